@@ -1,0 +1,2 @@
+/** The runner-scaler command. */
+package io.runnerscaler.cli;

@@ -1,0 +1,2 @@
+/** Runner Scaler aws module. */
+package io.runnerscaler.aws;

@@ -1,0 +1,47 @@
+package io.runnerscaler.core.config;
+
+import io.runnerscaler.core.model.Forge;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A runner pool: which jobs it takes, what machines it launches, and its docker+machine knobs.
+ *
+ * @param labels          GitLab tags or GitHub labels the pool's runners register with
+ * @param runUntagged     GitLab {@code run_untagged}: take jobs without tags
+ * @param launchTemplate  EC2 launch template name or id; {@code ami} overrides its image when set
+ * @param limit           most machines in the pool at once
+ * @param maxGrowthRate   most machines launching at once; 0 = unlimited
+ * @param maxBuilds       jobs a machine runs before it is retired; 0 = unlimited
+ * @param tokenParameter  SSM parameter name holding the runner token (the name, never the secret)
+ * @param bootTimeout     a machine still launching after this long is considered stuck
+ */
+public record PoolConfig(
+        String name,
+        Forge forge,
+        Set<String> labels,
+        boolean runUntagged,
+        List<String> instanceTypes,
+        List<String> subnets,
+        String launchTemplate,
+        Optional<String> ami,
+        MarketPolicy market,
+        int limit,
+        IdleSettings idle,
+        int maxGrowthRate,
+        int maxBuilds,
+        List<PeriodConfig> periods,
+        ZoneId timezone,
+        Optional<String> tokenParameter,
+        Duration bootTimeout) {
+
+    public PoolConfig {
+        labels = Set.copyOf(labels);
+        instanceTypes = List.copyOf(instanceTypes);
+        subnets = List.copyOf(subnets);
+        periods = List.copyOf(periods);
+    }
+}

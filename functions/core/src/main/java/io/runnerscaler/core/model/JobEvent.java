@@ -1,0 +1,51 @@
+package io.runnerscaler.core.model;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One job status change from a forge, normalised. GitLab Job Hooks and GitHub {@code workflow_job}
+ * deliveries both become this.
+ *
+ * @param project     GitLab project id or path, GitHub {@code owner/repo}
+ * @param labels      GitLab tags or GitHub {@code runs-on} labels; empty when unknown
+ * @param runnerName  the runner that took the job, when the forge says
+ * @param deliveryId  the forge's delivery id ({@code X-GitHub-Delivery}, {@code X-Gitlab-Event-UUID})
+ */
+public record JobEvent(
+        Forge forge,
+        String jobId,
+        String project,
+        JobStatus status,
+        Set<String> labels,
+        Optional<String> runnerName,
+        String deliveryId,
+        Instant createdAt,
+        Optional<Instant> startedAt,
+        Optional<Instant> finishedAt) {
+
+    public JobEvent {
+        Objects.requireNonNull(forge, "forge");
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(project, "project");
+        Objects.requireNonNull(status, "status");
+        labels = Set.copyOf(labels);
+        Objects.requireNonNull(runnerName, "runnerName");
+        Objects.requireNonNull(deliveryId, "deliveryId");
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(finishedAt, "finishedAt");
+    }
+
+    /** The job's identity across forges: {@code gitlab:1234}. */
+    public String jobKey() {
+        return forge.id() + ":" + jobId;
+    }
+
+    /** Key under which duplicates of this very status change collapse. */
+    public String deduplicationKey() {
+        return jobKey() + ":" + status.name();
+    }
+}

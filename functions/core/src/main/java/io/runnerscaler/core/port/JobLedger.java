@@ -1,0 +1,38 @@
+package io.runnerscaler.core.port;
+
+import io.runnerscaler.core.model.JobEvent;
+import io.runnerscaler.core.model.JobStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Every accepted job and where it is (DynamoDB in production). Writes are idempotent and only move forward. */
+public interface JobLedger {
+
+    /** Record the event. Returns whether it moved the job forward. */
+    Transition record(JobEvent event, Optional<String> pool, Instant now);
+
+    Optional<Job> find(String jobKey);
+
+    /** Jobs of the pool in the given status. */
+    List<Job> inStatus(String pool, JobStatus status);
+
+    /** The outcome of recording an event. */
+    enum Transition {
+        /** First time this job is seen. */
+        CREATED,
+        /** The job moved forward. */
+        ADVANCED,
+        /** Same status again, or an older one: nothing changed. */
+        STALE
+    }
+
+    /** A job as the ledger keeps it. */
+    record Job(String jobKey, String forge, String project, String jobId, Set<String> labels, JobStatus status,
+               Optional<String> pool, Instant createdAt, Instant updatedAt) {
+        public Job {
+            labels = Set.copyOf(labels);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Runner Scaler forges module. */
+package io.runnerscaler.forges;

@@ -1,0 +1,52 @@
+package io.runnerscaler.lambda;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything a function reads from its environment, in one place. The SAM template sets each of these;
+ * a test checks that it does.
+ *
+ * @param awsEndpoint local emulator or LocalStack endpoint; unset in AWS
+ */
+public record Settings(
+        String region,
+        Optional<String> awsEndpoint,
+        String stack,
+        String configParameter,
+        String queueUrl,
+        String machinesTable,
+        String jobsTable,
+        String gitlabSecretParameter,
+        String githubSecretParameter) {
+
+    public static final String REGION = "AWS_REGION";
+    public static final String AWS_ENDPOINT = "RUNNER_SCALER_AWS_ENDPOINT";
+    public static final String STACK = "RUNNER_SCALER_STACK";
+    public static final String CONFIG_PARAMETER = "RUNNER_SCALER_CONFIG_PARAMETER";
+    public static final String QUEUE_URL = "RUNNER_SCALER_QUEUE_URL";
+    public static final String MACHINES_TABLE = "RUNNER_SCALER_MACHINES_TABLE";
+    public static final String JOBS_TABLE = "RUNNER_SCALER_JOBS_TABLE";
+    public static final String GITLAB_SECRET_PARAMETER = "RUNNER_SCALER_GITLAB_SECRET_PARAMETER";
+    public static final String GITHUB_SECRET_PARAMETER = "RUNNER_SCALER_GITHUB_SECRET_PARAMETER";
+
+    /** Variables the template must set for every function (AWS_REGION is set by Lambda itself). */
+    public static final List<String> REQUIRED_IN_TEMPLATE = List.of(STACK, CONFIG_PARAMETER, QUEUE_URL,
+            MACHINES_TABLE, JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
+
+    public static Settings from(Map<String, String> env) {
+        var missing = REQUIRED_IN_TEMPLATE.stream().filter(k -> blank(env.get(k))).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("missing environment variables: " + String.join(", ", missing));
+        }
+        return new Settings(env.getOrDefault(REGION, "us-east-1"), Optional.ofNullable(env.get(AWS_ENDPOINT))
+                .filter(v -> !v.isBlank()), env.get(STACK), env.get(CONFIG_PARAMETER), env.get(QUEUE_URL),
+                env.get(MACHINES_TABLE), env.get(JOBS_TABLE), env.get(GITLAB_SECRET_PARAMETER),
+                env.get(GITHUB_SECRET_PARAMETER));
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,2 @@
+/** Runner Scaler testkit module. */
+package io.runnerscaler.testkit;
