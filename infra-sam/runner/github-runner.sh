@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Runner Scaler bootstrap for a GitHub Actions runner machine, rendered into EC2 user-data by
+# io.runnerscaler.core.runner.UserData: each quoted placeholder (a NAME in double braces) becomes a shell-quoted value.
+#
+# Takes this machine's just-in-time runner config from the bootstrap secrets table (DeleteItem with
+# ReturnValues=ALL_OLD: read and removed in one call, and the instance profile may touch only the item keyed
+# by its own instance ARN), runs one job with `run.sh --jitconfig` (a JIT runner is ephemeral: GitHub removes
+# it after that job), then shuts down. With instance-initiated shutdown behaviour = terminate, shutting down
+# ends the instance. A watchdog shuts the machine down when no job started within IDLE_TIMEOUT_SECONDS (or
+# it lives past MAX_LIFETIME_SECONDS, when set), so it goes away even if the control plane is down.
+#
+# AMI requirements: the GitHub Actions runner unpacked in RUNNER_DIR and owned by RUNNER_USER (who may use
+# Docker if jobs need it), the AWS CLI v2 and curl. Nothing is downloaded at boot.
+set -euo pipefail
+set +x # never trace: this script handles a runner registration secret
+
+POOL='{{POOL}}'
+SECRETS_TABLE='{{SECRETS_TABLE}}'
+IDLE_TIMEOUT_SECONDS='{{IDLE_TIMEOUT_SECONDS}}'
+MAX_LIFETIME_SECONDS='{{MAX_LIFETIME_SECONDS}}'
+SECRET_WAIT_SECONDS='{{SECRET_WAIT_SECONDS}}'
+
+RUNNER_DIR=/opt/actions-runner
+RUNNER_USER=runner
+IMDS=http://169.254.169.254/latest
+
+log() { echo "runner-scaler[$POOL]: $*" >&2; }
+
+power_off() {
+  log "shutting down: $1"
+  shutdown -h now || poweroff
+}
+
+imds() {
+  local token
+  token=$(curl -sSf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/api/token")
+  curl -sSf -H "X-aws-ec2-metadata-token: $token" "$IMDS/$1"
+}
+
+job_running() {
+  pgrep -f Runner.Worker >/dev/null 2>&1
+}
+
+# Safety net, independent of the runner and of the control plane.
+watchdog() {
+  local last_busy=$SECONDS
+  while sleep 30; do
+    if job_running; then last_busy=$SECONDS; fi
+    if (( SECONDS - last_busy > IDLE_TIMEOUT_SECONDS )); then
+      power_off "watchdog: no job for ${IDLE_TIMEOUT_SECONDS}s"
+    fi
+    if (( MAX_LIFETIME_SECONDS > 0 && SECONDS > MAX_LIFETIME_SECONDS )); then
+      power_off "watchdog: lifetime of ${MAX_LIFETIME_SECONDS}s reached"
+    fi
+  done
+}
+
+on_exit() {
+  local status=$?
+  power_off "bootstrap ended with status $status"
+}
+trap on_exit EXIT
+
+watchdog &
+
+INSTANCE_ID=$(imds meta-data/instance-id)
+AWS_DEFAULT_REGION=$(imds meta-data/placement/region)
+export AWS_DEFAULT_REGION
+PARTITION=$(imds meta-data/services/partition)
+ACCOUNT_ID=$(imds dynamic/instance-identity/document | sed -n 's/.*"accountId"[[:space:]]*:[[:space:]]*"\([0-9]*\)".*/\1/p')
+INSTANCE_ARN="arn:$PARTITION:ec2:$AWS_DEFAULT_REGION:$ACCOUNT_ID:instance/$INSTANCE_ID"
+log "instance $INSTANCE_ID, one job"
+
+[[ -x "$RUNNER_DIR/run.sh" ]] || { log "no GitHub Actions runner in $RUNNER_DIR on this AMI"; exit 1; }
+
+# The control plane writes the item right after launch; the machine may boot first, so wait a little.
+take_jit_config() {
+  aws dynamodb delete-item --table-name "$SECRETS_TABLE" \
+    --key "{\"instanceArn\":{\"S\":\"$INSTANCE_ARN\"}}" \
+    --return-values ALL_OLD --query 'Attributes.secret.S' --output text
+}
+JIT_CONFIG=
+deadline=$(( SECONDS + SECRET_WAIT_SECONDS ))
+while (( SECONDS < deadline )); do
+  JIT_CONFIG=$(take_jit_config || true)
+  if [[ -n "$JIT_CONFIG" && "$JIT_CONFIG" != None ]]; then break; fi
+  JIT_CONFIG=
+  sleep 5
+done
+[[ -n "$JIT_CONFIG" ]] || { log "no runner config for $INSTANCE_ARN after ${SECRET_WAIT_SECONDS}s"; exit 1; }
+
+# run.sh returns after the one job of this ephemeral runner (or when GitHub removes the runner).
+runuser -u "$RUNNER_USER" -- "$RUNNER_DIR/run.sh" --jitconfig "$JIT_CONFIG"
