@@ -25,6 +25,18 @@ public abstract sealed class RunnerRegistryException extends RuntimeException {
 
     public abstract boolean retryable();
 
+    /** The pool cannot talk to its forge as configured: a secret is missing from SSM, a forge target is unset. */
+    public static final class Misconfigured extends RunnerRegistryException {
+        public Misconfigured(String message) {
+            super(message, 0, null);
+        }
+
+        @Override
+        public boolean retryable() {
+            return false;
+        }
+    }
+
     /** 401: the token is missing, wrong, expired or revoked. Fix the secret in SSM. */
     public static final class Unauthorized extends RunnerRegistryException {
         public Unauthorized(String message) {
