@@ -3,8 +3,8 @@
 # io.runnerscaler.core.runner.UserData: each quoted placeholder (a NAME in double braces) becomes a shell-quoted value.
 #
 # Takes this machine's just-in-time runner config from the bootstrap secrets table (DeleteItem with
-# ReturnValues=ALL_OLD: read and removed in one call, and the instance profile may touch only the item keyed
-# by its own instance ARN), runs one job with `run.sh --jitconfig` (a JIT runner is ephemeral: GitHub removes
+# ReturnValues=ALL_OLD: read and removed in one call; the instance profile may touch only the item keyed by
+# its own caller id, "<role id>:<instance id>"), runs one job with `run.sh --jitconfig` (a JIT runner is ephemeral: GitHub removes
 # it after that job), then shuts down. With instance-initiated shutdown behaviour = terminate, shutting down
 # ends the instance. A watchdog shuts the machine down when no job started within IDLE_TIMEOUT_SECONDS (or
 # it lives past MAX_LIFETIME_SECONDS, when set), so it goes away even if the control plane is down.
@@ -66,17 +66,19 @@ watchdog &
 INSTANCE_ID=$(imds meta-data/instance-id)
 AWS_DEFAULT_REGION=$(imds meta-data/placement/region)
 export AWS_DEFAULT_REGION
-PARTITION=$(imds meta-data/services/partition)
-ACCOUNT_ID=$(imds dynamic/instance-identity/document | sed -n 's/.*"accountId"[[:space:]]*:[[:space:]]*"\([0-9]*\)".*/\1/p')
-INSTANCE_ARN="arn:$PARTITION:ec2:$AWS_DEFAULT_REGION:$ACCOUNT_ID:instance/$INSTANCE_ID"
 log "instance $INSTANCE_ID, one job"
 
 [[ -x "$RUNNER_DIR/run.sh" ]] || { log "no GitHub Actions runner in $RUNNER_DIR on this AMI"; exit 1; }
 
+# With instance-profile credentials the caller id is "<role id>:<instance id>" (IAM's aws:userid), the key the
+# control plane writes under and the only one the role may delete.
+OWNER=$(aws sts get-caller-identity --query UserId --output text)
+[[ "$OWNER" == *":$INSTANCE_ID" ]] || { log "caller id $OWNER does not name this instance"; exit 1; }
+
 # The control plane writes the item right after launch; the machine may boot first, so wait a little.
 take_jit_config() {
   aws dynamodb delete-item --table-name "$SECRETS_TABLE" \
-    --key "{\"instanceArn\":{\"S\":\"$INSTANCE_ARN\"}}" \
+    --key "{\"owner\":{\"S\":\"$OWNER\"}}" \
     --return-values ALL_OLD --query 'Attributes.secret.S' --output text
 }
 JIT_CONFIG=
@@ -87,7 +89,7 @@ while (( SECONDS < deadline )); do
   JIT_CONFIG=
   sleep 5
 done
-[[ -n "$JIT_CONFIG" ]] || { log "no runner config for $INSTANCE_ARN after ${SECRET_WAIT_SECONDS}s"; exit 1; }
+[[ -n "$JIT_CONFIG" ]] || { log "no runner config for $OWNER after ${SECRET_WAIT_SECONDS}s"; exit 1; }
 
 # run.sh returns after the one job of this ephemeral runner (or when GitHub removes the runner).
 runuser -u "$RUNNER_USER" -- "$RUNNER_DIR/run.sh" --jitconfig "$JIT_CONFIG"

@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * Hands a per-machine registration secret (a GitHub JIT config) to that machine alone, to be read once.
- * In production a DynamoDB item keyed by the instance ARN that only that instance's credentials may delete
- * (see docs/runner-tokens.md); the instance reads it with DeleteItem / ReturnValues=ALL_OLD.
+ * In production a DynamoDB item keyed by the instance's caller id ({@code <runner role id>:<instance id>}, IAM's
+ * {@code aws:userid}), which only that instance's credentials may delete (see docs/runner-tokens.md); the
+ * instance reads it with DeleteItem / ReturnValues=ALL_OLD.
  */
 public interface BootstrapSecrets {
 
