@@ -20,7 +20,8 @@ IDLE_TIMEOUT_SECONDS='{{IDLE_TIMEOUT_SECONDS}}'
 MAX_LIFETIME_SECONDS='{{MAX_LIFETIME_SECONDS}}'
 SECRET_WAIT_SECONDS='{{SECRET_WAIT_SECONDS}}'
 
-RUNNER_DIR=/opt/actions-runner
+# Overridable only so tests can run this script in a sandbox.
+RUNNER_DIR=${RUNNER_SCALER_RUNNER_DIR:-/opt/actions-runner}
 RUNNER_USER=runner
 IMDS=http://169.254.169.254/latest
 
@@ -57,11 +58,13 @@ watchdog() {
 
 on_exit() {
   local status=$?
+  [[ -z "${WATCHDOG_PID:-}" ]] || kill "$WATCHDOG_PID" 2>/dev/null || true
   power_off "bootstrap ended with status $status"
 }
 trap on_exit EXIT
 
 watchdog &
+WATCHDOG_PID=$!
 
 INSTANCE_ID=$(imds meta-data/instance-id)
 AWS_DEFAULT_REGION=$(imds meta-data/placement/region)
@@ -81,12 +84,12 @@ take_jit_config() {
     --key "{\"owner\":{\"S\":\"$OWNER\"}}" \
     --return-values ALL_OLD --query 'Attributes.secret.S' --output text
 }
-JIT_CONFIG=
 deadline=$(( SECONDS + SECRET_WAIT_SECONDS ))
-while (( SECONDS < deadline )); do
+while true; do
   JIT_CONFIG=$(take_jit_config || true)
   if [[ -n "$JIT_CONFIG" && "$JIT_CONFIG" != None ]]; then break; fi
   JIT_CONFIG=
+  (( SECONDS < deadline )) || break
   sleep 5
 done
 [[ -n "$JIT_CONFIG" ]] || { log "no runner config for $OWNER after ${SECRET_WAIT_SECONDS}s"; exit 1; }

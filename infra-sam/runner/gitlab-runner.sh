@@ -21,7 +21,8 @@ DOCKER_IMAGE='{{DOCKER_IMAGE}}'
 IDLE_TIMEOUT_SECONDS='{{IDLE_TIMEOUT_SECONDS}}'
 MAX_LIFETIME_SECONDS='{{MAX_LIFETIME_SECONDS}}'
 
-CONFIG_DIR=/etc/gitlab-runner
+# Overridable only so tests can run this script in a sandbox.
+CONFIG_DIR=${RUNNER_SCALER_CONFIG_DIR:-/etc/gitlab-runner}
 CONFIG_FILE="$CONFIG_DIR/config.toml"
 IMDS=http://169.254.169.254/latest
 
@@ -74,12 +75,14 @@ remove_runner_manager() {
 
 on_exit() {
   local status=$?
+  [[ -z "${WATCHDOG_PID:-}" ]] || kill "$WATCHDOG_PID" 2>/dev/null || true
   remove_runner_manager
   power_off "bootstrap ended with status $status"
 }
 trap on_exit EXIT
 
 watchdog &
+WATCHDOG_PID=$!
 
 INSTANCE_ID=$(imds meta-data/instance-id)
 AWS_DEFAULT_REGION=$(imds meta-data/placement/region)
