@@ -166,6 +166,17 @@ class GitLabRunnersApiTest {
     }
 
     @Test
+    void rateLimitWithOnlyAResetInstantWaitsUntilThen() {
+        long reset = CLOCK.instant().getEpochSecond() + 45;
+        gitlab.answer("GET", "/api/v4/runners/9171/managers", 429, "gitlab/error-403.json",
+                Map.of("RateLimit-Reset", Long.toString(reset)));
+
+        assertThatThrownBy(() -> api.managers(ACCESS_TOKEN, 9171))
+                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(45)));
+    }
+
+    @Test
     void serverErrorsAreRetryable() {
         gitlab.answer("GET", "/api/v4/runners/9171/managers", 502, "gitlab/error-404.json");
 
