@@ -80,6 +80,8 @@ on_exit() {
   power_off "bootstrap ended with status $status"
 }
 trap on_exit EXIT
+# Shutdown (ours or anyone's) sends TERM: exit through on_exit so the cleanup runs.
+trap 'exit 143' TERM INT
 
 watchdog &
 WATCHDOG_PID=$!
