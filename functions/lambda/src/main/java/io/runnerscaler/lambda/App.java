@@ -22,6 +22,7 @@ import io.runnerscaler.core.usecase.InstanceEvents;
 import io.runnerscaler.core.usecase.JobEvents;
 import io.runnerscaler.core.usecase.PlanExecutor;
 import io.runnerscaler.core.usecase.Reaper;
+import io.runnerscaler.core.usecase.Reconciler;
 import io.runnerscaler.core.webhook.SharedSecrets;
 import io.runnerscaler.core.webhook.WebhookIngest;
 import java.io.PrintStream;
@@ -74,7 +75,8 @@ public final class App {
     }
 
     public Reaper reaper() {
-        return new Reaper(config, ledger(), machines(), new Planner(), executor(), clock);
+        return new Reaper(config, ledger(), machines(), new Planner(), executor(),
+                new Reconciler(fleet(), machines(), log, metrics), clock);
     }
 
     public InstanceEvents instanceEvents() {
