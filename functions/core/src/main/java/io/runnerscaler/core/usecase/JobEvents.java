@@ -53,7 +53,7 @@ public final class JobEvents {
         ScalerConfig cfg = config.get();
         Optional<PoolConfig> pool = match(cfg, event);
         JobLedger.Transition transition = ledger.record(event, pool.map(PoolConfig::name), now);
-        if (transition == JobLedger.Transition.STALE) {
+        if (transition == JobLedger.Transition.STALE && !isRedeliveryOfCurrentStatus(event)) {
             log.info("job.stale", Map.of("job", event.jobKey(), "status", event.status().name(),
                     "delivery", event.deliveryId()));
             return;
@@ -112,18 +112,31 @@ public final class JobEvents {
     }
 
     /**
-     * The machine a running job is on: the one the forge names, else the one launched for the job, else
-     * the longest-idle machine, else the oldest still launching.
+     * The machine a running job is on: the one already busy with it (a redelivered event), the one the forge
+     * names, else the one launched for the job, else the longest-idle machine, else the oldest still launching.
      */
     private Optional<Machine> machineFor(PoolConfig pool, JobEvent event) {
         var alive = machines.alive(pool.name());
-        return event.runnerName().flatMap(name -> alive.stream().filter(m -> m.instanceId().equals(name)).findFirst())
+        return alive.stream().filter(m -> m.state() == MachineState.BUSY)
+                .filter(m -> m.jobId().filter(event.jobKey()::equals).isPresent()).findFirst()
+                .or(() -> event.runnerName().flatMap(name -> alive.stream()
+                        .filter(m -> m.instanceId().equals(name)).findFirst()))
                 .or(() -> alive.stream().filter(m -> m.state() != MachineState.BUSY)
                         .filter(m -> m.jobId().filter(event.jobKey()::equals).isPresent()).findFirst())
                 .or(() -> alive.stream().filter(m -> m.state() == MachineState.IDLE)
                         .min(Comparator.comparing(Machine::stateSince)))
                 .or(() -> alive.stream().filter(m -> m.state() == MachineState.LAUNCHING)
                         .min(Comparator.comparing(Machine::launchedAt)));
+    }
+
+    /**
+     * A stale write is either an older event arriving late (skip it) or the same event again — a webhook
+     * redelivery or an SQS retry after this handler failed part-way. The latter is applied again: planning,
+     * marking busy and marking idle are all idempotent, and skipping it could lose a launch or leave a busy
+     * machine marked idle.
+     */
+    private boolean isRedeliveryOfCurrentStatus(JobEvent event) {
+        return ledger.find(event.jobKey()).map(j -> j.status() == event.status()).orElse(false);
     }
 
     private int runningJobs(ScalerConfig cfg) {
