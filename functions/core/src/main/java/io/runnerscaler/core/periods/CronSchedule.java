@@ -3,12 +3,22 @@ package io.runnerscaler.core.periods;
 import com.cronutils.model.Cron;
 import com.cronutils.model.definition.CronDefinition;
 import com.cronutils.model.definition.CronDefinitionBuilder;
-import com.cronutils.model.time.ExecutionTime;
+import com.cronutils.mapper.WeekDay;
+import com.cronutils.model.field.CronField;
+import com.cronutils.model.field.CronFieldName;
+import com.cronutils.model.field.definition.DayOfWeekFieldDefinition;
+import com.cronutils.model.field.expression.Always;
+import com.cronutils.model.field.expression.QuestionMark;
+import com.cronutils.model.time.generator.FieldValueGenerator;
+import com.cronutils.model.time.generator.FieldValueGeneratorFactory;
 import com.cronutils.parser.CronParser;
+import java.time.YearMonth;
 import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
+import java.util.BitSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One period schedule, as docker+machine's {@code Periods} entries are written: GitLab's 7-field
@@ -18,7 +28,8 @@ import java.util.Objects;
  * <p>A schedule is a set of wall-clock instants: an instant is in the period when every field contains
  * the instant's local second, minute, hour, day, month, weekday and year. A 5-field schedule covers the
  * whole of each matching minute. Days of week are 0-7 (0 and 7 are Sunday) or {@code sun}-{@code sat};
- * names are case-insensitive.
+ * names are case-insensitive. cron-utils parses and validates; matching uses sets of allowed values
+ * computed once, so a check costs a few bit lookups.
  */
 public final class CronSchedule {
 
@@ -37,13 +48,30 @@ public final class CronSchedule {
     private static final CronParser STANDARD = new CronParser(standardDefinition());
 
     private final String expression;
-    private final ExecutionTime execution;
-    private final boolean secondGranularity;
+    private final Cron cron;
+    private final boolean hasSeconds;
+    private final BitSet seconds;
+    private final BitSet minutes;
+    private final BitSet hours;
+    private final BitSet months;
+    private final FieldValueGenerator years;
+    private final boolean domRestricted;
+    private final boolean dowRestricted;
+    /** Matching days of month per {@code year * 12 + month}: they depend on the month for L, W and #. */
+    private final Map<Integer, BitSet> days = new ConcurrentHashMap<>();
 
-    private CronSchedule(String expression, ExecutionTime execution, boolean secondGranularity) {
+    private CronSchedule(String expression, Cron cron) {
         this.expression = expression;
-        this.execution = execution;
-        this.secondGranularity = secondGranularity;
+        this.cron = cron;
+        this.hasSeconds = cron.retrieve(CronFieldName.SECOND) != null;
+        this.seconds = hasSeconds ? values(CronFieldName.SECOND, 0, 59) : only(0);
+        this.minutes = values(CronFieldName.MINUTE, 0, 59);
+        this.hours = values(CronFieldName.HOUR, 0, 23);
+        this.months = values(CronFieldName.MONTH, 1, 12);
+        CronField year = cron.retrieve(CronFieldName.YEAR);
+        this.years = year == null ? null : FieldValueGeneratorFactory.createYearValueGeneratorInstance(year);
+        this.domRestricted = restricted(cron.retrieve(CronFieldName.DAY_OF_MONTH));
+        this.dowRestricted = restricted(cron.retrieve(CronFieldName.DAY_OF_WEEK));
     }
 
     /**
@@ -62,21 +90,35 @@ public final class CronSchedule {
                     + " fields; expected 7 ([second] [minute] [hour] [day of month] [month] [day of week] [year])"
                     + " or 5 ([minute] [hour] [day of month] [month] [day of week])");
         };
-        Cron cron;
         try {
-            cron = parser.parse(trimmed.toUpperCase(Locale.ROOT));
+            Cron cron = parser.parse(trimmed.toUpperCase(Locale.ROOT));
             cron.validate();
+            return new CronSchedule(expression, cron);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + expression + "' is not a valid cron expression: "
                     + e.getMessage(), e);
         }
-        return new CronSchedule(expression, ExecutionTime.forCron(cron), fields == 7);
     }
 
-    /** Whether the local wall-clock time {@code at} lies in this schedule. */
+    /**
+     * Whether the local wall-clock time {@code at} lies in this schedule. When day of month and day of
+     * week are both restricted, a day matching either matches (as cron and GitLab's cronexpr do).
+     */
     public boolean matches(ZonedDateTime at) {
-        ZonedDateTime truncated = at.truncatedTo(secondGranularity ? ChronoUnit.SECONDS : ChronoUnit.MINUTES);
-        return execution.isMatch(truncated);
+        if (!seconds.get(hasSeconds ? at.getSecond() : 0)
+                || !minutes.get(at.getMinute()) || !hours.get(at.getHour()) || !months.get(at.getMonthValue())) {
+            return false;
+        }
+        if (years != null && !years.isMatch(at.getYear())) {
+            return false;
+        }
+        return days.computeIfAbsent(at.getYear() * 12 + at.getMonthValue() - 1, k -> days(at.getYear(),
+                at.getMonthValue())).get(at.getDayOfMonth());
+    }
+
+    /** The parsed expression; tests compare against cron-utils' own evaluation. */
+    Cron cron() {
+        return cron;
     }
 
     public String expression() {
@@ -86,6 +128,58 @@ public final class CronSchedule {
     @Override
     public String toString() {
         return expression;
+    }
+
+    private BitSet values(CronFieldName name, int from, int to) {
+        FieldValueGenerator generator = FieldValueGeneratorFactory.forCronField(cron.retrieve(name));
+        BitSet set = new BitSet(to + 1);
+        for (int v = from; v <= to; v++) {
+            if (generator.isMatch(v)) {
+                set.set(v);
+            }
+        }
+        return set;
+    }
+
+    private BitSet days(int year, int month) {
+        int last = YearMonth.of(year, month).lengthOfMonth();
+        BitSet set = new BitSet(last + 1);
+        if (!domRestricted && !dowRestricted) {
+            set.set(1, last + 1);
+            return set;
+        }
+        if (domRestricted) {
+            FieldValueGenerator dom = FieldValueGeneratorFactory.createDayOfMonthValueGeneratorInstance(
+                    cron.retrieve(CronFieldName.DAY_OF_MONTH), year, month);
+            addDays(set, dom, last);
+        }
+        if (dowRestricted) {
+            WeekDay monday = ((DayOfWeekFieldDefinition) cron.getCronDefinition()
+                    .getFieldDefinition(CronFieldName.DAY_OF_WEEK)).getMondayDoWValue();
+            FieldValueGenerator dow = FieldValueGeneratorFactory.createDayOfWeekValueGeneratorInstance(
+                    cron.retrieve(CronFieldName.DAY_OF_WEEK), year, month, monday);
+            addDays(set, dow, last);
+        }
+        return set;
+    }
+
+    private static void addDays(BitSet set, FieldValueGenerator generator, int last) {
+        for (int day : generator.generateCandidates(1, last)) {
+            if (day >= 1 && day <= last) {
+                set.set(day);
+            }
+        }
+    }
+
+    private static boolean restricted(CronField field) {
+        return field != null && !(field.getExpression() instanceof Always)
+                && !(field.getExpression() instanceof QuestionMark);
+    }
+
+    private static BitSet only(int value) {
+        BitSet set = new BitSet();
+        set.set(value);
+        return set;
     }
 
     private static CronDefinition standardDefinition() {

@@ -434,6 +434,8 @@ public final class Simulation {
                             l.market().name().toLowerCase(java.util.Locale.ROOT));
                     schedule(new Ev.Ready(now.plus(bootTimes.bootTime(p.pool, id)), p.pool.name(), id));
                     scheduleInterruption(p, id, l.market(), now);
+                    review(p, now.plus(p.pool.bootTimeout())); // the plan that launched it could not see it
+
                 }
             }
             // Holds repeat on every plan while the cause lasts; the timeline shows when their reasons change.

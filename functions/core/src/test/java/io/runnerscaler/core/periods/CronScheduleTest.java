@@ -56,4 +56,42 @@ class CronScheduleTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
     }
+
+    static Stream<Arguments> both() {
+        return Stream.of(
+                Arguments.of("dayOfMonthOrDayOfWeekWhenBothRestricted", "0 12 1 * mon", "2026-03-02T12:00:00", true),
+                Arguments.of("firstOfMonthMatchesThroughDayOfMonth", "0 12 1 * mon", "2026-04-01T12:00:00", true),
+                Arguments.of("neitherDayMatches", "0 12 1 * mon", "2026-04-02T12:00:00", false),
+                Arguments.of("lastDayOfMonth", "* * * L * ? *", "2026-02-28T10:00:00", true),
+                Arguments.of("thirdFridayHash", "* * * ? * 5#3 *", "2026-03-20T10:00:00", true),
+                Arguments.of("notThirdFriday", "* * * ? * 5#3 *", "2026-03-13T10:00:00", false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("both")
+    void dayFieldsFollowCron(String behaviour, String expression, String local, boolean expected) {
+        assertThat(CronSchedule.parse(expression).matches(LocalDateTime.parse(local).atZone(BERLIN))).as(behaviour)
+                .isEqualTo(expected);
+    }
+
+    @net.jqwik.api.Property(tries = 300)
+    void agreesWithCronUtilsEvaluation(
+            @net.jqwik.api.ForAll("expressions") String expression,
+            @net.jqwik.api.ForAll @net.jqwik.api.constraints.LongRange(min = 1767225600L, max = 1830297600L)
+            long epochSecond) {
+        CronSchedule schedule = CronSchedule.parse(expression);
+        ZonedDateTime at = java.time.Instant.ofEpochSecond(epochSecond).atZone(BERLIN);
+        boolean seconds = expression.trim().split("\\s+").length == 7;
+        ZonedDateTime truncated = at.truncatedTo(seconds ? java.time.temporal.ChronoUnit.SECONDS
+                : java.time.temporal.ChronoUnit.MINUTES);
+        assertThat(schedule.matches(at)).as(expression + " at " + at)
+                .isEqualTo(com.cronutils.model.time.ExecutionTime.forCron(schedule.cron()).isMatch(truncated));
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<String> expressions() {
+        return net.jqwik.api.Arbitraries.of("* * 9-17 * * mon-fri *", "*/15 0-30/5 */2 * * * *",
+                "* * * L * ? *", "* * * 15W * ? *", "* * * ? * 5#3 *", "* * * ? * 5L *",
+                "* * * * * sat,sun 2026-2027", "* 8 * * 1-5", "* * 1,15 * *", "*/10 * * 3-10 *", "* * * * *");
+    }
 }

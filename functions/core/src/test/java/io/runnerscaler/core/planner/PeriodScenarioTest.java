@@ -25,11 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * base IdleCount 2 / IdleTime 300 otherwise; in UTC, and in Europe/Berlin across the March and October
  * clock changes (2026-03-29 02:00 CET -> 03:00 CEST, 2026-10-25 03:00 CEST -> 02:00 CET).
  */
-class PeriodScenarioTest {
+public class PeriodScenarioTest {
 
-    static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
+    public static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
 
-    static PoolConfig pool(ZoneId zone) {
+    public static PoolConfig pool(ZoneId zone) {
         return Pools.pool().limit(100).idle(2, 300).periods(zone,
                 new PeriodConfig(List.of("* * 9-17 * * mon-fri *"),
                         new IdleSettings(50, 0, 0, Duration.ofSeconds(3600)), zone),
