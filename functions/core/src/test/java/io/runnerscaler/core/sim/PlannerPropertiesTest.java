@@ -67,7 +67,7 @@ class PlannerPropertiesTest {
                         Arbitraries.integers().between(1, 1800))
                 .as((at, runs) -> new SimJob("?", Forge.GITLAB, Set.of(), START.plusSeconds(at),
                         Duration.ofSeconds(runs)));
-        Arbitrary<List<SimJob>> jobs = job.list().ofMaxSize(30).map(list -> {
+        Arbitrary<List<SimJob>> jobs = job.list().ofMaxSize(25).map(list -> {
             List<SimJob> named = new ArrayList<>();
             for (int i = 0; i < list.size(); i++) {
                 SimJob j = list.get(i);
@@ -92,8 +92,9 @@ class PlannerPropertiesTest {
                         k -> Duration.ofSeconds(random.nextInt(10) == 0 ? 10_000 : 20 + random.nextInt(200))))
                 .interruptions(interruptions)
                 .prewarmed(random.nextBoolean())
+                .reaperInterval(Duration.ofMinutes(5))
                 .build()
-                .run(h.jobs(), START, START.plus(Duration.ofHours(60)));
+                .run(h.jobs(), START, START.plus(Duration.ofHours(40)));
     }
 
     @Property(tries = 150)
