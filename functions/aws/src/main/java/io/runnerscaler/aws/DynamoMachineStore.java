@@ -1,0 +1,163 @@
+package io.runnerscaler.aws;
+
+import io.runnerscaler.core.model.Machine;
+import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.model.Market;
+import io.runnerscaler.core.port.MachineStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/**
+ * Machines in DynamoDB: partition key {@code pool}, sort key {@code instanceId}, so one pool's machines are
+ * one Query; the {@code byInstance} index finds a machine from an EC2 event. Terminated machines expire
+ * after a week through TTL (the emulator never expires items, so reads filter by state themselves).
+ *
+ * <p>Each pool also has one capacity item in the same partition (sort key {@value #CAPACITY}) whose
+ * {@code reserved} count is changed only by conditional updates: reserving checks the limit in the same
+ * write, and a machine's place is given back in the same transaction that marks it TERMINATED.
+ */
+public final class DynamoMachineStore implements MachineStore {
+
+    public static final String BY_INSTANCE = "byInstance";
+    /** Sort key of the pool's capacity item; instance ids start with "i-", so the two never meet. */
+    public static final String CAPACITY = "#capacity";
+    private static final Duration KEEP_TERMINATED = Duration.ofDays(7);
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoMachineStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public void put(Machine m) {
+        dynamo.putItem(PutItemRequest.builder().tableName(table).item(item(m)).build());
+    }
+
+    private static Map<String, AttributeValue> item(Machine m) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("pool", s(m.pool()));
+        item.put("instanceId", s(m.instanceId()));
+        item.put("state", s(m.state().name()));
+        item.put("market", s(m.market().name()));
+        item.put("instanceType", s(m.instanceType() == null ? "" : m.instanceType()));
+        item.put("buildsDone", n(m.buildsDone()));
+        item.put("launchedAt", s(m.launchedAt().toString()));
+        item.put("stateSince", s(m.stateSince().toString()));
+        m.jobId().ifPresent(j -> item.put("jobId", s(j)));
+        if (m.state() == MachineState.TERMINATED) {
+            item.put("ttl", n(m.stateSince().plus(KEEP_TERMINATED).getEpochSecond()));
+        }
+        return item;
+    }
+
+    @Override
+    public Optional<Machine> find(String instanceId) {
+        var items = dynamo.query(QueryRequest.builder().tableName(table).indexName(BY_INSTANCE)
+                .keyConditionExpression("instanceId = :i").expressionAttributeValues(Map.of(":i", s(instanceId)))
+                .build()).items();
+        return items.stream().findFirst().map(DynamoMachineStore::machine);
+    }
+
+    @Override
+    public List<Machine> alive(String pool) {
+        return dynamo.queryPaginator(QueryRequest.builder().tableName(table).consistentRead(true)
+                        .keyConditionExpression("#p = :p AND begins_with(#i, :prefix)")
+                        .filterExpression("#s <> :t")
+                        .expressionAttributeNames(Map.of("#p", "pool", "#s", "state", "#i", "instanceId"))
+                        .expressionAttributeValues(Map.of(":p", s(pool), ":t", s(MachineState.TERMINATED.name()),
+                                ":prefix", s("i-")))
+                        .build())
+                .items().stream().map(DynamoMachineStore::machine).toList();
+    }
+
+    @Override
+    public int reserve(String pool, int wanted, int limit) {
+        // Try the whole amount, then whatever is left: each attempt is one conditional write.
+        int ask = wanted;
+        for (int attempt = 0; attempt < 5 && ask > 0; attempt++) {
+            try {
+                dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                        .updateExpression("ADD reserved :n")
+                        .conditionExpression("attribute_not_exists(reserved) OR reserved <= :max")
+                        .expressionAttributeValues(Map.of(":n", n(ask), ":max", n(limit - ask))).build());
+                return ask;
+            } catch (ConditionalCheckFailedException full) {
+                ask = Math.min(ask, limit - reserved(pool));
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void release(String pool, int count) {
+        if (count <= 0) {
+            return;
+        }
+        dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                .updateExpression("ADD reserved :n").expressionAttributeValues(Map.of(":n", n(-count))).build());
+    }
+
+    @Override
+    public boolean markTerminated(Machine m, Instant at) {
+        Machine gone = m.withState(MachineState.TERMINATED, at, m.jobId());
+        try {
+            dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(item(gone))
+                            .conditionExpression("attribute_not_exists(#s) OR #s <> :t")
+                            .expressionAttributeNames(Map.of("#s", "state"))
+                            .expressionAttributeValues(Map.of(":t", s(MachineState.TERMINATED.name()))).build()).build(),
+                    TransactWriteItem.builder().update(Update.builder().tableName(table).key(capacityKey(m.pool()))
+                            .updateExpression("ADD reserved :minusOne")
+                            .expressionAttributeValues(Map.of(":minusOne", n(-1))).build()).build()).build());
+            return true;
+        } catch (TransactionCanceledException alreadyTerminated) {
+            return false;
+        }
+    }
+
+    @Override
+    public int reserved(String pool) {
+        var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(capacityKey(pool))
+                .consistentRead(true).build());
+        return item.hasItem() && item.item().containsKey("reserved")
+                ? Integer.parseInt(item.item().get("reserved").n()) : 0;
+    }
+
+    private static Map<String, AttributeValue> capacityKey(String pool) {
+        return Map.of("pool", s(pool), "instanceId", s(CAPACITY));
+    }
+
+    static Machine machine(Map<String, AttributeValue> i) {
+        return new Machine(i.get("instanceId").s(), i.get("pool").s(), MachineState.valueOf(i.get("state").s()),
+                Market.valueOf(i.get("market").s()), i.get("instanceType").s(),
+                Integer.parseInt(i.get("buildsDone").n()), Instant.parse(i.get("launchedAt").s()),
+                Instant.parse(i.get("stateSince").s()), Optional.ofNullable(i.get("jobId")).map(AttributeValue::s));
+    }
+
+    static AttributeValue s(String v) {
+        return AttributeValue.builder().s(v).build();
+    }
+
+    static AttributeValue n(long v) {
+        return AttributeValue.builder().n(Long.toString(v)).build();
+    }
+}
