@@ -42,6 +42,9 @@ import java.util.Optional;
  *       machines are terminated at once.</li>
  * </ul>
  * Only IDLE, LAUNCHING (boot timeout) and job-less DRAINING machines are ever terminated; never BUSY.
+ *
+ * <p>A plan lists terminations first, then drains, then launches (for jobs before those for the idle
+ * target), then holds: the order to apply them in.
  */
 public final class Planner {
 
@@ -168,6 +171,7 @@ public final class Planner {
 
         var assessment = new Assessment(target, active.period(), idleUsable, busy, launching, draining, total,
                 state.queuedJobs(), Optional.ofNullable(reviewAt));
+        actions.sort(Comparator.comparingInt(Planner::applyOrder));
         return new Plan(pool.name(), actions, assessment);
     }
 
@@ -183,6 +187,16 @@ public final class Planner {
         int min = Math.max(idle.idleCountMin(), 1);
         int scaled = (int) Math.min(Integer.MAX_VALUE, Math.floor(busy * idle.idleScaleFactor()));
         return Math.min(idle.idleCount(), Math.max(min, scaled));
+    }
+
+    /** Terminations first, then drains, launches, and the holds that explain what was not launched. */
+    private static int applyOrder(Action action) {
+        return switch (action) {
+            case Action.Terminate t -> 0;
+            case Action.Drain d -> 1;
+            case Action.Launch l -> 2;
+            case Action.Hold h -> 3;
+        };
     }
 
     /** Spot and spot-with-fallback pools ask for spot first; the fleet falls back where allowed. */
