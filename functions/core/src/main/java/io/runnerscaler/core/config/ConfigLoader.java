@@ -310,26 +310,26 @@ public final class ConfigLoader {
 
         /** A name of a secret, never the secret: a value that looks like a token is rejected unprinted. */
         Optional<String> secretName(String key) {
-            Optional<YamlNode.Scalar> s = node(key).isPresent() && node(key).get() instanceof YamlNode.Scalar sc
-                    ? Optional.of(sc) : Optional.empty();
-            if (node(key).isPresent() && s.isEmpty()) {
+            Optional<YamlNode> node = node(key);
+            if (node.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!(node.get() instanceof YamlNode.Scalar scalar)) {
                 problem(key, "must be the name of an SSM parameter");
                 return Optional.empty();
             }
-            Optional<String> value = s.map(YamlNode.Scalar::text).map(String::trim);
-            if (value.isPresent()) {
-                if (TOKEN_VALUE.matcher(value.get()).matches()) {
-                    problem(key, "looks like a token value, not an SSM parameter name; store the token in SSM"
-                            + " as a SecureString and put the parameter's name here (value not shown)");
-                    return Optional.empty();
-                }
-                if (!SSM_NAME.matcher(value.get()).matches()) {
-                    problem(key, "is not a valid SSM parameter name (letters, digits, '_', '.', '-', '/');"
-                            + " value not shown");
-                    return Optional.empty();
-                }
+            String value = scalar.text().trim();
+            if (TOKEN_VALUE.matcher(value).matches()) {
+                problem(key, "looks like a token value, not an SSM parameter name; store the token in SSM"
+                        + " as a SecureString and put the parameter's name here (value not shown)");
+                return Optional.empty();
             }
-            return value;
+            if (!SSM_NAME.matcher(value).matches()) {
+                problem(key, "is not a valid SSM parameter name (letters, digits, '_', '.', '-', '/');"
+                        + " value not shown");
+                return Optional.empty();
+            }
+            return Optional.of(value);
         }
 
         boolean bool(String key, boolean fallback) {

@@ -47,7 +47,7 @@ class ConfigLoaderTest {
         assertThat(docker.idle()).isEqualTo(new IdleSettings(2, 1, 0.5, Duration.ofMinutes(5)));
         assertThat(docker.periods()).hasSize(2);
         assertThat(docker.periods().get(0).idle()).isEqualTo(new IdleSettings(10, 4, 1.0, Duration.ofHours(1)));
-        assertThat(docker.periods().get(1).schedules()).containsExactly("* * * * * sat,sun *", "0 0 24-26 12 *");
+        assertThat(docker.periods().get(1).schedules()).containsExactly("* * * * * sat,sun *", "* * 24-26 12 *");
         assertThat(docker.bootTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.pools().get(1).forge()).isEqualTo(Forge.GITHUB);
         assertThat(config.pools().get(2).idle().idleTime()).isEqualTo(Duration.ofMinutes(90));
