@@ -141,6 +141,10 @@ public final class ConfigLoader {
                 f.problem("instanceTypes", "'" + type + "' is not an EC2 instance type (like m7i.large)");
             }
         }
+        if (Architecture.mixed(instanceTypes)) {
+            f.problem("instanceTypes", "mixes arm64 (Graviton) and x64 types; one image cannot boot both,"
+                    + " so make one pool per architecture");
+        }
         List<String> subnets = f.strings("subnets");
         for (String subnet : subnets) {
             if (!subnet.startsWith("subnet-")) {

@@ -1,5 +1,6 @@
 package io.runnerscaler.core.matching;
 
+import io.runnerscaler.core.config.Architecture;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Chooses the pool for a job.
@@ -32,7 +32,6 @@ public final class PoolMatcher {
 
     static final Set<String> OS_LABELS = Set.of("linux", "windows", "macos");
     static final Set<String> ARCH_LABELS = Set.of("x64", "arm", "arm64");
-    private static final Pattern GRAVITON = Pattern.compile("(a1|[a-z]+\\d+[a-z-]*g[a-z-]*)\\..*");
 
     private final List<Candidate> candidates;
 
@@ -95,8 +94,8 @@ public final class PoolMatcher {
             }
             if (labels.stream().noneMatch(ARCH_LABELS::contains)) {
                 boolean allGraviton = !pool.instanceTypes().isEmpty() && pool.instanceTypes().stream()
-                        .allMatch(t -> GRAVITON.matcher(t.toLowerCase(Locale.ROOT)).matches());
-                labels.add(allGraviton ? "arm64" : "x64");
+                        .allMatch(t -> Architecture.of(t) == Architecture.ARM64);
+                labels.add(allGraviton ? Architecture.ARM64.label() : Architecture.X64.label());
             }
         }
         return Set.copyOf(labels);

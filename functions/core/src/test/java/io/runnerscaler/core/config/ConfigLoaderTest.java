@@ -181,6 +181,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void poolMixingArchitecturesIsRejected() {
+        assertThatThrownBy(() -> loader.parse(MINIMAL.replace("[m7i.large]", "[m7g.large, m7i.large]")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "pools[0].instanceTypes: mixes arm64 (Graviton) and x64 types; one image cannot boot both,"
+                                + " so make one pool per architecture (line 4)"));
+    }
+
+    @Test
     void missingRequiredFieldsAreNamed() {
         assertThatThrownBy(() -> loader.parse("pools:\n  - forge: gitlab\n"))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).contains(
