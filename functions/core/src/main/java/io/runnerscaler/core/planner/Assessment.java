@@ -10,7 +10,7 @@ import java.util.OptionalInt;
  *
  * @param idleTarget   idle machines wanted beside busy ones (IdleCount, or the scale-factor target)
  * @param period       index of the period whose settings applied; empty when the base values did
- * @param total        live machines, including those this plan terminates (they count until gone)
+ * @param total        live machines, including those this plan terminates
  * @param reviewAt     the earliest instant at which this plan would change with no new event (an idle
  *                     machine's IdleTime or a boot timeout runs out); empty when nothing is pending
  */

@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What the planner decided for one pool at one instant. Apply terminations before launches: machines
- * being terminated still count against {@code limit} until they are gone, so the launches already fit.
+ * What the planner decided for one pool at one instant. Apply the actions in order: terminations come
+ * first, and the launches count on the places they free (a retired machine's replacement is in the same
+ * plan). A launch must still reserve its place atomically, in case a termination did not happen.
  */
 public record Plan(String pool, List<Action> actions, Assessment assessment) {
 

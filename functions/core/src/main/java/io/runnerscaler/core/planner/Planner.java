@@ -28,8 +28,8 @@ import java.util.Optional;
  *       {@code idleCount}.</li>
  *   <li>Available machines are IDLE and LAUNCHING ones (as docker+machine counts Idle and Creating).
  *       Launches cover queued jobs (as far as global {@code concurrent} lets them run) plus the idle
- *       target, bounded by {@code limit} (every live machine counts, busy, draining and those being
- *       terminated included) and by {@code maxGrowthRate} (machines LAUNCHING at once).</li>
+ *       target, bounded by {@code limit} (every live machine counts, busy and draining included, except
+ *       those this plan terminates) and by {@code maxGrowthRate} (machines LAUNCHING at once).</li>
  *   <li>Removal order: machines are walked oldest first (launch time, then instance id), and the
  *       oldest available machines fill the target; an IDLE machine after them is terminated once it has
  *       been idle for {@code idleTime}. So the newest idle machines go first, as in docker+machine,
@@ -124,7 +124,10 @@ public final class Planner {
         // Launch what queued jobs and the idle target need, within limit and growth rate.
         int wantedForJobs = Math.max(0, jobDemand - availableCount);
         int wanted = Math.max(0, quota - availableCount);
-        int room = pool.limit() > 0 ? Math.max(0, pool.limit() - total) : Integer.MAX_VALUE;
+        // Machines this plan terminates free their place: the plan is applied terminations first, and the
+        // executor's atomic reservation still refuses a launch if a termination did not happen.
+        int staying = total - terminating;
+        int room = pool.limit() > 0 ? Math.max(0, pool.limit() - staying) : Integer.MAX_VALUE;
         int growthRoom = pool.maxGrowthRate() > 0 ? Math.max(0, pool.maxGrowthRate() - launching)
                 : Integer.MAX_VALUE;
         int launch = Math.min(wanted, Math.min(room, growthRoom));
@@ -143,7 +146,7 @@ public final class Planner {
             boolean limitBinds = room <= growthRoom;
             actions.add(new Action.Hold(limitBinds ? Reason.LIMIT_REACHED : Reason.GROWTH_RATE,
                     (wanted - launch) + " more machine(s) wanted; "
-                            + (limitBinds ? total + " of limit " + pool.limit() + " in the pool"
+                            + (limitBinds ? staying + " of limit " + pool.limit() + " in the pool"
                                     : launching + " launching, maxGrowthRate " + pool.maxGrowthRate())));
         }
         if (state.queuedJobs() > slots) {
@@ -153,7 +156,7 @@ public final class Planner {
         }
 
         // Remove idle machines: above the limit at once, beyond the target after idleTime.
-        int excess = pool.limit() > 0 ? total - terminating - pool.limit() : 0;
+        int excess = pool.limit() > 0 ? staying - pool.limit() : 0;
         if (excess > 0) {
             available.sort(OLDEST_FIRST);
             for (int i = available.size() - 1; i >= 0 && excess > 0; i--) {

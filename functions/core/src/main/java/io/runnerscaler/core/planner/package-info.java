@@ -9,7 +9,7 @@
  *   <li>idle target = {@code idleCount}, or with {@code idleScaleFactor} the factor times busy machines,
  *       rounded down, between {@code max(idleCountMin, 1)} and {@code idleCount};</li>
  *   <li>available = IDLE + LAUNCHING machines; launches = queued jobs (as far as {@code concurrent}
- *       lets them run) + idle target - available, capped by {@code limit} (all live machines count)
+ *       lets them run) + idle target - available, capped by {@code limit} (all live machines count but those the plan terminates, which it lists first)
  *       and by {@code maxGrowthRate} (machines LAUNCHING at once, 0 = unlimited);</li>
  *   <li>removal order: the oldest available machines (launch time, then instance id) fill the target;
  *       an IDLE machine after them goes once idle for {@code idleTime}: the newest go first, as
