@@ -14,7 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class SimulationTest {
 
@@ -40,22 +44,33 @@ class SimulationTest {
         });
     }
 
-    @Test
-    void periodPrewarmsAtNineAndShrinksAfterSixBerlinTimeAfterTheSpringClockChange() {
+    static Stream<Arguments> clockChanges() {
+        return Stream.of(
+                // behaviour, Sunday 22:00 local, Monday 00:00 local, 09:00 local, 18:00 local (all UTC)
+                Arguments.of("afterTheSpringChangeBerlinIsUtcPlusTwo", "2026-03-29T20:00:00Z",
+                        "2026-03-29T22:00:00Z", "2026-03-30T07:00:00Z", "2026-03-30T16:00:00Z"),
+                Arguments.of("afterTheAutumnChangeBerlinIsUtcPlusOne", "2026-10-25T21:00:00Z",
+                        "2026-10-25T23:00:00Z", "2026-10-26T08:00:00Z", "2026-10-26T17:00:00Z"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clockChanges")
+    void periodPrewarmsAtNineAndShrinksAfterSixBerlinTime(String behaviour, String sunday22, String monday00,
+                                                          String monday09, String monday18) {
         var config = new ScalerConfig(100, List.of(PeriodScenarioTest.pool(PeriodScenarioTest.BERLIN)));
-        Instant sundayEvening = Instant.parse("2026-03-29T20:00:00Z"); // 22:00 CEST, weekend period: 5 idle
+        // Start Sunday 22:00 local in the weekend period (5 idle), run to Monday 19:00 local.
         SimResult r = Simulation.builder(config).prewarmed(true).build()
-                .run(List.of(), sundayEvening, Instant.parse("2026-03-30T17:00:00Z"));
-        assertThat(r.events(SimEvent.Kind.LAUNCH_REQUESTED)).hasSize(48).allSatisfy(e -> {
-            assertThat(e.at()).isEqualTo(Instant.parse("2026-03-30T07:00:00Z")); // Monday 09:00 CEST
+                .run(List.of(), Instant.parse(sunday22), Instant.parse(monday18).plusSeconds(3600));
+        assertThat(r.events(SimEvent.Kind.LAUNCH_REQUESTED)).as(behaviour).hasSize(48).allSatisfy(e -> {
+            assertThat(e.at()).isEqualTo(Instant.parse(monday09));
             assertThat(e.reason()).contains(Reason.PERIOD_ACTIVE);
         });
         assertThat(r.events(SimEvent.Kind.MACHINE_TERMINATED))
-                .extracting(e -> e.at() + " " + e.reason().orElseThrow()).containsOnly(
-                        // Monday 00:00 CEST: base IdleCount 2; three machines idle since 20:00 go at once
-                        "2026-03-29T22:00:00Z IDLE_TIME_EXCEEDED",
-                        // Monday 18:00 CEST: base again; the 48 machines idle since 07:01 go at once
-                        "2026-03-30T16:00:00Z IDLE_TIME_EXCEEDED")
+                .extracting(e -> e.at() + " " + e.reason().orElseThrow()).as(behaviour).containsOnly(
+                        // Monday 00:00: base IdleCount 2; three machines idle for two hours go at once
+                        monday00 + " IDLE_TIME_EXCEEDED",
+                        // Monday 18:00: base again; the 48 machines idle since 09:01 go at once
+                        monday18 + " IDLE_TIME_EXCEEDED")
                 .hasSize(3 + 48);
         assertThat(r.samples().getLast().idle()).isEqualTo(2);
     }
