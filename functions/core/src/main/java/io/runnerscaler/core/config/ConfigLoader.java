@@ -39,6 +39,7 @@ public final class ConfigLoader {
     static final Duration DEFAULT_IDLE_TIME = Duration.ofMinutes(10);
     static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofMinutes(10);
 
+    private static final Pattern MARK = Pattern.compile("^ in '.*', line (\\d+), column (\\d+)");
     private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern INSTANCE_TYPE = Pattern.compile("[a-z0-9-]+\\.[a-z0-9-]+");
     private static final Pattern SSM_NAME = Pattern.compile("/?[A-Za-z0-9_.\\-/]{1,1011}");
@@ -52,9 +53,7 @@ public final class ConfigLoader {
         try {
             root = YamlNode.read(yaml == null ? "" : yaml, problems);
         } catch (JsonProcessingException e) {
-            var where = e.getLocation();
-            throw new ConfigException(List.of("config is not valid YAML: " + e.getOriginalMessage()
-                    + (where == null ? "" : " (line " + where.getLineNr() + ")")));
+            throw new ConfigException(List.of(syntaxProblem(e.getOriginalMessage())));
         } catch (IOException e) {
             throw new ConfigException(List.of("config could not be read: " + e.getMessage()));
         }
@@ -98,6 +97,24 @@ public final class ConfigLoader {
             throw new ConfigException(problems);
         }
         return new ScalerConfig(concurrent, pools);
+    }
+
+    /**
+     * The YAML parser's complaint without the source line it quotes (which may hold a secret), with the
+     * position of the last mark it names.
+     */
+    static String syntaxProblem(String parserMessage) {
+        List<String> parts = new ArrayList<>();
+        String position = "";
+        for (String line : parserMessage.split("\\R")) {
+            var mark = MARK.matcher(line);
+            if (mark.find()) {
+                position = " (line " + mark.group(1) + ", column " + mark.group(2) + ")";
+            } else if (!line.isBlank() && !line.startsWith(" ") && !line.startsWith("\t")) {
+                parts.add(line.trim());
+            }
+        }
+        return "config is not valid YAML: " + String.join("; ", parts) + position;
     }
 
     private static PoolConfig pool(Fields f) {

@@ -209,6 +209,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void yamlSyntaxErrorsGivePositionButNeverQuoteTheLine() {
+        assertThatThrownBy(() -> loader.parse("pools:\n  - name: x\n    tokenParameter: glrt-Zx8q: [oops\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.problems()).containsExactly(
+                            "config is not valid YAML: mapping values are not allowed here (line 3, column 30)");
+                    assertThat(e.getMessage()).doesNotContain("Zx8q");
+                });
+    }
+
+    @Test
     void notYamlOrNotAMappingIsOneClearProblem() {
         assertThatThrownBy(() -> loader.parse("pools: [\n")).isInstanceOfSatisfying(ConfigException.class,
                 e -> assertThat(e.problems()).singleElement().asString().startsWith("config is not valid YAML"));
