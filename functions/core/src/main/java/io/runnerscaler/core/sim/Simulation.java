@@ -74,7 +74,15 @@ public final class Simulation {
 
     /** Runs the jobs from {@code start} until {@code until} (inclusive) and returns what happened. */
     public SimResult run(List<SimJob> jobs, Instant start, Instant until) {
-        return new Run(start, until).execute(jobs);
+        return new Run(start, until, false).execute(jobs);
+    }
+
+    /**
+     * Runs until every job has finished and the pools are at rest (nothing launching, no idle machine
+     * waiting out its IdleTime), or until {@code limit}, whichever comes first. The result ends then.
+     */
+    public SimResult runUntilQuiet(List<SimJob> jobs, Instant start, Instant limit) {
+        return new Run(start, limit, true).execute(jobs);
     }
 
     /** Options; every one has a default. */
@@ -180,6 +188,8 @@ public final class Simulation {
     private final class Run {
         private final Instant start;
         private final Instant until;
+        private final boolean stopWhenQuiet;
+        private Instant end;
         private final PriorityQueue<Scheduled> events = new PriorityQueue<>(
                 Comparator.comparing((Scheduled s) -> s.ev().at()).thenComparingLong(Scheduled::seq));
         private final Map<String, PoolRun> pools = new LinkedHashMap<>();
@@ -190,12 +200,14 @@ public final class Simulation {
         private long seq;
         private int running;
 
-        Run(Instant start, Instant until) {
+        Run(Instant start, Instant until, boolean stopWhenQuiet) {
             if (until.isBefore(start)) {
                 throw new IllegalArgumentException("until " + until + " is before start " + start);
             }
             this.start = start;
             this.until = until;
+            this.stopWhenQuiet = stopWhenQuiet;
+            this.end = until;
             for (PoolConfig pool : config.pools()) {
                 pools.put(pool.name(), new PoolRun(pool));
             }
@@ -226,16 +238,29 @@ public final class Simulation {
                 }
                 settle(now);
                 progress.accept(now);
+                if (stopWhenQuiet && quiet()) {
+                    end = now;
+                    break;
+                }
             }
             Map<String, PoolUsage> usage = new LinkedHashMap<>();
             for (PoolRun p : pools.values()) {
                 for (Machine m : p.machines.values()) {
-                    account(p, m, until);
+                    account(p, m, end);
                 }
                 usage.put(p.pool.name(), new PoolUsage(p.pool.name(), p.launched, p.terminated, p.interrupted,
                         p.machineSeconds));
             }
-            return new SimResult(start, until, timeline, samples, List.copyOf(outcomes.values()), usage);
+            return new SimResult(start, end, timeline, samples, List.copyOf(outcomes.values()), usage);
+        }
+
+        /** No job left to arrive, wait or run, and nothing pending but reaper ticks and interruptions. */
+        private boolean quiet() {
+            if (running > 0 || pools.values().stream().anyMatch(p -> !p.queue.isEmpty()
+                    || p.machines.values().stream().anyMatch(m -> m.state() == MachineState.LAUNCHING))) {
+                return false;
+            }
+            return events.stream().allMatch(s -> s.ev() instanceof Ev.Tick || s.ev() instanceof Ev.Interrupt);
         }
 
         private void prewarm() {

@@ -97,6 +97,20 @@ class ScenarioOneTimelineTest {
     }
 
     @Test
+    void runUntilQuietStopsWhenTheLastExtraMachineIsGone() {
+        var config = new ScalerConfig(6, List.of(Pools.pool().limit(6).idle(2, 300).maxGrowthRate(1).build()));
+        List<SimJob> jobs = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            jobs.add(new SimJob("job-" + i, Forge.GITLAB, Set.of(), START, Duration.ofSeconds(600)));
+        }
+        SimResult r = Simulation.builder(config).prewarmed(true).build()
+                .runUntilQuiet(jobs, START, START.plus(Duration.ofDays(1)));
+        assertThat(r.end()).isEqualTo(START.plusSeconds(27 * 60));
+        assertThat(r.timeline().getLast().format(START)).isEqualTo(
+                "+00:27:00 docker MACHINE_TERMINATED docker-4 IDLE_TIME_EXCEEDED");
+    }
+
+    @Test
     void neverMoreThanSixMachinesNorMoreThanOneLaunching() {
         assertThat(run().samples()).allSatisfy(s -> {
             assertThat(s.machines()).isLessThanOrEqualTo(6);
