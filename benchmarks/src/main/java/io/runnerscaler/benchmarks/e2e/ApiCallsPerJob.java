@@ -1,0 +1,278 @@
+package io.runnerscaler.benchmarks.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.runnerscaler.aws.AwsClients;
+import io.runnerscaler.core.model.Machine;
+import io.runnerscaler.lambda.App;
+import io.runnerscaler.lambda.QueuePump;
+import io.runnerscaler.lambda.ReaperHandler;
+import io.runnerscaler.lambda.ScaleUpHandler;
+import io.runnerscaler.lambda.WebhookHandler;
+import io.runnerscaler.testkit.FaultProxy;
+import io.runnerscaler.testkit.ManualClock;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * AWS API calls per job and per launched runner for a burst of GitLab jobs (issue 7), counted by sending
+ * every SDK call of the functions through a {@link FaultProxy} (no faults injected) and reading its journal.
+ * The SQS receives and deletes of {@link QueuePump}, which Lambda's event source mapping makes in AWS, go
+ * through a second proxy and are counted apart.
+ *
+ * <p>A job's whole life is counted: the burst of {@code pending} hooks and their scale-ups, the {@code running}
+ * and {@code success} hooks, and the reaper pass that terminates the machines after IdleTime. One more reaper
+ * pass with nothing to do shows the fixed cost of the schedule.
+ *
+ * <p>Targets: one EC2 mutating call per launch decision, no SSM write per GitLab job, no unfiltered
+ * DescribeInstances. Exits 1 if one is missed.
+ *
+ * <pre>ApiCallsPerJob [--jobs 200] [--out section.md] [--emulator URL]</pre>
+ */
+public final class ApiCallsPerJob {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int IDLE_TIME_SECONDS = 300;
+    private static final String ESM = " (event source mapping)";
+
+    private static final List<String> EC2_MUTATING = List.of("EC2 CreateFleet", "EC2 RunInstances", "EC2 CreateTags",
+            "EC2 RequestSpotInstances", "EC2 RequestSpotFleet");
+    private static final List<String> SSM_WRITES = List.of("SSM PutParameter", "SSM DeleteParameter",
+            "SSM DeleteParameters", "SSM LabelParameterVersion", "SSM AddTagsToResource");
+
+    public static void main(String[] argv) throws IOException {
+        Args args = new Args(argv);
+        int jobs = args.integer("jobs", 200);
+        URI emulator = args.emulator();
+        String name = "bench-calls-" + ProcessHandle.current().pid();
+        BenchStack stack = BenchStack.provision(emulator, name,
+                BenchStack.onePool("spot-with-fallback", jobs + 50, IDLE_TIME_SECONDS));
+        try (FaultProxy functions = new FaultProxy(emulator); FaultProxy esm = new FaultProxy(emulator)) {
+            var run = new ApiCallsPerJob(stack, functions, esm);
+            String section = run.run(jobs);
+            System.out.println(section);
+            if (args.path("out").isPresent()) {
+                Files.writeString(args.path("out").get(), section);
+            }
+            System.exit(run.allTargetsMet ? 0 : 1);
+        }
+    }
+
+    private final BenchStack stack;
+    private final FaultProxy functionsProxy;
+    private final CallJournal functionsCalls;
+    private final CallJournal esmCalls;
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T09:00:00Z"));
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private final WebhookHandler webhook;
+    private final QueuePump pump;
+    private final ReaperHandler reaper;
+    private final App app;
+    private boolean allTargetsMet;
+
+    ApiCallsPerJob(BenchStack stack, FaultProxy functions, FaultProxy esm) {
+        this.stack = stack;
+        this.functionsProxy = functions;
+        this.functionsCalls = new CallJournal(functions);
+        this.esmCalls = new CallJournal(esm);
+        this.app = stack.app(functions.endpoint(), clock, new PrintStream(log, true, StandardCharsets.UTF_8));
+        this.webhook = new WebhookHandler(app.webhook());
+        this.pump = new QueuePump(AwsClients.create(BenchStack.REGION, Optional.of(esm.endpoint())).sqs(),
+                stack.resources().queueUrl(), new ScaleUpHandler(app.jobEvents(), app.deadLetters(), app.log()));
+        this.reaper = new ReaperHandler(app.reaper());
+    }
+
+    /** Calls of one phase, by name (functions' and event source mapping's together). */
+    private record Phase(String title, Map<String, CallJournal.Calls> calls) {
+        int get(String name) {
+            return calls.containsKey(name) ? calls.get(name).count() : 0;
+        }
+
+        long millis(String name) {
+            return calls.containsKey(name) ? calls.get(name).totalMillis() : 0;
+        }
+    }
+
+    String run(int jobs) {
+        functionsCalls.reset();
+        esmCalls.reset();
+        List<Long> ids = new ArrayList<>();
+        Map<Long, Instant> created = new LinkedHashMap<>();
+
+        // The burst: every pending hook arrives before the queue is drained, as in a pipeline fan-out.
+        for (int i = 0; i < jobs; i++) {
+            long id = 9_000_000L + i;
+            ids.add(id);
+            clock.advance(Duration.ofMillis(50));
+            created.put(id, clock.instant());
+            require(webhook.handleRequest(GitLabHooks.pending(id, clock.instant()), null).getStatusCode() == 202,
+                    "pending hook not accepted");
+        }
+        pump.drain();
+        Phase burst = phase("burst: " + jobs + " `pending`");
+        int decisions = launchDecisions();
+        List<Machine> machines = app.machines().alive(BenchStack.POOL);
+        int launched = machines.size();
+        Map<String, Machine> byJob = new LinkedHashMap<>();
+        machines.forEach(m -> m.jobId().ifPresent(j -> byJob.put(j, m)));
+
+        // The jobs run on their machines and succeed.
+        clock.advance(Duration.ofSeconds(60));
+        Instant started = clock.instant();
+        for (long id : ids) {
+            Machine m = byJob.get(GitLabHooks.jobKey(id));
+            webhook.handleRequest(GitLabHooks.running(id, created.get(id), started, m == null ? "unknown" : m.instanceId()),
+                    null);
+        }
+        pump.drain();
+        clock.advance(Duration.ofSeconds(120));
+        for (long id : ids) {
+            Machine m = byJob.get(GitLabHooks.jobKey(id));
+            webhook.handleRequest(GitLabHooks.success(id, created.get(id), started, clock.instant(),
+                    m == null ? "unknown" : m.instanceId()), null);
+        }
+        pump.drain();
+        Phase ran = phase("`running` + `success`");
+
+        // The schedule's pass after IdleTime ends the machines; one more pass finds nothing to do.
+        clock.advance(Duration.ofSeconds(IDLE_TIME_SECONDS + 1));
+        int terminated = ((Number) reaper.handleRequest(Map.of(), null).get("terminated")).intValue();
+        Phase reaped = phase("reaper pass ending them");
+        clock.advance(Duration.ofSeconds(60));
+        reaper.handleRequest(Map.of(), null);
+        Phase idle = phase("one idle reaper pass");
+
+        return report(jobs, launched, decisions, terminated, List.of(burst, ran, reaped), idle);
+    }
+
+    private Phase phase(String title) {
+        Map<String, CallJournal.Calls> calls = new LinkedHashMap<>(functionsCalls.calls());
+        esmCalls.calls().forEach((k, v) -> calls.merge(k + ESM, v, CallJournal.Calls::plus));
+        Phase phase = new Phase(title, calls);
+        // Cross-check the journal against the proxy's own counters for the calls the targets rest on.
+        require(phase.get("EC2 CreateFleet") == functionsProxy.ec2Calls("CreateFleet"),
+                "journal and proxy disagree on CreateFleet");
+        require(phase.get("SSM PutParameter") == functionsProxy.jsonCalls("AmazonSSM.PutParameter"),
+                "journal and proxy disagree on PutParameter");
+        functionsCalls.reset();
+        esmCalls.reset();
+        return phase;
+    }
+
+    /** Plans that launched something, from the functions' decision log lines. */
+    private int launchDecisions() {
+        int decisions = 0;
+        for (String line : log.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.startsWith("{")) {
+                continue;
+            }
+            try {
+                JsonNode n = JSON.readTree(line);
+                if ("job.queued".equals(n.path("event").asText()) && n.path("launch").asInt() > 0) {
+                    decisions++;
+                }
+            } catch (IOException notJson) {
+                // EMF or other output
+            }
+        }
+        return decisions;
+    }
+
+    private String report(int jobs, int launched, int decisions, int terminated, List<Phase> life, Phase idle) {
+        var names = new TreeSet<String>();
+        life.forEach(p -> names.addAll(p.calls().keySet()));
+        names.addAll(idle.calls().keySet());
+        List<String> header = new ArrayList<>(List.of("call"));
+        life.forEach(p -> header.add(p.title()));
+        header.addAll(List.of("per job", "per launched runner", idle.title(), "mean ms per call"));
+        Table t = new Table(header.toArray(String[]::new));
+        int[] lifeTotals = new int[life.size()];
+        int lifeSum = 0;
+        for (String name : names) {
+            List<Object> row = new ArrayList<>();
+            row.add(name.endsWith(ESM) ? "_" + name + "_" : name);
+            int sum = 0;
+            for (int i = 0; i < life.size(); i++) {
+                int c = life.get(i).get(name);
+                row.add(c);
+                sum += c;
+                lifeTotals[i] += c;
+            }
+            lifeSum += sum;
+            row.add(ratio(sum, jobs));
+            row.add(ratio(sum, launched));
+            row.add(idle.get(name));
+            long millis = life.stream().mapToLong(p -> p.millis(name)).sum() + idle.millis(name);
+            int count = sum + idle.get(name);
+            row.add(count == 0 ? "-" : Percentiles.format(millis / (double) count));
+            t.row(row.toArray());
+        }
+        List<Object> totals = new ArrayList<>();
+        totals.add("**all calls**");
+        for (int c : lifeTotals) {
+            totals.add(c);
+        }
+        totals.add(ratio(lifeSum, jobs));
+        totals.add(ratio(lifeSum, launched));
+        totals.add(idle.calls().values().stream().mapToInt(CallJournal.Calls::count).sum());
+        totals.add("");
+        t.row(totals.toArray());
+
+        Phase burst = life.get(0);
+        int mutating = EC2_MUTATING.stream().mapToInt(burst::get).sum();
+        int ssmWrites = life.stream().mapToInt(p -> SSM_WRITES.stream().mapToInt(p::get).sum()).sum()
+                + SSM_WRITES.stream().mapToInt(idle::get).sum();
+        int unfiltered = life.stream().mapToInt(p -> p.get("EC2 DescribeInstances (UNFILTERED)")).sum()
+                + idle.get("EC2 DescribeInstances (UNFILTERED)");
+        boolean oneMutatingPerDecision = decisions > 0 && mutating == decisions;
+        allTargetsMet = oneMutatingPerDecision && ssmWrites == 0 && unfiltered == 0 && launched == jobs
+                && terminated == launched;
+
+        StringBuilder b = new StringBuilder();
+        b.append("## AWS API calls per job and per launched runner (issue 7)\n\n");
+        b.append(String.format(Locale.ROOT, "A burst of %d GitLab `pending` jobs for one `spot-with-fallback` pool "
+                + "(IdleCount 0, limit %d), then each job `running` and `success` on its machine, then the reaper "
+                + "pass after IdleTime that terminates the machines: %d runners launched in %d launch decisions, "
+                + "%d terminated. Every SDK call of the functions went through the testkit's `FaultProxy` (no "
+                + "faults) and was counted from its journal; rows in italics are the SQS calls Lambda's event "
+                + "source mapping makes in AWS (`QueuePump` here, through a second proxy).%n%n",
+                jobs, jobs + 50, launched, decisions, terminated));
+        b.append(t).append('\n');
+        Table targets = new Table("target", "measured", "result");
+        targets.row("one EC2 mutating call (CreateFleet / RunInstances / CreateTags) per launch decision",
+                mutating + " calls for " + decisions + " decisions", Table.pass(oneMutatingPerDecision));
+        targets.row("zero SSM writes per GitLab job", ssmWrites + " writes", Table.pass(ssmWrites == 0));
+        targets.row("zero unfiltered DescribeInstances", unfiltered + " calls", Table.pass(unfiltered == 0));
+        targets.row("every job launched one runner and every runner was reaped", launched + " launched, "
+                + terminated + " terminated, " + jobs + " jobs", Table.pass(launched == jobs && terminated == launched));
+        b.append(targets).append('\n');
+        b.append("In AWS the webhook function scales out during a burst; each new instance reads the webhook "
+                + "secret (SSM GetParameter) once and keeps it for five minutes, and each new scale-up instance "
+                + "reads the config once, so a real burst makes a few more GetParameter calls than this "
+                + "single-instance run.\n");
+        return b.toString();
+    }
+
+    private static String ratio(int calls, int per) {
+        return per == 0 ? "-" : String.format(Locale.ROOT, "%.2f", calls / (double) per);
+    }
+
+    private static void require(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException(what);
+        }
+    }
+}
