@@ -293,8 +293,8 @@ public final class ColdStart {
                 + "`QUARKUS_LAMBDA_HANDLER`), polling a local fake of the Lambda Runtime API that hands it one "
                 + "event; measured from process start to the response POST. *Init* is process start to the first "
                 + "`/invocation/next` poll (what Lambda reports as Init Duration); the rest is the first invocation "
-                + "(App, SDK clients, SSM reads and the function's AWS calls to the emulator). %d runs per "
-                + "function and option set, interleaved. JVM: `%s`.%n%n", root.relativize(artifact),
+                + "(App, SDK clients, SSM reads and the function's AWS calls to the emulator). Runs per "
+                + "function and option set: %d, interleaved. JVM: `%s`.%n%n", root.relativize(artifact),
                 QUARKUS_HANDLER, n, java));
         Table t = new Table("function", "options", "total min ms", "total median ms", "total max ms",
                 "init median ms", "first invocation median ms", "ok");

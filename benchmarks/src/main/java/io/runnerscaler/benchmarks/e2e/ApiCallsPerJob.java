@@ -104,6 +104,10 @@ public final class ApiCallsPerJob {
         long millis(String name) {
             return calls.containsKey(name) ? calls.get(name).totalMillis() : 0;
         }
+
+        long itemsRead() {
+            return calls.values().stream().mapToLong(CallJournal.Calls::itemsRead).sum();
+        }
     }
 
     String run(int jobs) {
@@ -259,6 +263,17 @@ public final class ApiCallsPerJob {
         targets.row("every job launched one runner and every runner was reaped", launched + " launched, "
                 + terminated + " terminated, " + jobs + " jobs", Table.pass(launched == jobs && terminated == launched));
         b.append(targets).append('\n');
+        List<String> reads = new ArrayList<>();
+        for (Phase p : life) {
+            reads.add(p.title() + ": " + p.itemsRead() + String.format(Locale.ROOT, " (%.1f per job)",
+                    p.itemsRead() / (double) jobs));
+        }
+        reads.add(idle.title() + ": " + idle.itemsRead());
+        b.append("DynamoDB items read by Query (`ScannedCount`, what DynamoDB bills, including items a filter "
+                + "drops): ").append(String.join("; ", reads)).append(". To plan, each scale-up reads every queued job "
+                + "of its pool and every running job of every pool (to count them) and every machine record of "
+                + "its pool (terminated ones too, until their TTL), so the items read per job grow with the "
+                + "burst: n jobs in flight read on the order of n² items in all.\n\n");
         b.append("In AWS the webhook function scales out during a burst; each new instance reads the webhook "
                 + "secret (SSM GetParameter) once and keeps it for five minutes, and each new scale-up instance "
                 + "reads the config once, so a real burst makes a few more GetParameter calls than this "

@@ -35,10 +35,13 @@ final class CallJournal {
         this.proxy = proxy;
     }
 
-    /** Calls of one name: how many, and the milliseconds they took in all, as the proxy saw them. */
-    record Calls(int count, long totalMillis) {
+    /**
+     * Calls of one name: how many, the milliseconds they took in all as the proxy saw them, and for DynamoDB
+     * Query and Scan the items they read ({@code ScannedCount}: what DynamoDB bills, filtered out or not).
+     */
+    record Calls(int count, long totalMillis, long itemsRead) {
         Calls plus(Calls other) {
-            return new Calls(count + other.count, totalMillis + other.totalMillis);
+            return new Calls(count + other.count, totalMillis + other.totalMillis, itemsRead + other.itemsRead);
         }
     }
 
@@ -51,7 +54,9 @@ final class CallJournal {
             if (request.path("url").asText().startsWith("/__admin")) {
                 continue;
             }
-            calls.merge(name(request), new Calls(1, served.path("timing").path("totalTime").asLong(0)), Calls::plus);
+            String name = name(request);
+            long read = name.equals("DynamoDB Query") || name.equals("DynamoDB Scan") ? scanned(served.path("response")) : 0;
+            calls.merge(name, new Calls(1, served.path("timing").path("totalTime").asLong(0), read), Calls::plus);
         }
         return calls;
     }
@@ -81,6 +86,19 @@ final class CallJournal {
             return form.contains("InstanceId.1=") ? name + " (by instance id)" : name + " (UNFILTERED)";
         }
         return name;
+    }
+
+    private static long scanned(JsonNode response) {
+        String body = response.path("body").asText("");
+        if (body.isEmpty() && response.hasNonNull("bodyAsBase64")) {
+            body = new String(java.util.Base64.getDecoder().decode(response.path("bodyAsBase64").asText()),
+                    StandardCharsets.UTF_8);
+        }
+        try {
+            return JSON.readTree(body).path("ScannedCount").asLong(0);
+        } catch (IOException notJson) {
+            return 0;
+        }
     }
 
     private static String service(String authorization) {
