@@ -213,7 +213,11 @@ public final class EndToEndLatency {
                 + "in EC2 (one TerminateInstances) and marked TERMINATED in the table (which gives their places "
                 + "back), so each batch starts from an empty pool. The machines table keeps the terminated "
                 + "records, as DynamoDB does until their TTL; the reaper's own termination path is counted in "
-                + "the API-calls benchmark.\n");
+                + "the API-calls benchmark.\n\n");
+        b.append("What this leaves out: in AWS, API Gateway in front of the webhook, the event source "
+                + "mapping's polling between the queue and scale-up, and EC2's own time to answer an instant "
+                + "CreateFleet add to these numbers; moto answers CreateFleet in tens of milliseconds. The "
+                + "mean time of each call as the emulator answers it is in the next section.\n");
         return b.toString();
     }
 
