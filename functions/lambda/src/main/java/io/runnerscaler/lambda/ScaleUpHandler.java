@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobEventCodec;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.usecase.JobEvents;
@@ -12,6 +13,7 @@ import jakarta.inject.Named;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The {@code scale-up} function: job events from the FIFO queue. Answers with partial batch failures, so
@@ -22,16 +24,23 @@ import java.util.Map;
 public class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private final JobEvents jobs;
+    private final UnaryOperator<JobEvent> tags;
     private final EventLog log;
     private final JobEventCodec codec = new JobEventCodec();
 
     @Inject
     public ScaleUpHandler(App app) {
-        this(app.jobEvents(), app.log());
+        this(app.jobEvents(), app.jobTags(), app.log());
     }
 
     public ScaleUpHandler(JobEvents jobs, EventLog log) {
+        this(jobs, UnaryOperator.identity(), log);
+    }
+
+    /** @param tags fills in GitLab job tags before matching; a failed lookup fails the message, to be retried */
+    public ScaleUpHandler(JobEvents jobs, UnaryOperator<JobEvent> tags, EventLog log) {
         this.jobs = jobs;
+        this.tags = tags;
         this.log = log;
     }
 
@@ -46,7 +55,7 @@ public class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse
                 continue;
             }
             try {
-                jobs.handle(codec.decode(message.getBody()));
+                jobs.handle(tags.apply(codec.decode(message.getBody())));
             } catch (RuntimeException e) {
                 log.warn("scale_up.message_failed", Map.of("message", message.getMessageId(),
                         "error", e.getClass().getSimpleName(), "detail", String.valueOf(e.getMessage())));
