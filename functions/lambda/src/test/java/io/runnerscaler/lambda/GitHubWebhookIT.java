@@ -88,7 +88,8 @@ class GitHubWebhookIT {
         var pong = webhook.handleRequest(SampleEvents.http("webhook-github-ping.json"), null);
         assertThat(pong.getStatusCode()).isEqualTo(200);
         assertThat(pong.getBody()).contains("pong");
-        assertThat(receiveAll()).hasSize(7);
+        // cancelled and skipped are both CANCELED for the same job: one message, deduplicated by SQS.
+        assertThat(receiveAll()).hasSize(6);
     }
 
     @Test
@@ -173,6 +174,9 @@ class GitHubWebhookIT {
                 return all;
             }
             all.addAll(batch);
+            // A FIFO group hands out its next message only once the ones in flight are deleted.
+            batch.forEach(m -> stack.aws.sqs().deleteMessage(d -> d.queueUrl(stack.resources.queueUrl())
+                    .receiptHandle(m.receiptHandle())));
         }
     }
 }

@@ -21,7 +21,7 @@ import net.jqwik.api.statistics.StatisticsReport;
  * escapes, the answer is one of the documented statuses (never a 5xx while the queue is up), and nothing
  * is enqueued unless its signature or token was valid for the exact bytes.
  *
- * <p>CI runs the tries in {@code junit-platform.properties}; a long run is
+ * <p>CI runs jqwik's default 1,000 tries per property; a long run is
  * {@code mvn -pl functions/core test -Dtest=WebhookFuzzTest -Djqwik.tries.default=100000}.
  */
 class WebhookFuzzTest {

@@ -59,7 +59,14 @@ public final class GitLabJobsApi implements JobTags {
         String path = "api/v4/projects/" + URLEncoder.encode(project, StandardCharsets.UTF_8) + "/jobs/"
                 + URLEncoder.encode(jobId, StandardCharsets.UTF_8);
         String what = "GET /" + path;
-        String secret = token.get().filter(t -> !t.isBlank()).orElseThrow(() -> new LookupFailed(Reason.UNAUTHORIZED,
+        Optional<String> stored;
+        try {
+            stored = token.get();
+        } catch (RuntimeException e) {
+            throw new LookupFailed(Reason.UNAVAILABLE, tokenSource + " cannot be read: " + e.getClass().getSimpleName(),
+                    Optional.empty());
+        }
+        String secret = stored.filter(t -> !t.isBlank()).orElseThrow(() -> new LookupFailed(Reason.UNAUTHORIZED,
                 "no GitLab API token: put a token with read_api scope in " + tokenSource, Optional.empty()));
         HttpResponse<byte[]> response;
         try {
