@@ -38,7 +38,8 @@ public final class WebhookColdStart {
         }
         var event = WebhookFixture.queued(50_000_000_000L + ProcessHandle.current().pid());
         Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()), stack,
-                "/runner-scaler/" + stack + "/config", args[2], stack + "-machines", stack + "-jobs",
+                "/runner-scaler/" + stack + "/config", args[2], args[2].replace("-jobs.fifo", "-jobs-dlq.fifo"),
+                stack + "-machines", stack + "-jobs",
                 "/runner-scaler/" + stack + "/gitlab-webhook-secret", "/runner-scaler/" + stack + "/github-webhook-secret");
         var app = new App(settings, Clock.systemUTC(), System.err);
         int status = new WebhookHandler(app.webhook()).handleRequest(event, null).getStatusCode();

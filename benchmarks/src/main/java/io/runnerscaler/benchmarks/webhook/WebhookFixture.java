@@ -44,7 +44,7 @@ final class WebhookFixture {
         provisioner.parameter(secretParameter, SECRET, true);
         queueUrl = resources.queueUrl();
         Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()), stack,
-                "/runner-scaler/" + stack + "/config", resources.queueUrl(), resources.machinesTable(),
+                "/runner-scaler/" + stack + "/config", resources.queueUrl(), resources.dlqUrl(), resources.machinesTable(),
                 resources.jobsTable(), "/runner-scaler/" + stack + "/gitlab-webhook-secret", secretParameter);
         // Log lines cost what they cost in Lambda (formatting); where they go is not what is measured.
         app = new App(settings, Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));

@@ -12,17 +12,32 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 /**
  * Machines in DynamoDB: partition key {@code pool}, sort key {@code instanceId}, so one pool's machines are
  * one Query; the {@code byInstance} index finds a machine from an EC2 event. Terminated machines expire
  * after a week through TTL (the emulator never expires items, so reads filter by state themselves).
+ *
+ * <p>Each pool also has one capacity item in the same partition (sort key {@value #CAPACITY}) whose
+ * {@code reserved} count is changed only by conditional updates: reserving checks the limit in the same
+ * write, and a machine's place is given back in the same transaction that marks it TERMINATED.
  */
 public final class DynamoMachineStore implements MachineStore {
 
     public static final String BY_INSTANCE = "byInstance";
+    /** Sort key of the pool's capacity item; instance ids start with "i-", so the two never meet. */
+    public static final String CAPACITY = "#capacity";
     private static final Duration KEEP_TERMINATED = Duration.ofDays(7);
 
     private final DynamoDbClient dynamo;
@@ -35,6 +50,10 @@ public final class DynamoMachineStore implements MachineStore {
 
     @Override
     public void put(Machine m) {
+        dynamo.putItem(PutItemRequest.builder().tableName(table).item(item(m)).build());
+    }
+
+    private static Map<String, AttributeValue> item(Machine m) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("pool", s(m.pool()));
         item.put("instanceId", s(m.instanceId()));
@@ -48,7 +67,7 @@ public final class DynamoMachineStore implements MachineStore {
         if (m.state() == MachineState.TERMINATED) {
             item.put("ttl", n(m.stateSince().plus(KEEP_TERMINATED).getEpochSecond()));
         }
-        dynamo.putItem(PutItemRequest.builder().tableName(table).item(item).build());
+        return item;
     }
 
     @Override
@@ -62,12 +81,113 @@ public final class DynamoMachineStore implements MachineStore {
     @Override
     public List<Machine> alive(String pool) {
         return dynamo.queryPaginator(QueryRequest.builder().tableName(table).consistentRead(true)
-                        .keyConditionExpression("#p = :p")
+                        .keyConditionExpression("#p = :p AND begins_with(#i, :prefix)")
                         .filterExpression("#s <> :t")
-                        .expressionAttributeNames(Map.of("#p", "pool", "#s", "state"))
-                        .expressionAttributeValues(Map.of(":p", s(pool), ":t", s(MachineState.TERMINATED.name())))
+                        .expressionAttributeNames(Map.of("#p", "pool", "#s", "state", "#i", "instanceId"))
+                        .expressionAttributeValues(Map.of(":p", s(pool), ":t", s(MachineState.TERMINATED.name()),
+                                ":prefix", s("i-")))
                         .build())
                 .items().stream().map(DynamoMachineStore::machine).toList();
+    }
+
+    /** Every machine record of every pool, for operators ({@code runner-scaler machines}); a Scan, never on a hot path. */
+    public List<Machine> all() {
+        return dynamo.scanPaginator(ScanRequest.builder().tableName(table).consistentRead(true).build()).items()
+                .stream().filter(i -> i.get("instanceId").s().startsWith("i-")).map(DynamoMachineStore::machine)
+                .toList();
+    }
+
+    @Override
+    public int reserve(String pool, int wanted, int limit) {
+        // Try the whole amount, then whatever is left: each attempt is one conditional write.
+        int ask = wanted;
+        for (int attempt = 0; attempt < 5 && ask > 0; attempt++) {
+            try {
+                dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                        .updateExpression("ADD reserved :n, version :one")
+                        .conditionExpression("attribute_not_exists(reserved) OR reserved <= :max")
+                        .expressionAttributeValues(Map.of(":n", n(ask), ":max", n(limit - ask), ":one", n(1)))
+                        .build());
+                return ask;
+            } catch (ConditionalCheckFailedException full) {
+                ask = Math.min(ask, limit - reserved(pool));
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void release(String pool, int count) {
+        if (count <= 0) {
+            return;
+        }
+        dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                .updateExpression("ADD reserved :n, version :one")
+                .expressionAttributeValues(Map.of(":n", n(-count), ":one", n(1))).build());
+    }
+
+    @Override
+    public boolean markTerminated(Machine m, Instant at) {
+        Machine gone = m.withState(MachineState.TERMINATED, at, m.jobId());
+        try {
+            dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(item(gone))
+                            .conditionExpression("attribute_not_exists(#s) OR #s <> :t")
+                            .expressionAttributeNames(Map.of("#s", "state"))
+                            .expressionAttributeValues(Map.of(":t", s(MachineState.TERMINATED.name()))).build()).build(),
+                    TransactWriteItem.builder().update(Update.builder().tableName(table).key(capacityKey(m.pool()))
+                            .updateExpression("ADD reserved :minusOne, version :one")
+                            .expressionAttributeValues(Map.of(":minusOne", n(-1), ":one", n(1))).build()).build())
+                    .build());
+            return true;
+        } catch (TransactionCanceledException alreadyTerminated) {
+            return false;
+        }
+    }
+
+    @Override
+    public int reserved(String pool) {
+        var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(capacityKey(pool))
+                .consistentRead(true).build());
+        return item.hasItem() && item.item().containsKey("reserved")
+                ? Integer.parseInt(item.item().get("reserved").n()) : 0;
+    }
+
+    @Override
+    public int audit(String pool, int aliveMachines) {
+        var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(capacityKey(pool))
+                .consistentRead(true).build());
+        if (!item.hasItem()) {
+            return 0;
+        }
+        long version = number(item.item(), "version");
+        long reserved = number(item.item(), "reserved");
+        boolean quietSinceLastAudit = item.item().containsKey("auditedVersion")
+                && number(item.item(), "auditedVersion") == version;
+        boolean correct = quietSinceLastAudit && reserved != aliveMachines;
+        try {
+            // Either way the audit remembers the version it saw; a correction also bumps it, so the next
+            // audit waits another quiet period before correcting again.
+            dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                    .updateExpression(correct ? "SET reserved = :alive, auditedVersion = :next, version = :next"
+                            : "SET auditedVersion = :v")
+                    .conditionExpression("version = :v")
+                    .expressionAttributeValues(correct
+                            ? Map.of(":alive", n(aliveMachines), ":next", n(version + 1), ":v", n(version))
+                            : Map.of(":v", n(version)))
+                    .build());
+        } catch (ConditionalCheckFailedException somebodyLaunched) {
+            return 0;
+        }
+        return correct ? (int) (aliveMachines - reserved) : 0;
+    }
+
+    private static long number(Map<String, AttributeValue> item, String name) {
+        return item.containsKey(name) ? Long.parseLong(item.get(name).n()) : 0;
+    }
+
+    private static Map<String, AttributeValue> capacityKey(String pool) {
+        return Map.of("pool", s(pool), "instanceId", s(CAPACITY));
     }
 
     static Machine machine(Map<String, AttributeValue> i) {

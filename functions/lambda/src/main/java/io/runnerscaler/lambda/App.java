@@ -5,12 +5,14 @@ import io.runnerscaler.aws.DynamoJobLedger;
 import io.runnerscaler.aws.DynamoMachineStore;
 import io.runnerscaler.aws.Ec2Fleet;
 import io.runnerscaler.aws.EmfMetrics;
+import io.runnerscaler.aws.SqsDeadLetters;
 import io.runnerscaler.aws.SqsJobQueue;
 import io.runnerscaler.aws.SsmParameters;
 import io.runnerscaler.core.config.ConfigLoader;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.log.JsonLinesLog;
 import io.runnerscaler.core.planner.Planner;
+import io.runnerscaler.core.port.DeadLetters;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.Fleet;
 import io.runnerscaler.core.port.JobLedger;
@@ -22,6 +24,7 @@ import io.runnerscaler.core.usecase.InstanceEvents;
 import io.runnerscaler.core.usecase.JobEvents;
 import io.runnerscaler.core.usecase.PlanExecutor;
 import io.runnerscaler.core.usecase.Reaper;
+import io.runnerscaler.core.usecase.Reconciler;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.tags.GitLabJobTags;
 import io.runnerscaler.core.webhook.SharedSecrets;
@@ -100,11 +103,20 @@ public final class App {
     }
 
     public Reaper reaper() {
-        return new Reaper(config, ledger(), machines(), new Planner(), executor(), clock);
+        return new Reaper(config, ledger(), machines(), new Planner(), executor(),
+                new Reconciler(fleet(), machines(), log, metrics), clock);
     }
 
     public InstanceEvents instanceEvents() {
         return new InstanceEvents(machines(), clock, log);
+    }
+
+    public DeadLetters deadLetters() {
+        return new SqsDeadLetters(aws.sqs(), settings.dlqUrl());
+    }
+
+    public MachineStore machines() {
+        return new DynamoMachineStore(aws.dynamo(), settings.machinesTable());
     }
 
     public EventLog log() {
@@ -125,10 +137,6 @@ public final class App {
 
     private Fleet fleet() {
         return new Ec2Fleet(aws.ec2(), settings.stack());
-    }
-
-    private MachineStore machines() {
-        return new DynamoMachineStore(aws.dynamo(), settings.machinesTable());
     }
 
     private JobLedger ledger() {

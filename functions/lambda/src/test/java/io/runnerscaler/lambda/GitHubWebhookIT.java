@@ -152,7 +152,8 @@ class GitHubWebhookIT {
         var out = new ByteArrayOutputStream();
         String deleted = stack.resources.queueUrl().replace(".fifo", "-deleted.fifo");
         Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()),
-                EmulatedStack.STACK, EmulatedStack.CONFIG_PARAMETER, deleted, stack.resources.machinesTable(),
+                EmulatedStack.STACK, EmulatedStack.CONFIG_PARAMETER, deleted, stack.resources.dlqUrl(),
+                stack.resources.machinesTable(),
                 stack.resources.jobsTable(), EmulatedStack.GITLAB_SECRET_PARAMETER,
                 EmulatedStack.GITHUB_SECRET_PARAMETER);
         var app = new App(settings, stack.clock, new PrintStream(out, true, StandardCharsets.UTF_8));

@@ -87,7 +87,8 @@ class GitLabJobTagsIT {
         provisioner.parameter(EmulatedStack.GITLAB_SECRET_PARAMETER, SampleEvents.GITLAB_TEST_TOKEN, true);
         provisioner.parameter(TOKEN_PARAMETER, API_TOKEN, true);
         Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()),
-                EmulatedStack.STACK, EmulatedStack.CONFIG_PARAMETER, resources.queueUrl(), resources.machinesTable(),
+                EmulatedStack.STACK, EmulatedStack.CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(),
+                resources.machinesTable(),
                 resources.jobsTable(), EmulatedStack.GITLAB_SECRET_PARAMETER, EmulatedStack.GITHUB_SECRET_PARAMETER,
                 Optional.of(TOKEN_PARAMETER), Optional.of(gitlab.baseUrl()));
         app = new App(settings, new ManualClock(Instant.parse("2026-11-23T09:00:05Z")),
@@ -149,7 +150,7 @@ class GitLabJobTagsIT {
         record.setMessageId(messages.get(0).messageId());
         record.setBody(messages.get(0).body());
         event.setRecords(java.util.List.of(record));
-        return new ScaleUpHandler(app.jobEvents(), app.jobTags(), app.log()).handleRequest(event, null)
+        return new ScaleUpHandler(app.jobEvents(), app.deadLetters(), app.jobTags(), app.log()).handleRequest(event, null)
                 .getBatchItemFailures().size();
     }
 

@@ -5,6 +5,7 @@ import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.planner.Action;
 import io.runnerscaler.core.planner.Plan;
+import io.runnerscaler.core.planner.Reason;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.Fleet;
 import io.runnerscaler.core.port.MachineStore;
@@ -52,20 +53,38 @@ public final class PlanExecutor {
     }
 
     private void launch(PoolConfig pool, Action.Launch l, Instant now, Optional<String> forJob) {
-        Map<String, String> tags = forJob.map(j -> Map.of(JOB_TAG, j)).orElse(Map.of());
-        Fleet.LaunchResult result = fleet.launch(pool, l.count(), l.market(), tags);
+        int granted = machines.reserve(pool.name(), l.count(), pool.limit());
+        if (granted < l.count()) {
+            // Another invocation took the places between our snapshot and now: the limit holds.
+            log.info("plan.hold", fields(pool, Map.of("reason", "LIMIT_REACHED",
+                    "detail", (l.count() - granted) + " of " + l.count() + " not launched: pool is at its limit")));
+        }
+        if (granted == 0) {
+            return;
+        }
+        // Only a launch for waiting jobs is for this job; idle top-ups belong to no job.
+        Optional<String> job = l.reason() == Reason.JOBS_WAITING ? forJob : Optional.empty();
+        Map<String, String> tags = job.map(j -> Map.of(JOB_TAG, j)).orElse(Map.of());
+        Fleet.LaunchResult result;
+        try {
+            result = fleet.launch(pool, granted, l.market(), tags);
+        } catch (RuntimeException e) {
+            machines.release(pool.name(), granted);
+            throw e;
+        }
+        machines.release(pool.name(), granted - result.launched().size());
         boolean first = true;
         for (Fleet.Launched launched : result.launched()) {
-            Optional<String> job = first ? forJob : Optional.empty();
+            Optional<String> forThis = first ? job : Optional.empty();
             first = false;
             machines.put(new Machine(launched.instanceId(), pool.name(), MachineState.LAUNCHING, launched.market(),
-                    launched.instanceType(), 0, now, now, job));
+                    launched.instanceType(), 0, now, now, forThis));
             var f = new LinkedHashMap<String, Object>();
             f.put("instance", launched.instanceId());
             f.put("market", launched.market().name());
             f.put("instanceType", launched.instanceType());
             f.put("reason", l.reason().name());
-            job.ifPresent(j -> f.put("job", j));
+            forThis.ifPresent(j -> f.put("job", j));
             log.info("machine.launched", fields(pool, f));
         }
         metrics.count("MachinesLaunched", Map.of("Pool", pool.name(), "Forge", pool.forge().id()),
@@ -90,7 +109,9 @@ public final class PlanExecutor {
             return;
         }
         fleet.terminate(List.of(t.instanceId()));
-        machines.put(current.get().withState(MachineState.TERMINATED, now, current.get().jobId()));
+        if (!machines.markTerminated(current.get(), now)) {
+            return;
+        }
         metrics.count("MachinesTerminated", Map.of("Pool", pool.name(), "Reason", t.reason().name()));
         log.info("machine.terminated", fields(pool, Map.of("instance", t.instanceId(), "reason", t.reason().name())));
     }
