@@ -156,7 +156,7 @@ public final class SimulateCommand implements Callable<Integer> {
         SimResult first = results.values().iterator().next();
         out.printf(Locale.ROOT, "Simulated %d job(s) from %s, %s to %s (%s); boot %s s%s; spot interruptions %s per"
                         + " machine-hour; prices per hour on-demand $%.3f, spot $%.3f; seed %d.%n",
-                jobs.size(), trace, begin, first.end(), ReportTables.wait(Duration.between(begin, first.end())),
+                jobs.size(), trace, begin, first.end(), span(Duration.between(begin, first.end())),
                 fmt(bootSeconds), bootJitter > 0 ? " ± " + fmt(bootJitter) + " s" : "", fmt(interruptionRate),
                 prices.fallback().onDemand(), prices.fallback().spot(), seed);
         List<PolicyReport> reports = new ArrayList<>();
@@ -304,6 +304,11 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--until '" + value
                     + "' is neither an ISO instant nor a time after the start like 86400, 24h or 90m");
         }
+    }
+
+    private static String span(Duration d) {
+        return d.toMinutes() >= 120 ? String.format(Locale.ROOT, "%.1f h", d.toSeconds() / 3600.0)
+                : ReportTables.wait(d);
     }
 
     private static String fmt(double d) {
