@@ -94,11 +94,11 @@ final class ReportTables {
     }
 
     static String hours(double h) {
-        return String.format(Locale.ROOT, "%.1f", h);
+        return String.format(Locale.ROOT, "%.2f", h);
     }
 
     static String usd(double usd) {
-        return String.format(Locale.ROOT, "$%.2f", usd);
+        return String.format(Locale.ROOT, usd < 1 ? "$%.3f" : "$%.2f", usd);
     }
 
     /** A Markdown table; columns from {@code firstNumeric} on are right-aligned. */
