@@ -39,8 +39,8 @@ final class SimChart {
     private SimChart() {
     }
 
-    /** A named simulation result to draw. */
-    record Panel(String title, SimResult result) {
+    /** A policy's simulation result to draw. */
+    record Panel(String policy, SimResult result) {
     }
 
     /** Counts over all pools from this instant on. */
@@ -125,7 +125,8 @@ final class SimChart {
     }
 
     private static XYChart chart(Panel panel, int yMax) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT).title(panel.title())
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT)
+                .title(panel.policy() + ": queued jobs and machines, all pools")
                 .xAxisTitle("time (UTC)").yAxisTitle("jobs / machines").build();
         Styler styler = chart.getStyler();
         styler.setLegendPosition(Styler.LegendPosition.InsideNE);

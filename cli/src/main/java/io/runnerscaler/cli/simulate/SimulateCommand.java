@@ -38,8 +38,9 @@ import picocli.CommandLine.Option;
                 + " with --compare, both policies side by side. Trace format: docs/simulate.md."},
         footer = {"", "Example:",
             "  runner-scaler simulate --config examples/policies/docker-machine.yaml \\",
-            "      --compare examples/policies/tuned.yaml --trace examples/traces/working-day.csv \\",
-            "      --until 24h --boot-jitter 30 --interruption-rate 0.05 --chart sim.png",
+            "    --compare examples/policies/tuned.yaml \\",
+            "    --trace examples/traces/working-day.csv --until 24h \\",
+            "    --boot-jitter 30 --interruption-rate 0.05 --chart sim.png",
             "", "Exit codes: 0 done, 1 bad config or trace, 2 usage error."})
 public final class SimulateCommand implements Callable<Integer> {
 
@@ -59,8 +60,12 @@ public final class SimulateCommand implements Callable<Integer> {
     Optional<Path> compare;
 
     @Option(names = "--chart", paramLabel = "FILE.png|FILE.svg",
-            description = "Write queued jobs and machines by state over time (one panel per config).")
+            description = "Write queued jobs and machines by state over time: one panel per config, in one file.")
     Optional<Path> chart;
+
+    @Option(names = "--chart-per-config",
+            description = "With --compare: write one chart file per config instead, FILE-<config>.png|svg.")
+    boolean chartPerConfig;
 
     @Option(names = "--start", paramLabel = "INSTANT",
             description = "When the simulation starts; offsets in the trace count from here. Default: the"
@@ -98,7 +103,7 @@ public final class SimulateCommand implements Callable<Integer> {
                     + " again (default ${DEFAULT-VALUE}).")
     double interruptionRate;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for boot times and interruptions (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Seed for boot times and interruptions (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--timeline", description = "Also print every event with the planner's reasons.")
@@ -186,12 +191,19 @@ public final class SimulateCommand implements Callable<Integer> {
         if (chart.isPresent()) {
             List<SimChart.Panel> panels = new ArrayList<>();
             for (var entry : results.entrySet()) {
-                panels.add(new SimChart.Panel(entry.getKey().name() + ": queued jobs and machines, all pools",
-                        entry.getValue()));
+                panels.add(new SimChart.Panel(entry.getKey().name(), entry.getValue()));
             }
-            SimChart.write(panels, chart.get());
             out.println();
-            out.println("Chart: " + chart.get());
+            if (chartPerConfig && panels.size() > 1) {
+                for (SimChart.Panel panel : panels) {
+                    Path file = perConfig(chart.get(), panel.policy());
+                    SimChart.write(List.of(panel), file);
+                    out.println("Chart: " + file);
+                }
+            } else {
+                SimChart.write(panels, chart.get());
+                out.println("Chart: " + chart.get());
+            }
         }
         out.flush();
         return 0;
@@ -304,6 +316,14 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--until '" + value
                     + "' is neither an ISO instant nor a time after the start like 86400, 24h or 90m");
         }
+    }
+
+    /** {@code out/sim.png} and config {@code tuned} give {@code out/sim-tuned.png}. */
+    static Path perConfig(Path chart, String config) {
+        String name = chart.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String file = dot > 0 ? name.substring(0, dot) + "-" + config + name.substring(dot) : name + "-" + config;
+        return chart.resolveSibling(file.replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
     private static String span(Duration d) {

@@ -226,6 +226,69 @@ class SimulateCommandTest {
         assertThat(Files.readString(svg)).contains("<svg").contains("viewBox=\"0 0 1100 420\"").hasSizeGreaterThan(1000);
     }
 
+    @Test
+    void chartPerConfigWritesOneFilePerPolicy() throws IOException {
+        Path png = dir.resolve("sim.png");
+        Run run = simulate("--config", DOCKER_MACHINE.toString(), "--compare", TUNED.toString(), "--trace",
+                SCENARIO.toString(), "--chart", png.toString(), "--chart-per-config");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        for (String name : List.of("sim-docker-machine.png", "sim-tuned.png")) {
+            var image = javax.imageio.ImageIO.read(dir.resolve(name).toFile());
+            assertThat(image.getHeight()).isEqualTo(SimChart.PANEL_HEIGHT);
+        }
+        assertThat(png).doesNotExist();
+    }
+
+    @Test
+    void severalPoolsGetALineEachAndATotalAndUnmatchedJobsAreReported() throws IOException {
+        Path config = file("two-pools.yaml", """
+                concurrent: 10
+                pools:
+                  - name: docker
+                    forge: gitlab
+                    labels: [docker]
+                    instanceTypes: [m6i.large]
+                    launchTemplate: lt
+                    limit: 2
+                    idleTime: 60
+                  - name: arm
+                    forge: github
+                    labels: [arm-large]
+                    instanceTypes: [m7g.large]
+                    launchTemplate: lt
+                    market: spot
+                    limit: 2
+                    idleTime: 60
+                """);
+        Path trace = file("mixed.csv", """
+                id,arrival,duration_seconds,forge,labels
+                a,0,600,gitlab,docker
+                b,0,600,github,arm-large
+                c,0,600,gitlab,windows
+                """);
+
+        Run run = simulate("--config", config.toString(), "--trace", trace.toString(), "--price", "m7g.large=0.08/0.02");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        // Each pool launches one machine at 0 (ready at 60, job to 660, gone at 720): 0.2 h each.
+        assertThat(run.out()).containsPattern("\\| docker +\\| +1 \\| +60 s .*\\| +0\\.00 \\| +0\\.20 \\| +\\$0\\.019 \\|")
+                .containsPattern("\\| arm +\\| +1 \\| +60 s .*\\| +0\\.20 \\| +0\\.00 \\| +\\$0\\.004 \\| +\\$0\\.016 \\|")
+                .containsPattern("\\| all pools +\\| +2 \\| .*\\| +0\\.20 \\| +0\\.20 \\| +\\$0\\.023 \\| +\\$0\\.035 \\|");
+        assertThat(run.err()).contains("warning: 1 job(s) matched no pool", "first: c");
+    }
+
+    @Test
+    void progressBarRedrawsOneLineAndEndsAtAHundredPercent() {
+        var out = new StringWriter();
+        Instant start = Trace.DEFAULT_START;
+        ProgressBar bar = new ProgressBar(new PrintWriter(out), "simulating x", start, start.plusSeconds(100));
+        bar.accept(start.plusSeconds(50));
+        bar.finish();
+        assertThat(out.toString()).isEqualTo("\rsimulating x [###############               ] 50 %"
+                + "\rsimulating x [##############################] 100 %\n");
+    }
+
     // Errors and exit codes.
 
     @Test
