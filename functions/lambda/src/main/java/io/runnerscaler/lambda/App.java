@@ -14,6 +14,8 @@ import io.runnerscaler.core.log.JsonLinesLog;
 import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.port.DeadLetters;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.JobRetry;
+import io.runnerscaler.forges.gitlab.GitLabJobRetry;
 import io.runnerscaler.core.port.Fleet;
 import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.port.MachineStore;
@@ -101,8 +103,16 @@ public final class App {
         return jobTags;
     }
 
+    /** GitLab job retries with the API token, when one is configured (the same token as tag lookups). */
+    private JobRetry jobRetry() {
+        return settings.gitlabApiTokenParameter().<JobRetry>map(parameter -> new GitLabJobRetry(
+                GitLabJobsApi.defaultClient(), URI.create(settings.gitlabUrl().orElse("https://gitlab.com")),
+                new Refreshing<>(() -> parameters.get(parameter), REFRESH, clock), clock))
+                .orElse(JobRetry.NOT_CONFIGURED);
+    }
+
     public JobEvents jobEvents() {
-        return new JobEvents(config, ledger(), machines(), new Planner(), executor(), clock, log, metrics);
+        return new JobEvents(config, ledger(), machines(), new Planner(), executor(), jobRetry(), clock, log, metrics);
     }
 
     public Reaper reaper() {
@@ -111,7 +121,7 @@ public final class App {
     }
 
     public InstanceEvents instanceEvents() {
-        return new InstanceEvents(machines(), clock, log);
+        return new InstanceEvents(machines(), ledger(), clock, log);
     }
 
     public DeadLetters deadLetters() {
