@@ -3,6 +3,7 @@ package io.runnerscaler.core.usecase;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.model.Market;
 import io.runnerscaler.core.planner.Action;
 import io.runnerscaler.core.planner.Plan;
 import io.runnerscaler.core.planner.Reason;
@@ -65,9 +66,14 @@ public final class PlanExecutor {
         // Only a launch for waiting jobs is for this job; idle top-ups belong to no job.
         Optional<String> job = l.reason() == Reason.JOBS_WAITING ? forJob : Optional.empty();
         Map<String, String> tags = job.map(j -> Map.of(JOB_TAG, j)).orElse(Map.of());
+        // Jobs retried after a spot interruption asked for on-demand machines: spend those grants first.
+        int onDemand = l.market() == Market.SPOT && l.reason() == Reason.JOBS_WAITING
+                ? machines.takeOnDemand(pool.name(), granted) : 0;
         Fleet.LaunchResult result;
         try {
-            result = fleet.launch(pool, granted, l.market(), tags);
+            result = onDemand == 0 ? fleet.launch(pool, granted, l.market(), tags)
+                    : combine(fleet.launch(pool, onDemand, Market.ON_DEMAND, tags), granted - onDemand == 0 ? null
+                            : fleet.launch(pool, granted - onDemand, l.market(), tags));
         } catch (RuntimeException e) {
             machines.release(pool.name(), granted);
             throw e;
@@ -95,6 +101,16 @@ public final class PlanExecutor {
             log.warn("machine.launch_failed", fields(pool, Map.of("reason", failure.kind().name(), "code",
                     failure.code(), "requested", result.requested(), "launched", result.launched().size())));
         });
+    }
+
+    private static Fleet.LaunchResult combine(Fleet.LaunchResult first, Fleet.LaunchResult second) {
+        if (second == null) {
+            return first;
+        }
+        var launched = new java.util.ArrayList<>(first.launched());
+        launched.addAll(second.launched());
+        return new Fleet.LaunchResult(launched, first.requested() + second.requested(),
+                first.failure().or(second::failure));
     }
 
     private void terminate(PoolConfig pool, Action.Terminate t, Instant now) {
