@@ -37,6 +37,8 @@ final class ConfigFiles {
     static void write(Path file, String content) throws UnreadableFile {
         try {
             Files.writeString(file, content);
+        } catch (NoSuchFileException e) {
+            throw new UnreadableFile(file + ": its directory does not exist");
         } catch (AccessDeniedException e) {
             throw new UnreadableFile(file + ": permission denied");
         } catch (IOException e) {

@@ -270,6 +270,72 @@ class GitLabRunnerImporterTest {
     }
 
     @Test
+    void negativeKnobsAreInvalid() {
+        String toml = """
+                [[runners]]
+                  name = "neg"
+                  executor = "docker+machine"
+                  limit = 3
+                  [runners.machine]
+                    IdleCount = -1
+                    IdleTime = 60
+                    MaxGrowthRate = -2
+                    MachineDriver = "amazonec2"
+                """;
+
+        assertThatThrownBy(() -> importer.importConfig(toml, "config.toml"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "config.toml: runners[0].machine.IdleCount: must not be negative, got -1",
+                        "config.toml: runners[0].machine.MaxGrowthRate: must not be negative, got -2"));
+    }
+
+    @Test
+    void idleCountMinAboveIdleCountIsCappedLikeGitLabDoes() {
+        String toml = """
+                [[runners]]
+                  name = "min"
+                  executor = "docker+machine"
+                  limit = 10
+                  [runners.machine]
+                    IdleCount = 2
+                    IdleCountMin = 4
+                    IdleScaleFactor = 0.5
+                    IdleTime = 60
+                    MachineDriver = "amazonec2"
+                """;
+
+        ImportResult result = importer.importConfig(toml, "config.toml");
+        JsonNode pool = Fixtures.yamlTree(result.yaml()).path("pools").get(0);
+
+        assertThat(pool.path("idleCountMin").intValue()).isEqualTo(2);
+        assertThat(pool.path("idleScaleFactor").doubleValue()).isEqualTo(0.5);
+        assertThat(warning(result, "IdleCountMin").message()).contains("4 exceeds IdleCount 2");
+    }
+
+    @Test
+    void theManagersLocalTimezoneIsWrittenAsUtcWithAWarning() {
+        String toml = """
+                [[runners]]
+                  name = "tz"
+                  executor = "docker+machine"
+                  limit = 2
+                  [runners.machine]
+                    MachineDriver = "amazonec2"
+                    [[runners.machine.autoscaling]]
+                      Periods = ["* * 9-17 * * mon-fri *"]
+                      IdleCount = 1
+                      IdleTime = 60
+                      Timezone = "Local"
+                """;
+
+        ImportResult result = importer.importConfig(toml, "config.toml");
+        JsonNode period = Fixtures.yamlTree(result.yaml()).path("pools").get(0).path("periods").get(0);
+
+        assertThat(period.path("timezone").textValue()).isEqualTo("UTC");
+        assertThat(warning(result, "[[runners.machine.autoscaling]] #1 Timezone").message()).contains("'Local'");
+    }
+
+    @Test
     void spotRequestedAsFalseStaysOnDemand() {
         String toml = """
                 [[runners]]
