@@ -25,7 +25,11 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:pools written (read the warnings)",
             "1:config.toml is invalid, has nothing to import, or the result does not validate",
-            "2:usage error, unreadable input or unwritable output"})
+            "2:usage error, unreadable input or unwritable output"},
+        footerHeading = "%nExample:%n",
+        footer = {"  runner-scaler config import-gitlab config.toml -o pools.yaml",
+            "  runner-scaler config validate pools.yaml",
+            "%nThe mapping of every option is in docs/migrate-from-docker-machine.md."})
 public final class ImportGitlabCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "GitLab Runner config.toml to import.")
