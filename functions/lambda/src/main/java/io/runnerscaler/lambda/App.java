@@ -81,6 +81,10 @@ public final class App {
         return new InstanceEvents(machines(), clock, log);
     }
 
+    public MachineStore machines() {
+        return new DynamoMachineStore(aws.dynamo(), settings.machinesTable());
+    }
+
     public EventLog log() {
         return log;
     }
@@ -99,10 +103,6 @@ public final class App {
 
     private Fleet fleet() {
         return new Ec2Fleet(aws.ec2(), settings.stack());
-    }
-
-    private MachineStore machines() {
-        return new DynamoMachineStore(aws.dynamo(), settings.machinesTable());
     }
 
     private JobLedger ledger() {

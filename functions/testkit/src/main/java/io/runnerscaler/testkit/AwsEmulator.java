@@ -1,110 +1,47 @@
 package io.runnerscaler.testkit;
 
 import io.runnerscaler.aws.AwsClients;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * JUnit 5 extension for tests against the AWS emulator (the moto server). Uses the server named by
- * {@code RUNNER_SCALER_AWS_ENDPOINT} (as {@code .ci/run} starts it), or starts one with
- * {@code scripts/emulator.sh start}; resets its state before each test class; builds real SDK clients
- * pointed at it through the same {@link AwsClients} production uses.
+ * JUnit 5 extension for tests against the AWS emulator: uses the running server named by
+ * {@code RUNNER_SCALER_AWS_ENDPOINT} (as {@code scripts/test.sh} starts it) or starts one, resets its
+ * state before each test class, and builds real SDK clients pointed at it through the same
+ * {@link AwsClients} production uses.
  *
- * <pre>{@code @RegisterExtension static final AwsEmulator aws = new AwsEmulator();}</pre>
+ * <pre>{@code @RegisterExtension static final AwsEmulator emulator = new AwsEmulator();}</pre>
  */
 public final class AwsEmulator implements BeforeAllCallback {
 
-    public static final String ENDPOINT_VARIABLE = "RUNNER_SCALER_AWS_ENDPOINT";
     public static final String REGION = "us-east-1";
-
-    private static volatile URI endpoint;
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        reset();
+        Emulator.reset();
     }
 
-    /** The emulator's endpoint, starting the server if none is running. */
     public static URI endpoint() {
-        URI e = endpoint;
-        if (e == null) {
-            synchronized (AwsEmulator.class) {
-                if (endpoint == null) {
-                    endpoint = Optional.ofNullable(System.getenv(ENDPOINT_VARIABLE))
-                            .or(() -> Optional.ofNullable(System.getProperty(ENDPOINT_VARIABLE)))
-                            .filter(s -> !s.isBlank()).map(URI::create).orElseGet(AwsEmulator::start);
-                }
-                e = endpoint;
-            }
-        }
-        return e;
+        return Emulator.endpoint();
+    }
+
+    public static void reset() {
+        Emulator.reset();
     }
 
     public AwsClients clients() {
         return AwsClients.create(REGION, Optional.of(endpoint()));
     }
 
-    /** Clears every service's state. */
-    public static void reset() {
-        try {
-            var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(endpoint().resolve("/moto-api/reset"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("emulator reset answered " + response.statusCode());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("emulator at " + endpoint() + " cannot be reached", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static URI start() {
-        Path script = ProjectRoot.find().resolve("scripts/emulator.sh");
-        try {
-            Process p = new ProcessBuilder("bash", script.toString(), "start")
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (p.waitFor() != 0 || out.isEmpty()) {
-                throw new IllegalStateException("scripts/emulator.sh start failed (exit " + p.exitValue() + ")");
-            }
-            String[] lines = out.split("\\R");
-            return URI.create(lines[lines.length - 1]);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + script, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The repository root: the nearest directory above the working directory that has scripts/emulator.sh. */
+    /** The repository root (kept here for tests that read events/ and infra-sam/). */
     public static final class ProjectRoot {
         private ProjectRoot() {
         }
 
-        public static Path find() {
-            Path dir = Path.of("").toAbsolutePath();
-            while (dir != null) {
-                if (Files.isRegularFile(dir.resolve("scripts/emulator.sh"))) {
-                    return dir;
-                }
-                dir = dir.getParent();
-            }
-            throw new IllegalStateException("no scripts/emulator.sh above " + Path.of("").toAbsolutePath());
+        public static java.nio.file.Path find() {
+            return Emulator.ProjectRoot.find();
         }
     }
 }
