@@ -198,6 +198,26 @@ class GitLabRunnerImporterTest {
     }
 
     @Test
+    void stringsThatLookLikeNumbersOrBooleansStayStringsInTheYaml() {
+        String toml = """
+                [[runners]]
+                  name = "2024"
+                  executor = "docker+machine"
+                  limit = 2
+                  [runners.machine]
+                    MachineDriver = "amazonec2"
+                    MachineOptions = ["amazonec2-instance-type=true", "amazonec2-subnet-id=0123"]
+                """;
+
+        JsonNode pool = Fixtures.yamlTree(importer.importConfig(toml, "config.toml").yaml()).path("pools").get(0);
+
+        assertThat(pool.path("name").isTextual()).isTrue();
+        assertThat(pool.path("name").textValue()).isEqualTo("2024");
+        assertThat(pool.path("instanceTypes").get(0).textValue()).isEqualTo("true");
+        assertThat(pool.path("subnets").get(0).textValue()).isEqualTo("0123");
+    }
+
+    @Test
     void missingFieldsGetGitLabRunnersDefaultsAndAWarningEach() {
         ImportResult result = importFixture("missing-fields.toml");
         JsonNode yaml = Fixtures.yamlTree(result.yaml());
