@@ -123,6 +123,10 @@ class ConfigCommandTest {
                 pools:
                   - name: ""
                     forge: gitlab
+                    labels: [docker]
+                    instanceTypes: [m5.large]
+                    subnets: [subnet-0a1b2c3d]
+                    launchTemplate: runners
                     limit: 1
                     idleCount: 3
                 """);
