@@ -134,7 +134,9 @@ class ConfigCommandTest {
         Run run = run("validate", file.toString());
 
         assertThat(run.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
-        assertThat(run.err()).contains("pools[0].name").contains("pools[0].idleCount").contains("invalid, 2 problem(s)");
+        assertThat(run.err()).contains("bad.yaml: pools[0].name: required (line 2)")
+                .contains("bad.yaml: pools[0].idleCount: 3 exceeds limit 1 (line 9)")
+                .contains("invalid, 2 problem(s)");
         assertThat(run.out()).isEmpty();
     }
 

@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.runnerscaler.core.config.ConfigException;
 import io.runnerscaler.core.config.ConfigLoader;
+import io.runnerscaler.core.config.IdleSettings;
 import io.runnerscaler.core.config.MarketPolicy;
+import io.runnerscaler.core.config.PeriodConfig;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.model.Forge;
+import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -445,13 +449,21 @@ class GitLabRunnerImporterTest {
     }
 
     @Test
-    void theLoaderReadsTheImportedMarketAndIdleKnobs() {
+    void theLoaderReadsTheImportedMarketIdleKnobsAndPeriods() {
         PoolConfig pool = new ConfigLoader().parse(importFixture("autoscaling-periods.toml").yaml()).pools().get(0);
 
         assertThat(pool.market()).isEqualTo(MarketPolicy.SPOT);
         assertThat(pool.idle().idleCount()).isEqualTo(5);
         assertThat(pool.idle().idleTime()).hasSeconds(600);
         assertThat(pool.maxBuilds()).isEqualTo(100);
+        assertThat(pool.periods()).hasSize(2);
+        PeriodConfig weekdays = pool.periods().get(0);
+        assertThat(weekdays.schedules()).containsExactly("* * 9-17 * * mon-fri *");
+        assertThat(weekdays.idle()).isEqualTo(new IdleSettings(10, 5, 1.5, Duration.ofHours(1)));
+        assertThat(weekdays.timezone()).isEqualTo(ZoneId.of("UTC"));
+        PeriodConfig weekend = pool.periods().get(1);
+        assertThat(weekend.idle()).isEqualTo(new IdleSettings(5, 0, 0, Duration.ofSeconds(60)));
+        assertThat(weekend.timezone()).isEqualTo(ZoneId.of("Europe/Berlin"));
     }
 
     static final List<String> ALL_FIXTURES = Fixtures.TOML_FIXTURES;
