@@ -1,0 +1,159 @@
+package io.runnerscaler.lambda;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import io.runnerscaler.aws.AwsClients;
+import io.runnerscaler.aws.DynamoMachineStore;
+import io.runnerscaler.aws.Provisioner;
+import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.testkit.AwsEmulator;
+import io.runnerscaler.testkit.ManualClock;
+import io.runnerscaler.testkit.forge.ForgeApiStub;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+
+/**
+ * Invariant 2 with the forge in the loop: before terminating an idle machine the reaper asks GitLab whether
+ * the machine's runner manager runs a job (GitLab may know before its webhook arrives), keeps it while it
+ * does, and removes the runner manager before terminating once it does not.
+ */
+class ForgeBusyCheckIT {
+
+    private static final String TOKEN_PARAMETER = "/runner-scaler/rs-test/gitlab-api-token";
+    private static final String RUNNER_TOKEN_PARAMETER = "/runner-scaler/rs-test/runner-token";
+    private static final String RUNNER_TOKEN = "glrt-kyahzxLaj4Dc1jQf4xjX";
+    private static final String POOL = """
+            concurrent: 10
+            pools:
+              - name: docker
+                forge: gitlab
+                labels: [docker, linux]
+                instanceTypes: [m6i.large]
+                launchTemplate: runner-scaler-docker
+                market: on-demand
+                limit: 2
+                idleCount: 0
+                idleTime: 300
+                tokenParameter: /runner-scaler/rs-test/runner-token
+            """;
+
+    @RegisterExtension
+    static final AwsEmulator emulator = new AwsEmulator();
+    private static WireMockServer gitlab;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T09:00:05Z"));
+    private AwsClients aws;
+    private Provisioner.Resources resources;
+    private App app;
+
+    @BeforeAll
+    static void startGitLab() {
+        gitlab = new WireMockServer(options().dynamicPort());
+        gitlab.start();
+    }
+
+    @AfterAll
+    static void stopGitLab() {
+        gitlab.stop();
+    }
+
+    @BeforeEach
+    void provision() {
+        AwsEmulator.reset();
+        gitlab.resetAll();
+        gitlab.stubFor(get(urlPathMatching("/api/v4/projects/.+/jobs/[0-9]+")).willReturn(json(jobsApiJob())));
+        gitlab.stubFor(post(urlEqualTo("/api/v4/runners/verify")).willReturn(json(
+                ForgeApiStub.fixture("gitlab/verify-runner.json"))));
+        gitlab.stubFor(delete(urlEqualTo("/api/v4/runners/managers")).willReturn(aResponse().withStatus(204)));
+        aws = emulator.clients();
+        Provisioner provisioner = new Provisioner(aws);
+        resources = provisioner.create(EmulatedStack.STACK);
+        provisioner.launchTemplate("runner-scaler-docker");
+        provisioner.parameter(EmulatedStack.CONFIG_PARAMETER, POOL, false);
+        provisioner.parameter(EmulatedStack.GITLAB_SECRET_PARAMETER, SampleEvents.GITLAB_TEST_TOKEN, true);
+        provisioner.parameter(TOKEN_PARAMETER, "glpat-runner-scaler-test-api-token", true);
+        provisioner.parameter(RUNNER_TOKEN_PARAMETER, RUNNER_TOKEN, true);
+        Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()),
+                EmulatedStack.STACK, EmulatedStack.CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(),
+                resources.machinesTable(), resources.jobsTable(), EmulatedStack.GITLAB_SECRET_PARAMETER,
+                EmulatedStack.GITHUB_SECRET_PARAMETER, Optional.of(TOKEN_PARAMETER), Optional.of(gitlab.baseUrl()));
+        app = new App(settings, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void idleMachineThatGitLabSaysIsBusyIsKeptThenDeregisteredAndTerminated() {
+        deliver("webhook-gitlab-pending.json");
+        deliver("webhook-gitlab-running.json");
+        deliver("webhook-gitlab-success.json");
+        var store = new DynamoMachineStore(aws.dynamo(), resources.machinesTable());
+        String id = store.alive("docker").get(0).instanceId();
+        assertThat(store.find(id).orElseThrow().state()).isEqualTo(MachineState.IDLE);
+
+        gitlab.stubFor(get(urlPathEqualTo("/api/v4/runners/9171/jobs")).willReturn(json(
+                ForgeApiStub.fixture("gitlab/runner-jobs-running-without-manager.json"))));
+        clock.advance(Duration.ofSeconds(301));
+        new ReaperHandler(app.reaper()).handleRequest(Map.of(), null);
+        assertThat(ec2State(id)).as("GitLab says it runs a job").isEqualTo("running");
+        assertThat(logs()).contains("\"event\":\"machine.terminate_deferred\"").contains("\"reason\":\"BUSY\"");
+        gitlab.verify(0, deleteRequestedFor(urlEqualTo("/api/v4/runners/managers")));
+
+        gitlab.stubFor(get(urlPathEqualTo("/api/v4/runners/9171/jobs")).willReturn(json(
+                ForgeApiStub.fixture("gitlab/runner-jobs-none.json"))));
+        clock.advance(Duration.ofSeconds(60));
+        new ReaperHandler(app.reaper()).handleRequest(Map.of(), null);
+        assertThat(ec2State(id)).isEqualTo("terminated");
+        assertThat(store.find(id).orElseThrow().state()).isEqualTo(MachineState.TERMINATED);
+        gitlab.verify(1, deleteRequestedFor(urlEqualTo("/api/v4/runners/managers")));
+        assertThat(logs()).doesNotContain(RUNNER_TOKEN).doesNotContain("glpat-runner-scaler-test-api-token");
+    }
+
+    private void deliver(String sample) {
+        assertThat(new WebhookHandler(app.webhook()).handleRequest(SampleEvents.http(sample), null).getStatusCode())
+                .isEqualTo(202);
+        new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(app)).drain();
+    }
+
+    private String ec2State(String id) {
+        return aws.ec2().describeInstances(DescribeInstancesRequest.builder().instanceIds(id).build())
+                .reservations().get(0).instances().get(0).state().nameAsString();
+    }
+
+    private static ResponseDefinitionBuilder json(String body) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(body);
+    }
+
+    private static String jobsApiJob() {
+        try (var in = ForgeBusyCheckIT.class.getResourceAsStream("/payloads/gitlab/jobs-api-job.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private String logs() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
