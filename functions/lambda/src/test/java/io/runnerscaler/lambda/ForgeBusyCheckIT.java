@@ -13,20 +13,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import io.runnerscaler.aws.AwsClients;
-import io.runnerscaler.aws.DynamoMachineStore;
-import io.runnerscaler.aws.Provisioner;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.testkit.AwsEmulator;
-import io.runnerscaler.testkit.ManualClock;
 import io.runnerscaler.testkit.forge.ForgeApiStub;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +32,6 @@ import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
  */
 class ForgeBusyCheckIT {
 
-    private static final String TOKEN_PARAMETER = "/runner-scaler/rs-test/gitlab-api-token";
     private static final String RUNNER_TOKEN_PARAMETER = "/runner-scaler/rs-test/runner-token";
     private static final String RUNNER_TOKEN = "glrt-kyahzxLaj4Dc1jQf4xjX";
     private static final String POOL = """
@@ -63,11 +53,7 @@ class ForgeBusyCheckIT {
     static final AwsEmulator emulator = new AwsEmulator();
     private static WireMockServer gitlab;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T09:00:05Z"));
-    private AwsClients aws;
-    private Provisioner.Resources resources;
-    private App app;
+    private GitLabStack stack;
 
     @BeforeAll
     static void startGitLab() {
@@ -82,25 +68,13 @@ class ForgeBusyCheckIT {
 
     @BeforeEach
     void provision() {
-        AwsEmulator.reset();
         gitlab.resetAll();
-        gitlab.stubFor(get(urlPathMatching("/api/v4/projects/.+/jobs/[0-9]+")).willReturn(json(jobsApiJob())));
+        gitlab.stubFor(get(urlPathMatching("/api/v4/projects/.+/jobs/[0-9]+")).willReturn(json(
+                GitLabStack.payload("jobs-api-job.json"))));
         gitlab.stubFor(post(urlEqualTo("/api/v4/runners/verify")).willReturn(json(
                 ForgeApiStub.fixture("gitlab/verify-runner.json"))));
         gitlab.stubFor(delete(urlEqualTo("/api/v4/runners/managers")).willReturn(aResponse().withStatus(204)));
-        aws = emulator.clients();
-        Provisioner provisioner = new Provisioner(aws);
-        resources = provisioner.create(EmulatedStack.STACK);
-        provisioner.launchTemplate("runner-scaler-docker");
-        provisioner.parameter(EmulatedStack.CONFIG_PARAMETER, POOL, false);
-        provisioner.parameter(EmulatedStack.GITLAB_SECRET_PARAMETER, SampleEvents.GITLAB_TEST_TOKEN, true);
-        provisioner.parameter(TOKEN_PARAMETER, "glpat-runner-scaler-test-api-token", true);
-        provisioner.parameter(RUNNER_TOKEN_PARAMETER, RUNNER_TOKEN, true);
-        Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()),
-                EmulatedStack.STACK, EmulatedStack.CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(),
-                resources.machinesTable(), resources.jobsTable(), EmulatedStack.GITLAB_SECRET_PARAMETER,
-                EmulatedStack.GITHUB_SECRET_PARAMETER, Optional.of(TOKEN_PARAMETER), Optional.of(gitlab.baseUrl()));
-        app = new App(settings, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
+        stack = new GitLabStack(emulator, gitlab, POOL, Map.of(RUNNER_TOKEN_PARAMETER, RUNNER_TOKEN));
     }
 
     @Test
@@ -108,36 +82,34 @@ class ForgeBusyCheckIT {
         deliver("webhook-gitlab-pending.json");
         deliver("webhook-gitlab-running.json");
         deliver("webhook-gitlab-success.json");
-        var store = new DynamoMachineStore(aws.dynamo(), resources.machinesTable());
+        var store = stack.machines();
         String id = store.alive("docker").get(0).instanceId();
         assertThat(store.find(id).orElseThrow().state()).isEqualTo(MachineState.IDLE);
 
         gitlab.stubFor(get(urlPathEqualTo("/api/v4/runners/9171/jobs")).willReturn(json(
                 ForgeApiStub.fixture("gitlab/runner-jobs-running-without-manager.json"))));
-        clock.advance(Duration.ofSeconds(301));
-        new ReaperHandler(app.reaper()).handleRequest(Map.of(), null);
+        stack.clock.advance(Duration.ofSeconds(301));
+        new ReaperHandler(stack.app.reaper()).handleRequest(Map.of(), null);
         assertThat(ec2State(id)).as("GitLab says it runs a job").isEqualTo("running");
         assertThat(logs()).contains("\"event\":\"machine.terminate_deferred\"").contains("\"reason\":\"BUSY\"");
         gitlab.verify(0, deleteRequestedFor(urlEqualTo("/api/v4/runners/managers")));
 
         gitlab.stubFor(get(urlPathEqualTo("/api/v4/runners/9171/jobs")).willReturn(json(
                 ForgeApiStub.fixture("gitlab/runner-jobs-none.json"))));
-        clock.advance(Duration.ofSeconds(60));
-        new ReaperHandler(app.reaper()).handleRequest(Map.of(), null);
+        stack.clock.advance(Duration.ofSeconds(60));
+        new ReaperHandler(stack.app.reaper()).handleRequest(Map.of(), null);
         assertThat(ec2State(id)).isEqualTo("terminated");
         assertThat(store.find(id).orElseThrow().state()).isEqualTo(MachineState.TERMINATED);
         gitlab.verify(1, deleteRequestedFor(urlEqualTo("/api/v4/runners/managers")));
-        assertThat(logs()).doesNotContain(RUNNER_TOKEN).doesNotContain("glpat-runner-scaler-test-api-token");
+        assertThat(logs()).doesNotContain(RUNNER_TOKEN).doesNotContain(GitLabStack.API_TOKEN);
     }
 
     private void deliver(String sample) {
-        assertThat(new WebhookHandler(app.webhook()).handleRequest(SampleEvents.http(sample), null).getStatusCode())
-                .isEqualTo(202);
-        new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(app)).drain();
+        stack.deliver(sample);
     }
 
     private String ec2State(String id) {
-        return aws.ec2().describeInstances(DescribeInstancesRequest.builder().instanceIds(id).build())
+        return stack.aws.ec2().describeInstances(DescribeInstancesRequest.builder().instanceIds(id).build())
                 .reservations().get(0).instances().get(0).state().nameAsString();
     }
 
@@ -145,15 +117,7 @@ class ForgeBusyCheckIT {
         return aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(body);
     }
 
-    private static String jobsApiJob() {
-        try (var in = ForgeBusyCheckIT.class.getResourceAsStream("/payloads/gitlab/jobs-api-job.json")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     private String logs() {
-        return out.toString(StandardCharsets.UTF_8);
+        return stack.logs();
     }
 }
