@@ -91,7 +91,9 @@ final class DockerMachineRunner {
         pool.put("maxBuilds", machine.nonNegative("MaxBuilds", 0));
         pool.set("periods", periods(machine, limit));
 
-        String tokenParameter = "/runner-scaler/" + name + "/token";
+        // Where the stack lets runners read their token: <parameter path>/runners/gitlab/<pool>, for the default
+        // stack name runner-scaler (the template's ParameterPath).
+        String tokenParameter = "/runner-scaler/runner-scaler/runners/gitlab/" + name;
         pool.put("tokenParameter", tokenParameter);
         warn("token", (runner.has("token") ? "not copied, it is a secret. " : "not set. ")
                 + "Store the runner authentication token as an SSM SecureString named " + tokenParameter

@@ -110,9 +110,9 @@ class GitLabRunnerImporterTest {
 
         @Test
         void theTokenBecomesAnSsmParameterNameAndAWarningToStoreIt() {
-            assertThat(pool.path("tokenParameter").textValue()).isEqualTo("/runner-scaler/autoscale-runner/token");
+            assertThat(pool.path("tokenParameter").textValue()).isEqualTo("/runner-scaler/runner-scaler/runners/gitlab/autoscale-runner");
             assertThat(warning(result, "token").message())
-                    .contains("not copied").contains("SecureString").contains("/runner-scaler/autoscale-runner/token");
+                    .contains("not copied").contains("SecureString").contains("/runner-scaler/runner-scaler/runners/gitlab/autoscale-runner");
         }
 
         @Test
@@ -198,7 +198,7 @@ class GitLabRunnerImporterTest {
         ImportResult result = importer.importConfig(toml, "config.toml");
 
         assertThat(result.pools()).containsExactly("ci", "ci-2");
-        assertThat(warning(result, "token").message()).startsWith("not set.").contains("/runner-scaler/ci/token");
+        assertThat(warning(result, "token").message()).startsWith("not set.").contains("/runner-scaler/runner-scaler/runners/gitlab/ci");
     }
 
     @Test
@@ -444,7 +444,7 @@ class GitLabRunnerImporterTest {
         assertThat(config.pools()).extracting(PoolConfig::name).containsExactlyElementsOf(result.pools());
         assertThat(config.pools()).allSatisfy(pool -> {
             assertThat(pool.forge()).isEqualTo(Forge.GITLAB);
-            assertThat(pool.tokenParameter()).contains("/runner-scaler/" + pool.name() + "/token");
+            assertThat(pool.tokenParameter()).contains("/runner-scaler/runner-scaler/runners/gitlab/" + pool.name());
         });
     }
 
