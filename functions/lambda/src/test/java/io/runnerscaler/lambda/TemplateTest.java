@@ -110,6 +110,26 @@ class TemplateTest {
                 .containsExactly("ReportBatchItemFailures");
     }
 
+    @Test
+    void reaperScheduleSendsTheShapeOfItsSampleEvent() throws IOException {
+        Map<String, Object> every = map(map(properties(resources.get("ReaperFunction")).get("Events")).get("Every"));
+        assertThat(every).containsEntry("Type", "ScheduleV2");
+        String input = text(map(every.get("Properties")).get("Input")).replaceAll("\\$\\{[^}]+}", "x");
+
+        ObjectMapper json = new ObjectMapper();
+        JsonNode sent = json.readTree(input);
+        JsonNode sample = json.readTree(root.resolve("events/reaper-schedule.json").toFile());
+        assertThat(fieldNames(sent)).isEqualTo(fieldNames(sample));
+        assertThat(fieldNames(sent.get("detail"))).isEqualTo(fieldNames(sample.get("detail")));
+        assertThat(sent.get("time").asText()).isEqualTo("<aws.scheduler.scheduled-time>");
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
     // ------------------------------------------------------------------ IAM
 
     @Test
