@@ -144,18 +144,24 @@ class TemplateTest {
     }
 
     @Test
-    void instancesAndVolumesAreLaunchedOnlyWithThisStacksTags() {
+    void instancesAreLaunchedOnlyWithThisStacksTagsFromItsLaunchTemplates() {
         List<Map<String, Object>> launching = allFunctionStatements().stream()
-                .filter(s -> actions(s).contains("ec2:RunInstances")).toList();
+                .filter(s -> actions(s).contains("ec2:RunInstances") || actions(s).contains("ec2:CreateFleet"))
+                .toList();
         assertThat(launching).isNotEmpty();
+        assertThat(launching.stream().flatMap(s -> resourceTexts(s).stream()))
+                .as("launch scopes").doesNotContain("*")
+                .anyMatch(r -> r.endsWith(":instance/*"));
 
         for (Map<String, Object> statement : launching) {
             List<String> targets = resourceTexts(statement);
-            assertThat(targets).as("RunInstances resources").doesNotContain("*");
-            if (targets.stream().anyMatch(r -> r.endsWith(":instance/*") || r.endsWith(":volume/*"))) {
-                assertThat(condition(statement, "StringEquals")).containsEntry(STACK_REQUEST_TAG, STACK_NAME);
+            if (targets.stream().anyMatch(r -> r.endsWith(":instance/*"))) {
+                assertThat(targets).as("instances have a statement of their own").hasSize(1);
+                assertThat(condition(statement, "StringEquals")).containsEntry(STACK_REQUEST_TAG, STACK_NAME)
+                        .containsEntry("aws:RequestTag/managed-by", "runner-scaler");
             }
             if (targets.stream().anyMatch(r -> r.endsWith(":launch-template/*"))) {
+                assertThat(targets).as("launch templates have a statement of their own").hasSize(1);
                 assertThat(condition(statement, "StringEquals")).containsEntry(STACK_TAG_CONDITION, STACK_NAME);
             }
         }

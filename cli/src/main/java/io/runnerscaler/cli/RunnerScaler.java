@@ -1,0 +1,28 @@
+package io.runnerscaler.cli;
+
+import io.runnerscaler.cli.demo.DemoCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code runner-scaler} command. */
+@Command(name = "runner-scaler", mixinStandardHelpOptions = true, version = "runner-scaler 0.1.0",
+        description = "Serverless autoscaler for self-hosted GitLab and GitHub runners on AWS.",
+        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+public final class RunnerScaler implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        return new CommandLine(new RunnerScaler()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

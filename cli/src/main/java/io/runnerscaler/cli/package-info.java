@@ -1,2 +1,0 @@
-/** The runner-scaler command. */
-package io.runnerscaler.cli;

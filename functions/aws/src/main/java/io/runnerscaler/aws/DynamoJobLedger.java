@@ -1,0 +1,126 @@
+package io.runnerscaler.aws;
+
+import static io.runnerscaler.aws.DynamoMachineStore.n;
+import static io.runnerscaler.aws.DynamoMachineStore.s;
+
+import io.runnerscaler.core.model.JobEvent;
+import io.runnerscaler.core.model.JobStatus;
+import io.runnerscaler.core.port.JobLedger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+
+/**
+ * The job ledger in DynamoDB: partition key {@code jobKey}; the {@code byPoolStatus} index lists a pool's
+ * jobs by status. Every write is one conditional UpdateItem that only moves a job forward, so redelivered
+ * and out-of-order events change nothing.
+ */
+public final class DynamoJobLedger implements JobLedger {
+
+    public static final String BY_POOL_STATUS = "byPoolStatus";
+    private static final Duration KEEP = Duration.ofDays(14);
+    private static final int FIRST_FINISHED_RANK = JobStatus.SUCCEEDED.ordinal();
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoJobLedger(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public Transition record(JobEvent e, Optional<String> pool, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":status", s(e.status().name()));
+        values.put(":rank", n(e.status().ordinal()));
+        values.put(":finished", n(FIRST_FINISHED_RANK));
+        values.put(":forge", s(e.forge().id()));
+        values.put(":project", s(e.project()));
+        values.put(":jobId", s(e.jobId()));
+        values.put(":labels", AttributeValue.builder().l(e.labels().stream().sorted().map(DynamoMachineStore::s)
+                .toList()).build());
+        values.put(":created", s(e.createdAt().toString()));
+        values.put(":now", s(now.toString()));
+        values.put(":delivery", s(e.deliveryId()));
+        values.put(":ttl", n(now.plus(KEEP).getEpochSecond()));
+        // Every attribute goes through a name placeholder: several (status, project, ttl ...) are reserved words.
+        var names = new HashMap<String, String>();
+        var sets = new java.util.ArrayList<String>();
+        for (String a : List.of("status", "statusRank", "forge", "project", "jobId", "labels", "updatedAt",
+                "lastDelivery", "ttl")) {
+            names.put("#" + a, a);
+        }
+        sets.add("#status = :status");
+        sets.add("#statusRank = :rank");
+        sets.add("#forge = :forge");
+        sets.add("#project = :project");
+        sets.add("#jobId = :jobId");
+        sets.add("#labels = :labels");
+        sets.add("#createdAt = if_not_exists(#createdAt, :created)");
+        names.put("#createdAt", "createdAt");
+        sets.add("#updatedAt = :now");
+        sets.add("#lastDelivery = :delivery");
+        sets.add("#ttl = :ttl");
+        if (pool.isPresent()) {
+            values.put(":pool", s(pool.get()));
+            names.put("#pool", "pool");
+            sets.add("#pool = :pool");
+        }
+        names.put("#jobKey", "jobKey");
+        String update = "SET " + String.join(", ", sets);
+        try {
+            UpdateItemResponse r = dynamo.updateItem(UpdateItemRequest.builder().tableName(table)
+                    .key(Map.of("jobKey", s(e.jobKey())))
+                    .updateExpression(update)
+                    .conditionExpression("attribute_not_exists(#jobKey) OR (#statusRank < :rank AND #statusRank < :finished)")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.UPDATED_OLD)
+                    .build());
+            return r.hasAttributes() && r.attributes().containsKey("statusRank") ? Transition.ADVANCED
+                    : Transition.CREATED;
+        } catch (ConditionalCheckFailedException stale) {
+            return Transition.STALE;
+        }
+    }
+
+    @Override
+    public Optional<Job> find(String jobKey) {
+        var item = dynamo.getItem(GetItemRequest.builder().tableName(table).consistentRead(true)
+                .key(Map.of("jobKey", s(jobKey))).build());
+        return item.hasItem() ? Optional.of(job(item.item())) : Optional.empty();
+    }
+
+    @Override
+    public List<Job> inStatus(String pool, JobStatus status) {
+        return dynamo.queryPaginator(QueryRequest.builder().tableName(table).indexName(BY_POOL_STATUS)
+                        .keyConditionExpression("#p = :p AND #s = :s")
+                        .expressionAttributeNames(Map.of("#p", "pool", "#s", "status"))
+                        .expressionAttributeValues(Map.of(":p", s(pool), ":s", s(status.name())))
+                        .build())
+                .items().stream().map(DynamoJobLedger::job).toList();
+    }
+
+    private static Job job(Map<String, AttributeValue> i) {
+        var labels = new LinkedHashSet<String>();
+        if (i.containsKey("labels")) {
+            i.get("labels").l().forEach(l -> labels.add(l.s()));
+        }
+        return new Job(i.get("jobKey").s(), i.get("forge").s(), i.get("project").s(), i.get("jobId").s(), labels,
+                JobStatus.valueOf(i.get("status").s()), Optional.ofNullable(i.get("pool")).map(AttributeValue::s),
+                Instant.parse(i.get("createdAt").s()), Instant.parse(i.get("updatedAt").s()));
+    }
+}

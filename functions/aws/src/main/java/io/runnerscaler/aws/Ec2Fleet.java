@@ -1,0 +1,168 @@
+package io.runnerscaler.aws;
+
+import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.model.Market;
+import io.runnerscaler.core.port.Fleet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.CreateFleetError;
+import software.amazon.awssdk.services.ec2.model.CreateFleetRequest;
+import software.amazon.awssdk.services.ec2.model.CreateFleetResponse;
+import software.amazon.awssdk.services.ec2.model.DefaultTargetCapacityType;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.FleetLaunchTemplateConfigRequest;
+import software.amazon.awssdk.services.ec2.model.FleetLaunchTemplateOverridesRequest;
+import software.amazon.awssdk.services.ec2.model.FleetLaunchTemplateSpecificationRequest;
+import software.amazon.awssdk.services.ec2.model.FleetOnDemandAllocationStrategy;
+import software.amazon.awssdk.services.ec2.model.FleetType;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.InstanceLifecycle;
+import software.amazon.awssdk.services.ec2.model.InstanceType;
+import software.amazon.awssdk.services.ec2.model.OnDemandOptionsRequest;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.SpotAllocationStrategy;
+import software.amazon.awssdk.services.ec2.model.SpotOptionsRequest;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.ec2.model.TargetCapacitySpecificationRequest;
+import software.amazon.awssdk.services.ec2.model.TerminateInstancesRequest;
+
+/**
+ * EC2 as the fleet: one {@code CreateFleet} call of type {@code instant} per launch decision, whatever the
+ * number of machines (RunInstances' call bucket is small; one call for N machines is the point), with the
+ * pool's launch template and one override per instance type x subnet.
+ */
+public final class Ec2Fleet implements Fleet {
+
+    private final Ec2Client ec2;
+    private final String stack;
+
+    public Ec2Fleet(Ec2Client ec2, String stack) {
+        this.ec2 = ec2;
+        this.stack = stack;
+    }
+
+    @Override
+    public LaunchResult launch(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {
+        CreateFleetResponse response;
+        try {
+            response = ec2.createFleet(request(pool, count, market, extraTags));
+        } catch (AwsServiceException e) {
+            String code = e.awsErrorDetails() == null ? "Unknown" : e.awsErrorDetails().errorCode();
+            return new LaunchResult(List.of(), count, Optional.of(new LaunchFailure(kind(code), code,
+                    e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage())));
+        }
+        List<Launched> launched = new ArrayList<>();
+        response.instances().forEach(i -> {
+            Market m = i.lifecycle() == InstanceLifecycle.SPOT ? Market.SPOT : Market.ON_DEMAND;
+            String type = i.instanceTypeAsString();
+            i.instanceIds().forEach(id -> launched.add(new Launched(id, type, m)));
+        });
+        Optional<LaunchFailure> failure = Optional.empty();
+        if (launched.size() < count && !response.errors().isEmpty()) {
+            CreateFleetError first = response.errors().get(0);
+            failure = Optional.of(new LaunchFailure(kind(first.errorCode()), first.errorCode(), first.errorMessage()));
+        }
+        return new LaunchResult(launched, count, failure);
+    }
+
+    CreateFleetRequest request(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {
+        List<FleetLaunchTemplateOverridesRequest> overrides = new ArrayList<>();
+        List<String> subnets = pool.subnets().isEmpty() ? java.util.Collections.singletonList(null) : pool.subnets();
+        for (String type : pool.instanceTypes()) {
+            for (String subnet : subnets) {
+                var o = FleetLaunchTemplateOverridesRequest.builder().instanceType(InstanceType.fromValue(type));
+                if (subnet != null) {
+                    o.subnetId(subnet);
+                }
+                pool.ami().ifPresent(o::imageId);
+                overrides.add(o.build());
+            }
+        }
+        boolean spot = market == Market.SPOT;
+        var capacity = TargetCapacitySpecificationRequest.builder().totalTargetCapacity(count)
+                .defaultTargetCapacityType(spot ? DefaultTargetCapacityType.SPOT : DefaultTargetCapacityType.ON_DEMAND);
+        if (spot) {
+            capacity.spotTargetCapacity(count);
+        } else {
+            capacity.onDemandTargetCapacity(count);
+        }
+        return CreateFleetRequest.builder()
+                .type(FleetType.INSTANT)
+                .launchTemplateConfigs(FleetLaunchTemplateConfigRequest.builder()
+                        .launchTemplateSpecification(FleetLaunchTemplateSpecificationRequest.builder()
+                                .launchTemplateName(pool.launchTemplate()).version("$Latest").build())
+                        .overrides(overrides).build())
+                .targetCapacitySpecification(capacity.build())
+                .spotOptions(SpotOptionsRequest.builder()
+                        .allocationStrategy(SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED).build())
+                .onDemandOptions(OnDemandOptionsRequest.builder()
+                        .allocationStrategy(FleetOnDemandAllocationStrategy.LOWEST_PRICE).build())
+                .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
+                        .tags(tags(pool, extraTags)).build())
+                .build();
+    }
+
+    private List<Tag> tags(PoolConfig pool, Map<String, String> extra) {
+        var all = new LinkedHashMap<String, String>();
+        all.put(Tags.STACK, stack);
+        all.put(Tags.POOL, pool.name());
+        all.put(Tags.FORGE, pool.forge().id());
+        all.put(Tags.MANAGED_BY, Tags.MANAGED_BY_VALUE);
+        all.putAll(extra);
+        return all.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+    }
+
+    @Override
+    public void terminate(Collection<String> instanceIds) {
+        if (instanceIds.isEmpty()) {
+            return;
+        }
+        try {
+            ec2.terminateInstances(TerminateInstancesRequest.builder().instanceIds(instanceIds).build());
+        } catch (AwsServiceException e) {
+            if (e.awsErrorDetails() == null || !"InvalidInstanceID.NotFound".equals(e.awsErrorDetails().errorCode())) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public List<FleetInstance> describeManaged() {
+        var request = DescribeInstancesRequest.builder().filters(
+                Filter.builder().name("tag:" + Tags.STACK).values(stack).build(),
+                Filter.builder().name("instance-state-name")
+                        .values("pending", "running", "stopping", "stopped", "shutting-down").build()).build();
+        List<FleetInstance> result = new ArrayList<>();
+        ec2.describeInstancesPaginator(request).reservations().forEach(r -> r.instances().forEach(i -> {
+            String pool = i.tags().stream().filter(t -> t.key().equals(Tags.POOL)).map(Tag::value).findFirst()
+                    .orElse("");
+            result.add(new FleetInstance(i.instanceId(), pool, i.state().nameAsString(),
+                    i.launchTime() == null ? Instant.EPOCH : i.launchTime()));
+        }));
+        return result;
+    }
+
+    static LaunchFailure.Kind kind(String code) {
+        if (code == null) {
+            return LaunchFailure.Kind.OTHER;
+        }
+        return switch (code) {
+            case "InsufficientInstanceCapacity", "MaxSpotInstanceCountExceeded", "UnfulfillableCapacity",
+                 "InsufficientCapacity", "SpotMaxPriceTooLow", "capacity-not-available" -> LaunchFailure.Kind.CAPACITY;
+            case "VcpuLimitExceeded", "InstanceLimitExceeded", "MaxFleetCountExceeded" -> LaunchFailure.Kind.QUOTA;
+            case "RequestLimitExceeded", "Throttling" -> LaunchFailure.Kind.THROTTLED;
+            case "InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateId.NotFound",
+                 "InvalidParameterValue", "InvalidSubnetID.NotFound", "InvalidAMIID.NotFound",
+                 "UnauthorizedOperation" -> LaunchFailure.Kind.CONFIG;
+            default -> LaunchFailure.Kind.OTHER;
+        };
+    }
+}

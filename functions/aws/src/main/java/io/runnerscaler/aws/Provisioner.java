@@ -1,0 +1,122 @@
+package io.runnerscaler.aws;
+
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.ec2.model.CreateLaunchTemplateRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeLaunchTemplatesRequest;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.LaunchTemplateHttpTokensState;
+import software.amazon.awssdk.services.ec2.model.LaunchTemplateInstanceMetadataOptionsRequest;
+import software.amazon.awssdk.services.ec2.model.RequestLaunchTemplateData;
+import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
+import software.amazon.awssdk.services.sqs.model.CreateQueueRequest;
+import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
+import software.amazon.awssdk.services.ssm.model.PutParameterRequest;
+
+/**
+ * Creates, on an emulator or a scratch account, what infra-sam/template.yaml creates in AWS: the FIFO job
+ * queue with its dead-letter queue, the machines and jobs tables with their indexes, a launch template,
+ * and parameters. Idempotent. Used by the end-to-end tests, the demo and {@code runner-scaler local}.
+ */
+public final class Provisioner {
+
+    /** Receives before a message goes to the DLQ; matches the template's redrive policy. */
+    public static final int MAX_RECEIVES = 5;
+
+    private final AwsClients aws;
+
+    public Provisioner(AwsClients aws) {
+        this.aws = aws;
+    }
+
+    /** What was created, by name. */
+    public record Resources(String queueUrl, String dlqUrl, String machinesTable, String jobsTable) {
+    }
+
+    public Resources create(String stack) {
+        String dlqUrl = aws.sqs().createQueue(CreateQueueRequest.builder().queueName(stack + "-jobs-dlq.fifo")
+                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true")).build()).queueUrl();
+        String dlqArn = aws.sqs().getQueueAttributes(GetQueueAttributesRequest.builder().queueUrl(dlqUrl)
+                .attributeNames(QueueAttributeName.QUEUE_ARN).build()).attributes().get(QueueAttributeName.QUEUE_ARN);
+        String queueUrl = aws.sqs().createQueue(CreateQueueRequest.builder().queueName(stack + "-jobs.fifo")
+                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true",
+                        QueueAttributeName.VISIBILITY_TIMEOUT, "180",
+                        QueueAttributeName.REDRIVE_POLICY,
+                        "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + MAX_RECEIVES + "\"}"))
+                .build()).queueUrl();
+        String machines = stack + "-machines";
+        String jobs = stack + "-jobs";
+        table(machines, "pool", "instanceId", DynamoMachineStore.BY_INSTANCE, "instanceId", null);
+        table(jobs, "jobKey", null, DynamoJobLedger.BY_POOL_STATUS, "pool", "status");
+        return new Resources(queueUrl, dlqUrl, machines, jobs);
+    }
+
+    /** A launch template like the template's runner template: IMDSv2 required, shutdown terminates. */
+    public void launchTemplate(String name) {
+        boolean exists = !aws.ec2().describeLaunchTemplates(DescribeLaunchTemplatesRequest.builder().build())
+                .launchTemplates().stream().filter(t -> t.launchTemplateName().equals(name)).toList().isEmpty();
+        if (exists) {
+            return;
+        }
+        String ami = aws.ec2().describeImages(DescribeImagesRequest.builder().owners("amazon").build()).images()
+                .stream().map(Image::imageId).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the EC2 endpoint offers no image to launch"));
+        aws.ec2().createLaunchTemplate(CreateLaunchTemplateRequest.builder().launchTemplateName(name)
+                .launchTemplateData(RequestLaunchTemplateData.builder().imageId(ami)
+                        .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
+                        .metadataOptions(LaunchTemplateInstanceMetadataOptionsRequest.builder()
+                                .httpTokens(LaunchTemplateHttpTokensState.REQUIRED).build())
+                        .build())
+                .build());
+    }
+
+    public void parameter(String name, String value, boolean secure) {
+        aws.ssm().putParameter(PutParameterRequest.builder().name(name).value(value).overwrite(true)
+                .type(secure ? ParameterType.SECURE_STRING : ParameterType.STRING).build());
+    }
+
+    private void table(String name, String pk, String sk, String index, String indexPk, String indexSk) {
+        var attributes = new java.util.LinkedHashMap<String, AttributeDefinition>();
+        for (String a : new String[] {pk, sk, indexPk, indexSk}) {
+            if (a != null) {
+                attributes.put(a, AttributeDefinition.builder().attributeName(a)
+                        .attributeType(ScalarAttributeType.S).build());
+            }
+        }
+        var key = new java.util.ArrayList<KeySchemaElement>();
+        key.add(KeySchemaElement.builder().attributeName(pk).keyType(KeyType.HASH).build());
+        if (sk != null) {
+            key.add(KeySchemaElement.builder().attributeName(sk).keyType(KeyType.RANGE).build());
+        }
+        var indexKey = new java.util.ArrayList<KeySchemaElement>();
+        indexKey.add(KeySchemaElement.builder().attributeName(indexPk).keyType(KeyType.HASH).build());
+        if (indexSk != null) {
+            indexKey.add(KeySchemaElement.builder().attributeName(indexSk).keyType(KeyType.RANGE).build());
+        }
+        try {
+            aws.dynamo().createTable(CreateTableRequest.builder().tableName(name)
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(attributes.values())
+                    .keySchema(key)
+                    .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(index).keySchema(indexKey)
+                            .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build())
+                    .build());
+        } catch (ResourceInUseException alreadyThere) {
+            // idempotent
+        }
+    }
+
+}

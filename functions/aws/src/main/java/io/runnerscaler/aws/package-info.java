@@ -1,2 +1,0 @@
-/** Runner Scaler aws module. */
-package io.runnerscaler.aws;

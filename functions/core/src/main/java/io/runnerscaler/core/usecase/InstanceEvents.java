@@ -1,0 +1,57 @@
+package io.runnerscaler.core.usecase;
+
+import io.runnerscaler.core.model.Machine;
+import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.MachineStore;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/** EC2's own news about an instance: it is running, it is gone, or spot wants it back. */
+public final class InstanceEvents {
+
+    private final MachineStore machines;
+    private final Clock clock;
+    private final EventLog log;
+
+    public InstanceEvents(MachineStore machines, Clock clock, EventLog log) {
+        this.machines = machines;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    /** An EC2 instance state-change notification ({@code pending}, {@code running}, {@code terminated} ...). */
+    public void stateChanged(String instanceId, String ec2State) {
+        Optional<Machine> found = machines.find(instanceId);
+        if (found.isEmpty()) {
+            return;
+        }
+        Machine m = found.get();
+        switch (ec2State) {
+            case "running" -> {
+                if (m.state() == MachineState.LAUNCHING) {
+                    move(m, MachineState.IDLE, "INSTANCE_RUNNING");
+                }
+            }
+            case "shutting-down", "terminated", "stopped", "stopping" -> {
+                if (m.state() != MachineState.TERMINATED) {
+                    move(m, MachineState.TERMINATED, "INSTANCE_" + ec2State.toUpperCase().replace('-', '_'));
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** A spot interruption warning or rebalance recommendation: take no new job on this machine. */
+    public void interrupted(String instanceId, String kind) {
+        machines.find(instanceId).filter(m -> m.state().isAlive() && m.state() != MachineState.DRAINING)
+                .ifPresent(m -> move(m, MachineState.DRAINING, kind));
+    }
+
+    private void move(Machine m, MachineState next, String reason) {
+        machines.put(m.withState(next, clock.instant(), m.jobId()));
+        log.info("machine." + next.name().toLowerCase(), Map.of("pool", m.pool(), "instance", m.instanceId(),
+                "reason", reason));
+    }
+}

@@ -1,0 +1,113 @@
+package io.runnerscaler.core.usecase;
+
+import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.model.Machine;
+import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.planner.Action;
+import io.runnerscaler.core.planner.Plan;
+import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.Fleet;
+import io.runnerscaler.core.port.MachineStore;
+import io.runnerscaler.core.port.Metrics;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Carries out a {@link Plan}: the one place that launches, drains and terminates machines, and logs each
+ * action with its reason.
+ */
+public final class PlanExecutor {
+
+    /** Tag naming the job a machine was launched for. */
+    public static final String JOB_TAG = "runner-scaler:job";
+
+    private final Fleet fleet;
+    private final MachineStore machines;
+    private final EventLog log;
+    private final Metrics metrics;
+
+    public PlanExecutor(Fleet fleet, MachineStore machines, EventLog log, Metrics metrics) {
+        this.fleet = fleet;
+        this.machines = machines;
+        this.log = log;
+        this.metrics = metrics;
+    }
+
+    /**
+     * @param forJob the job whose event led to this plan, tagged on the first machine launched
+     */
+    public void execute(PoolConfig pool, Plan plan, Instant now, Optional<String> forJob) {
+        for (Action action : plan.actions()) {
+            switch (action) {
+                case Action.Launch l -> launch(pool, l, now, forJob);
+                case Action.Terminate t -> terminate(pool, t, now);
+                case Action.Drain d -> drain(pool, d, now);
+                case Action.Hold h -> log.info("plan.hold", fields(pool, Map.of("reason", h.reason().name(),
+                        "detail", h.detail())));
+            }
+        }
+    }
+
+    private void launch(PoolConfig pool, Action.Launch l, Instant now, Optional<String> forJob) {
+        Map<String, String> tags = forJob.map(j -> Map.of(JOB_TAG, j)).orElse(Map.of());
+        Fleet.LaunchResult result = fleet.launch(pool, l.count(), l.market(), tags);
+        boolean first = true;
+        for (Fleet.Launched launched : result.launched()) {
+            Optional<String> job = first ? forJob : Optional.empty();
+            first = false;
+            machines.put(new Machine(launched.instanceId(), pool.name(), MachineState.LAUNCHING, launched.market(),
+                    launched.instanceType(), 0, now, now, job));
+            var f = new LinkedHashMap<String, Object>();
+            f.put("instance", launched.instanceId());
+            f.put("market", launched.market().name());
+            f.put("instanceType", launched.instanceType());
+            f.put("reason", l.reason().name());
+            job.ifPresent(j -> f.put("job", j));
+            log.info("machine.launched", fields(pool, f));
+        }
+        metrics.count("MachinesLaunched", Map.of("Pool", pool.name(), "Forge", pool.forge().id()),
+                result.launched().size());
+        result.failure().ifPresent(failure -> {
+            metrics.count("LaunchFailures", Map.of("Pool", pool.name(), "Reason", failure.kind().name()),
+                    result.requested() - result.launched().size());
+            log.warn("machine.launch_failed", fields(pool, Map.of("reason", failure.kind().name(), "code",
+                    failure.code(), "requested", result.requested(), "launched", result.launched().size())));
+        });
+    }
+
+    private void terminate(PoolConfig pool, Action.Terminate t, Instant now) {
+        Optional<Machine> current = machines.find(t.instanceId());
+        if (current.isEmpty() || current.get().state() == MachineState.TERMINATED) {
+            return;
+        }
+        if (current.get().state() == MachineState.BUSY) {
+            // The plan was made from a snapshot; the machine took a job since. Never kill a busy runner.
+            log.warn("machine.terminate_skipped", fields(pool, Map.of("instance", t.instanceId(),
+                    "reason", "BUSY_SINCE_PLANNED")));
+            return;
+        }
+        fleet.terminate(List.of(t.instanceId()));
+        machines.put(current.get().withState(MachineState.TERMINATED, now, current.get().jobId()));
+        metrics.count("MachinesTerminated", Map.of("Pool", pool.name(), "Reason", t.reason().name()));
+        log.info("machine.terminated", fields(pool, Map.of("instance", t.instanceId(), "reason", t.reason().name())));
+    }
+
+    private void drain(PoolConfig pool, Action.Drain d, Instant now) {
+        machines.find(d.instanceId()).filter(m -> m.state().isAlive() && m.state() != MachineState.DRAINING)
+                .ifPresent(m -> {
+                    machines.put(m.withState(MachineState.DRAINING, now, m.jobId()));
+                    log.info("machine.draining", fields(pool, Map.of("instance", d.instanceId(),
+                            "reason", d.reason().name())));
+                });
+    }
+
+    static Map<String, Object> fields(PoolConfig pool, Map<String, ?> more) {
+        var f = new LinkedHashMap<String, Object>();
+        f.put("pool", pool.name());
+        f.putAll(more);
+        return f;
+    }
+}

@@ -1,0 +1,56 @@
+package io.runnerscaler.core.usecase;
+
+import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.config.ScalerConfig;
+import io.runnerscaler.core.model.JobStatus;
+import io.runnerscaler.core.planner.Plan;
+import io.runnerscaler.core.planner.Planner;
+import io.runnerscaler.core.planner.PoolState;
+import io.runnerscaler.core.port.JobLedger;
+import io.runnerscaler.core.port.MachineStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The scheduled pass over every pool: applies periods, tops idle pools up and removes idle machines past
+ * IdleTime, all by asking the planner.
+ */
+public final class Reaper {
+
+    private final Supplier<ScalerConfig> config;
+    private final JobLedger ledger;
+    private final MachineStore machines;
+    private final Planner planner;
+    private final PlanExecutor executor;
+    private final Clock clock;
+
+    public Reaper(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Planner planner,
+                  PlanExecutor executor, Clock clock) {
+        this.config = config;
+        this.ledger = ledger;
+        this.machines = machines;
+        this.planner = planner;
+        this.executor = executor;
+        this.clock = clock;
+    }
+
+    /** Runs one pass and returns the plans it carried out, one per pool. */
+    public List<Plan> run() {
+        Instant now = clock.instant();
+        ScalerConfig cfg = config.get();
+        int running = cfg.pools().stream().mapToInt(p -> ledger.inStatus(p.name(), JobStatus.RUNNING).size()).sum();
+        List<Plan> plans = new ArrayList<>();
+        for (PoolConfig pool : cfg.pools()) {
+            PoolState state = new PoolState(pool, machines.alive(pool.name()),
+                    ledger.inStatus(pool.name(), JobStatus.QUEUED).size(), running, cfg.concurrent());
+            Plan plan = planner.plan(state, now);
+            executor.execute(pool, plan, now, Optional.empty());
+            plans.add(plan);
+        }
+        return plans;
+    }
+}

@@ -1,0 +1,117 @@
+package io.runnerscaler.lambda;
+
+import io.runnerscaler.aws.AwsClients;
+import io.runnerscaler.aws.DynamoJobLedger;
+import io.runnerscaler.aws.DynamoMachineStore;
+import io.runnerscaler.aws.Ec2Fleet;
+import io.runnerscaler.aws.EmfMetrics;
+import io.runnerscaler.aws.SqsJobQueue;
+import io.runnerscaler.aws.SsmParameters;
+import io.runnerscaler.core.config.ConfigLoader;
+import io.runnerscaler.core.config.ScalerConfig;
+import io.runnerscaler.core.log.JsonLinesLog;
+import io.runnerscaler.core.planner.Planner;
+import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.Fleet;
+import io.runnerscaler.core.port.JobLedger;
+import io.runnerscaler.core.port.MachineStore;
+import io.runnerscaler.core.port.Metrics;
+import io.runnerscaler.core.port.Refreshing;
+import io.runnerscaler.core.port.SecretStore;
+import io.runnerscaler.core.usecase.InstanceEvents;
+import io.runnerscaler.core.usecase.JobEvents;
+import io.runnerscaler.core.usecase.PlanExecutor;
+import io.runnerscaler.core.usecase.Reaper;
+import io.runnerscaler.core.webhook.SharedSecrets;
+import io.runnerscaler.core.webhook.WebhookIngest;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The composition root: builds adapters and use cases from {@link Settings}. Quarkus, the CLI and the
+ * end-to-end tests all assemble the application here, so what they run is the same. Everything is built
+ * lazily, so a function pays only for the clients it uses.
+ */
+public final class App {
+
+    /** How long a loaded secret or config is used before it is read again. */
+    public static final Duration REFRESH = Duration.ofMinutes(5);
+
+    private final Settings settings;
+    private final Clock clock;
+    private final AwsClients aws;
+    private final EventLog log;
+    private final Metrics metrics;
+    private final SecretStore parameters;
+    private final Supplier<ScalerConfig> config;
+    private final Supplier<SharedSecrets> gitlabSecrets;
+
+    public App(Settings settings, Clock clock, PrintStream out) {
+        this.settings = settings;
+        this.clock = clock;
+        this.aws = AwsClients.create(settings.region(), settings.awsEndpoint().map(URI::create));
+        this.log = new JsonLinesLog(out, clock);
+        this.metrics = new EmfMetrics(out, clock);
+        this.parameters = new SsmParameters(aws.ssm());
+        this.config = new Refreshing<>(this::loadConfig, REFRESH, clock);
+        this.gitlabSecrets = new Refreshing<>(() -> SharedSecrets.parse(parameters.get(settings.gitlabSecretParameter())
+                .orElse("")), REFRESH, clock);
+    }
+
+    public static App fromEnvironment() {
+        return new App(Settings.from(System.getenv()), Clock.systemUTC(), System.out);
+    }
+
+    public WebhookIngest webhook() {
+        return new WebhookIngest(gitlabSecrets, new SqsJobQueue(aws.sqs(), settings.queueUrl()), log, metrics);
+    }
+
+    public JobEvents jobEvents() {
+        return new JobEvents(config, ledger(), machines(), new Planner(), executor(), clock, log, metrics);
+    }
+
+    public Reaper reaper() {
+        return new Reaper(config, ledger(), machines(), new Planner(), executor(), clock);
+    }
+
+    public InstanceEvents instanceEvents() {
+        return new InstanceEvents(machines(), clock, log);
+    }
+
+    public MachineStore machines() {
+        return new DynamoMachineStore(aws.dynamo(), settings.machinesTable());
+    }
+
+    public EventLog log() {
+        return log;
+    }
+
+    public AwsClients aws() {
+        return aws;
+    }
+
+    public Supplier<ScalerConfig> config() {
+        return config;
+    }
+
+    private PlanExecutor executor() {
+        return new PlanExecutor(fleet(), machines(), log, metrics);
+    }
+
+    private Fleet fleet() {
+        return new Ec2Fleet(aws.ec2(), settings.stack());
+    }
+
+    private JobLedger ledger() {
+        return new DynamoJobLedger(aws.dynamo(), settings.jobsTable());
+    }
+
+    private ScalerConfig loadConfig() {
+        String yaml = parameters.get(settings.configParameter()).orElseThrow(() -> new IllegalStateException(
+                "config parameter '" + settings.configParameter() + "' does not exist; put the pools YAML there"));
+        return new ConfigLoader().parse(yaml);
+    }
+}

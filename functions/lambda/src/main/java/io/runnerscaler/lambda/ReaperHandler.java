@@ -1,0 +1,34 @@
+package io.runnerscaler.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.runnerscaler.core.planner.Plan;
+import io.runnerscaler.core.usecase.Reaper;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code reaper} function: run by the EventBridge schedule; its input is not used. */
+@Named("reaper")
+public class ReaperHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+
+    private final Reaper reaper;
+
+    @Inject
+    public ReaperHandler(App app) {
+        this(app.reaper());
+    }
+
+    public ReaperHandler(Reaper reaper) {
+        this.reaper = reaper;
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> scheduledEvent, Context context) {
+        List<Plan> plans = reaper.run();
+        return Map.of("pools", plans.size(),
+                "launched", plans.stream().mapToInt(Plan::launchCount).sum(),
+                "terminated", plans.stream().mapToInt(p -> p.terminations().size()).sum());
+    }
+}

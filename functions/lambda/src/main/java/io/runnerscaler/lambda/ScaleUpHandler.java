@@ -1,0 +1,61 @@
+package io.runnerscaler.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.runnerscaler.core.model.JobEventCodec;
+import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.usecase.JobEvents;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code scale-up} function: job events from the FIFO queue. Answers with partial batch failures, so
+ * only the messages that failed come back; once one message of a group fails, the rest of that group in
+ * the batch is returned too, keeping the job's events in order.
+ */
+@Named("scale-up")
+public class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+
+    private final JobEvents jobs;
+    private final EventLog log;
+    private final JobEventCodec codec = new JobEventCodec();
+
+    @Inject
+    public ScaleUpHandler(App app) {
+        this(app.jobEvents(), app.log());
+    }
+
+    public ScaleUpHandler(JobEvents jobs, EventLog log) {
+        this.jobs = jobs;
+        this.log = log;
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        List<String> failedGroups = new ArrayList<>();
+        for (SQSEvent.SQSMessage message : event.getRecords()) {
+            String group = message.getAttributes() == null ? null : message.getAttributes().get("MessageGroupId");
+            if (group != null && failedGroups.contains(group)) {
+                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+                continue;
+            }
+            try {
+                jobs.handle(codec.decode(message.getBody()));
+            } catch (RuntimeException e) {
+                log.warn("scale_up.message_failed", Map.of("message", message.getMessageId(),
+                        "error", e.getClass().getSimpleName(), "detail", String.valueOf(e.getMessage())));
+                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+                if (group != null) {
+                    failedGroups.add(group);
+                }
+            }
+        }
+        return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
+    }
+}

@@ -1,0 +1,71 @@
+package io.runnerscaler.lambda;
+
+import io.runnerscaler.aws.AwsClients;
+import io.runnerscaler.aws.Provisioner;
+import io.runnerscaler.testkit.AwsEmulator;
+import io.runnerscaler.testkit.ManualClock;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/** One stack's resources on the emulator, the app built over them, and its captured log output. */
+final class EmulatedStack {
+
+    static final String STACK = "rs-test";
+    static final String CONFIG_PARAMETER = "/runner-scaler/rs-test/config";
+    static final String GITLAB_SECRET_PARAMETER = "/runner-scaler/rs-test/gitlab-webhook-secret";
+    static final String GITHUB_SECRET_PARAMETER = "/runner-scaler/rs-test/github-webhook-secret";
+
+    static final String ONE_POOL = """
+            concurrent: 10
+            pools:
+              - name: docker
+                forge: gitlab
+                runUntagged: true
+                instanceTypes: [t3.large]
+                launchTemplate: runner-scaler-docker
+                market: on-demand
+                limit: 3
+                idleCount: 0
+                idleTime: 300
+            """;
+
+    final AwsClients aws;
+    final Provisioner.Resources resources;
+    final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T09:00:05Z"));
+    final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    final App app;
+
+    EmulatedStack(AwsEmulator emulator, String configYaml) {
+        this.aws = emulator.clients();
+        Provisioner provisioner = new Provisioner(aws);
+        this.resources = provisioner.create(STACK);
+        provisioner.launchTemplate("runner-scaler-docker");
+        provisioner.parameter(CONFIG_PARAMETER, configYaml, false);
+        provisioner.parameter(GITLAB_SECRET_PARAMETER, SampleEvents.GITLAB_TEST_TOKEN, true);
+        Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()), STACK,
+                CONFIG_PARAMETER, resources.queueUrl(), resources.machinesTable(), resources.jobsTable(),
+                GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
+        this.app = new App(settings, clock, new PrintStream(output, true, StandardCharsets.UTF_8));
+    }
+
+    WebhookHandler webhook() {
+        return new WebhookHandler(app.webhook());
+    }
+
+    QueuePump pump() {
+        return new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(app.jobEvents(), app.log()));
+    }
+
+    ReaperHandler reaper() {
+        return new ReaperHandler(app.reaper());
+    }
+
+    String logs() {
+        return output.toString(StandardCharsets.UTF_8);
+    }
+
+}

@@ -1,2 +1,0 @@
-/** Runner Scaler testkit module. */
-package io.runnerscaler.testkit;

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests (*Test, Surefire) and emulator / end-to-end tests (*IT, Failsafe).
+# Does all the set-up on a fresh machine: selects the JDK, creates the Python virtualenv with the pinned
+# AWS emulator and linters, starts the emulator on a free port and stops it afterwards.
+#   scripts/test.sh [extra Maven arguments]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+source scripts/java-env.sh
+
+bash scripts/emulator.sh setup
+started_here=0
+if [[ -z "${RUNNER_SCALER_AWS_ENDPOINT:-}" ]]; then
+  RUNNER_SCALER_AWS_ENDPOINT="$(bash scripts/emulator.sh start)"
+  started_here=1
+fi
+export RUNNER_SCALER_AWS_ENDPOINT
+cleanup() { if [[ $started_here == 1 ]]; then bash scripts/emulator.sh stop; fi; }
+trap cleanup EXIT
+echo "test: emulator at $RUNNER_SCALER_AWS_ENDPOINT, JDK $JAVA_HOME" >&2
+
+for check in scripts/lint-template.sh scripts/shellcheck.sh; do
+  if [[ -f "$check" ]]; then
+    echo "test: $check" >&2
+    bash "$check"
+  fi
+done
+
+mvn -B -ntp -Dstyle.color=never verify "$@"
