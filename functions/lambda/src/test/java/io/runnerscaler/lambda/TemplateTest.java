@@ -232,8 +232,7 @@ class TemplateTest {
 
     @Test
     void dashboardAndAlarmsUseOnlyMetricsTheCodeEmits() throws IOException {
-        Set<String> emitted = new TreeSet<>(Files.readAllLines(root.resolve("infra-sam/metrics.txt")).stream()
-                .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList());
+        Set<String> emitted = metricsList();
         Set<String> onDashboard = dashboardMetrics();
         Set<String> inAlarms = alarmMetrics();
 
@@ -241,6 +240,26 @@ class TemplateTest {
         assertThat(emitted).as("metrics.txt").containsAll(onDashboard).containsAll(inAlarms);
         assertThat(onDashboard).as("every emitted metric has a graph").containsAll(emitted);
         assertThat(inAlarms).contains("LaunchFailures", "ConfigRejected");
+    }
+
+    @Test
+    void everyMetricTheCodeEmitsIsListedForTheDashboard() throws IOException {
+        Set<String> emitted = new TreeSet<>();
+        Pattern call = Pattern.compile("\\.(?:count|milliseconds)\\(\\s*\"(\\w+)\"");
+        try (Stream<Path> files = Files.walk(root.resolve("functions"))) {
+            for (Path source : files.filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> f.toString().contains("/src/main/java/")).toList()) {
+                call.matcher(Files.readString(source)).results().forEach(m -> emitted.add(m.group(1)));
+            }
+        }
+
+        assertThat(emitted).as("metric names in calls to Metrics.count / Metrics.milliseconds").isNotEmpty();
+        assertThat(metricsList()).as("infra-sam/metrics.txt").containsAll(emitted);
+    }
+
+    private static Set<String> metricsList() throws IOException {
+        return new TreeSet<>(Files.readAllLines(root.resolve("infra-sam/metrics.txt")).stream()
+                .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList());
     }
 
     private static Set<String> dashboardMetrics() throws IOException {
