@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lints infra-sam/template.yaml with the project's pinned tools (`sam validate --lint`, then cfn-lint).
 # Offline: no AWS account, no credentials, no network; a dummy region only names the rule set.
-# Exits non-zero on any finding, warnings and informational ones included.
+# Exits non-zero on any finding: errors, warnings and informational ones.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
@@ -18,5 +18,5 @@ echo "lint-template: sam validate --lint" >&2
 
 # Regions where the stack is expected to run: resource and runtime availability is checked per region.
 echo "lint-template: cfn-lint" >&2
-"$venv/bin/cfn-lint" --regions us-east-1 eu-west-1 eu-central-1 -- "$template"
+"$venv/bin/cfn-lint" --include-checks I --regions us-east-1 eu-west-1 eu-central-1 -- "$template"
 echo "lint-template: ok" >&2
