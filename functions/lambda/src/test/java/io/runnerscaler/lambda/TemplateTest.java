@@ -130,6 +130,31 @@ class TemplateTest {
         return names;
     }
 
+    @Test
+    void everyEc2SampleMatchesARuleThatDeliversItToEc2Events() throws IOException {
+        List<Map<String, Object>> patterns = new ArrayList<>();
+        map(properties(resources.get("Ec2EventsFunction")).get("Events")).values().forEach(event -> {
+            assertThat(map(event)).containsEntry("Type", "EventBridgeRule");
+            patterns.add(map(map(map(event).get("Properties")).get("Pattern")));
+        });
+
+        List<Path> samples;
+        try (Stream<Path> files = Files.list(root.resolve("events"))) {
+            samples = files.filter(f -> f.getFileName().toString().matches("ec2-.*\\.json")).sorted().toList();
+        }
+        assertThat(samples).hasSizeGreaterThanOrEqualTo(3);
+        for (Path sample : samples) {
+            JsonNode event = new ObjectMapper().readTree(sample.toFile());
+            assertThat(patterns).as("a rule matching %s", sample.getFileName()).anySatisfy(pattern -> {
+                assertThat(list(pattern.get("source"))).contains(event.get("source").asText());
+                assertThat(list(pattern.get("detail-type"))).contains(event.get("detail-type").asText());
+                if (pattern.get("detail") instanceof Map<?, ?> detail && detail.get("state") != null) {
+                    assertThat(list(detail.get("state"))).contains(event.at("/detail/state").asText());
+                }
+            });
+        }
+    }
+
     // ------------------------------------------------------------------ IAM
 
     @Test
