@@ -12,6 +12,14 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
@@ -19,10 +27,16 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * Machines in DynamoDB: partition key {@code pool}, sort key {@code instanceId}, so one pool's machines are
  * one Query; the {@code byInstance} index finds a machine from an EC2 event. Terminated machines expire
  * after a week through TTL (the emulator never expires items, so reads filter by state themselves).
+ *
+ * <p>Each pool also has one capacity item in the same partition (sort key {@value #CAPACITY}) whose
+ * {@code reserved} count is changed only by conditional updates: reserving checks the limit in the same
+ * write, and a machine's place is given back in the same transaction that marks it TERMINATED.
  */
 public final class DynamoMachineStore implements MachineStore {
 
     public static final String BY_INSTANCE = "byInstance";
+    /** Sort key of the pool's capacity item; instance ids start with "i-", so the two never meet. */
+    public static final String CAPACITY = "#capacity";
     private static final Duration KEEP_TERMINATED = Duration.ofDays(7);
 
     private final DynamoDbClient dynamo;
@@ -35,6 +49,10 @@ public final class DynamoMachineStore implements MachineStore {
 
     @Override
     public void put(Machine m) {
+        dynamo.putItem(PutItemRequest.builder().tableName(table).item(item(m)).build());
+    }
+
+    private static Map<String, AttributeValue> item(Machine m) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("pool", s(m.pool()));
         item.put("instanceId", s(m.instanceId()));
@@ -48,7 +66,7 @@ public final class DynamoMachineStore implements MachineStore {
         if (m.state() == MachineState.TERMINATED) {
             item.put("ttl", n(m.stateSince().plus(KEEP_TERMINATED).getEpochSecond()));
         }
-        dynamo.putItem(PutItemRequest.builder().tableName(table).item(item).build());
+        return item;
     }
 
     @Override
@@ -62,12 +80,70 @@ public final class DynamoMachineStore implements MachineStore {
     @Override
     public List<Machine> alive(String pool) {
         return dynamo.queryPaginator(QueryRequest.builder().tableName(table).consistentRead(true)
-                        .keyConditionExpression("#p = :p")
+                        .keyConditionExpression("#p = :p AND begins_with(#i, :prefix)")
                         .filterExpression("#s <> :t")
-                        .expressionAttributeNames(Map.of("#p", "pool", "#s", "state"))
-                        .expressionAttributeValues(Map.of(":p", s(pool), ":t", s(MachineState.TERMINATED.name())))
+                        .expressionAttributeNames(Map.of("#p", "pool", "#s", "state", "#i", "instanceId"))
+                        .expressionAttributeValues(Map.of(":p", s(pool), ":t", s(MachineState.TERMINATED.name()),
+                                ":prefix", s("i-")))
                         .build())
                 .items().stream().map(DynamoMachineStore::machine).toList();
+    }
+
+    @Override
+    public int reserve(String pool, int wanted, int limit) {
+        // Try the whole amount, then whatever is left: each attempt is one conditional write.
+        int ask = wanted;
+        for (int attempt = 0; attempt < 5 && ask > 0; attempt++) {
+            try {
+                dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                        .updateExpression("ADD reserved :n")
+                        .conditionExpression("attribute_not_exists(reserved) OR reserved <= :max")
+                        .expressionAttributeValues(Map.of(":n", n(ask), ":max", n(limit - ask))).build());
+                return ask;
+            } catch (ConditionalCheckFailedException full) {
+                ask = Math.min(ask, limit - reserved(pool));
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void release(String pool, int count) {
+        if (count <= 0) {
+            return;
+        }
+        dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                .updateExpression("ADD reserved :n").expressionAttributeValues(Map.of(":n", n(-count))).build());
+    }
+
+    @Override
+    public boolean markTerminated(Machine m, Instant at) {
+        Machine gone = m.withState(MachineState.TERMINATED, at, m.jobId());
+        try {
+            dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(item(gone))
+                            .conditionExpression("attribute_not_exists(#s) OR #s <> :t")
+                            .expressionAttributeNames(Map.of("#s", "state"))
+                            .expressionAttributeValues(Map.of(":t", s(MachineState.TERMINATED.name()))).build()).build(),
+                    TransactWriteItem.builder().update(Update.builder().tableName(table).key(capacityKey(m.pool()))
+                            .updateExpression("ADD reserved :minusOne")
+                            .expressionAttributeValues(Map.of(":minusOne", n(-1))).build()).build()).build());
+            return true;
+        } catch (TransactionCanceledException alreadyTerminated) {
+            return false;
+        }
+    }
+
+    @Override
+    public int reserved(String pool) {
+        var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(capacityKey(pool))
+                .consistentRead(true).build());
+        return item.hasItem() && item.item().containsKey("reserved")
+                ? Integer.parseInt(item.item().get("reserved").n()) : 0;
+    }
+
+    private static Map<String, AttributeValue> capacityKey(String pool) {
+        return Map.of("pool", s(pool), "instanceId", s(CAPACITY));
     }
 
     static Machine machine(Map<String, AttributeValue> i) {

@@ -1,5 +1,6 @@
 package io.runnerscaler.aws;
 
+import io.runnerscaler.core.config.MarketPolicy;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Market;
 import io.runnerscaler.core.port.Fleet;
@@ -49,8 +50,28 @@ public final class Ec2Fleet implements Fleet {
         this.stack = stack;
     }
 
+    /**
+     * One CreateFleet for all {@code count} machines. For a {@code spot-with-fallback} pool, the machines spot
+     * could not supply because of a capacity error are asked for on demand in a second call, in the same
+     * invocation. Quota and configuration errors are not retried: they would fail again.
+     */
     @Override
     public LaunchResult launch(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {
+        LaunchResult first = createFleet(pool, count, market, extraTags);
+        int missing = count - first.launched().size();
+        boolean capacity = first.failure().map(f -> f.kind() == LaunchFailure.Kind.CAPACITY).orElse(false);
+        if (missing == 0 || market != Market.SPOT || pool.market() != MarketPolicy.SPOT_WITH_FALLBACK || !capacity) {
+            return first;
+        }
+        LaunchResult fallback = createFleet(pool, missing, Market.ON_DEMAND, extraTags);
+        List<Launched> all = new ArrayList<>(first.launched());
+        all.addAll(fallback.launched());
+        // The spot capacity error is what happened; report the fallback's own failure if it also fell short.
+        Optional<LaunchFailure> failure = all.size() < count ? fallback.failure().or(first::failure) : first.failure();
+        return new LaunchResult(all, count, failure);
+    }
+
+    private LaunchResult createFleet(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {
         CreateFleetResponse response;
         try {
             response = ec2.createFleet(request(pool, count, market, extraTags));
@@ -66,11 +87,16 @@ public final class Ec2Fleet implements Fleet {
             i.instanceIds().forEach(id -> launched.add(new Launched(id, type, m)));
         });
         Optional<LaunchFailure> failure = Optional.empty();
-        if (launched.size() < count && !response.errors().isEmpty()) {
-            CreateFleetError first = response.errors().get(0);
-            failure = Optional.of(new LaunchFailure(kind(first.errorCode()), first.errorCode(), first.errorMessage()));
+        if (launched.size() < count) {
+            failure = Optional.of(response.errors().isEmpty()
+                    ? new LaunchFailure(LaunchFailure.Kind.OTHER, "NoInstances", "CreateFleet returned fewer instances")
+                    : failure(response.errors().get(0)));
         }
         return new LaunchResult(launched, count, failure);
+    }
+
+    private static LaunchFailure failure(CreateFleetError error) {
+        return new LaunchFailure(kind(error.errorCode()), error.errorCode(), error.errorMessage());
     }
 
     CreateFleetRequest request(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {

@@ -71,7 +71,12 @@ public final class Provisioner {
         if (exists) {
             return;
         }
-        String ami = aws.ec2().describeImages(DescribeImagesRequest.builder().owners("amazon").build()).images()
+        // A filtered look-up: the emulator answers an unfiltered DescribeImages with its 1,300 images in ~8 s.
+        String ami = aws.ec2().describeImages(DescribeImagesRequest.builder().owners("amazon").filters(
+                        software.amazon.awssdk.services.ec2.model.Filter.builder().name("name")
+                                .values("amzn2-ami-hvm-*").build(),
+                        software.amazon.awssdk.services.ec2.model.Filter.builder().name("architecture")
+                                .values("x86_64").build()).build()).images()
                 .stream().map(Image::imageId).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the EC2 endpoint offers no image to launch"));
         aws.ec2().createLaunchTemplate(CreateLaunchTemplateRequest.builder().launchTemplateName(name)

@@ -38,6 +38,7 @@ final class EmulatedStack {
     final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T09:00:05Z"));
     final ByteArrayOutputStream output = new ByteArrayOutputStream();
     final App app;
+    private final Settings settings;
 
     EmulatedStack(AwsEmulator emulator, String configYaml) {
         this.aws = emulator.clients();
@@ -49,7 +50,16 @@ final class EmulatedStack {
         Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()), STACK,
                 CONFIG_PARAMETER, resources.queueUrl(), resources.machinesTable(), resources.jobsTable(),
                 GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
+        this.settings = settings;
         this.app = new App(settings, clock, new PrintStream(output, true, StandardCharsets.UTF_8));
+    }
+
+    /** Another function instance over the same stack: its own clients and caches, as a concurrent Lambda has. */
+    Instance newInstance() {
+        return new Instance(new App(settings, clock, new PrintStream(output, true, StandardCharsets.UTF_8)));
+    }
+
+    record Instance(App app) {
     }
 
     WebhookHandler webhook() {

@@ -1,13 +1,39 @@
 package io.runnerscaler.core.port;
 
 import io.runnerscaler.core.model.Machine;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Machine records (DynamoDB in production). */
+/**
+ * Machine records and each pool's reserved capacity (DynamoDB in production). Capacity is reserved before
+ * launching and given back exactly once per machine, when it becomes TERMINATED, so several scale-up
+ * invocations at once never take a pool past its limit.
+ */
 public interface MachineStore {
 
     void put(Machine machine);
+
+    /**
+     * Reserves up to {@code wanted} places in the pool without passing {@code limit}, atomically.
+     *
+     * @return how many were granted, 0 to {@code wanted}
+     */
+    int reserve(String pool, int wanted, int limit);
+
+    /** Gives back places reserved for machines that were not launched. */
+    void release(String pool, int count);
+
+    /**
+     * Marks the machine TERMINATED and gives back its place, once: a second call for the same machine (an EC2
+     * event after the reaper already did it) changes nothing.
+     *
+     * @return whether this call made the change
+     */
+    boolean markTerminated(Machine machine, Instant at);
+
+    /** Places currently reserved in the pool (machines alive or being launched). */
+    int reserved(String pool);
 
     Optional<Machine> find(String instanceId);
 

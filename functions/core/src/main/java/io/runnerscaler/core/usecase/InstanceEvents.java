@@ -35,8 +35,9 @@ public final class InstanceEvents {
                 }
             }
             case "shutting-down", "terminated", "stopped", "stopping" -> {
-                if (m.state() != MachineState.TERMINATED) {
-                    move(m, MachineState.TERMINATED, "INSTANCE_" + ec2State.toUpperCase().replace('-', '_'));
+                if (machines.markTerminated(m, clock.instant())) {
+                    log.info("machine.terminated", Map.of("pool", m.pool(), "instance", m.instanceId(),
+                            "reason", "INSTANCE_" + ec2State.toUpperCase(java.util.Locale.ROOT).replace('-', '_')));
                 }
             }
             default -> { }

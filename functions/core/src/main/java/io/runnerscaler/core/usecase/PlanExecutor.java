@@ -52,8 +52,24 @@ public final class PlanExecutor {
     }
 
     private void launch(PoolConfig pool, Action.Launch l, Instant now, Optional<String> forJob) {
+        int granted = machines.reserve(pool.name(), l.count(), pool.limit());
+        if (granted < l.count()) {
+            // Another invocation took the places between our snapshot and now: the limit holds.
+            log.info("plan.hold", fields(pool, Map.of("reason", "LIMIT_REACHED",
+                    "detail", (l.count() - granted) + " of " + l.count() + " not launched: pool is at its limit")));
+        }
+        if (granted == 0) {
+            return;
+        }
         Map<String, String> tags = forJob.map(j -> Map.of(JOB_TAG, j)).orElse(Map.of());
-        Fleet.LaunchResult result = fleet.launch(pool, l.count(), l.market(), tags);
+        Fleet.LaunchResult result;
+        try {
+            result = fleet.launch(pool, granted, l.market(), tags);
+        } catch (RuntimeException e) {
+            machines.release(pool.name(), granted);
+            throw e;
+        }
+        machines.release(pool.name(), granted - result.launched().size());
         boolean first = true;
         for (Fleet.Launched launched : result.launched()) {
             Optional<String> job = first ? forJob : Optional.empty();
@@ -90,7 +106,9 @@ public final class PlanExecutor {
             return;
         }
         fleet.terminate(List.of(t.instanceId()));
-        machines.put(current.get().withState(MachineState.TERMINATED, now, current.get().jobId()));
+        if (!machines.markTerminated(current.get(), now)) {
+            return;
+        }
         metrics.count("MachinesTerminated", Map.of("Pool", pool.name(), "Reason", t.reason().name()));
         log.info("machine.terminated", fields(pool, Map.of("instance", t.instanceId(), "reason", t.reason().name())));
     }

@@ -1,0 +1,34 @@
+package io.runnerscaler.core.port;
+
+import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.runner.RunnerBinding;
+import io.runnerscaler.core.runner.RunnerIdentity;
+import java.util.Optional;
+
+/**
+ * The forge side of a runner machine, one implementation per forge: what the machine needs to register, whether
+ * it runs a job, and removing its registration. Machines are named by instance id only ({@link RunnerIdentity}),
+ * so callers keep no forge ids. Every method may throw
+ * {@link io.runnerscaler.core.runner.RunnerRegistryException}.
+ */
+public interface RunnerRegistry {
+
+    Forge forge();
+
+    /**
+     * Registration material made for this machine alone, called once per launched instance. GitHub: a JIT config
+     * for an ephemeral runner named after the instance. GitLab: empty, the machine registers itself with the
+     * pool's shared runner token from SSM as a runner manager.
+     */
+    Optional<RunnerBinding> prepare(PoolConfig pool, String instanceId);
+
+    /**
+     * Whether the forge has a job running on this machine right now. A machine the forge does not know (never
+     * registered, or already removed) is not busy. Called just before deregistering and terminating.
+     */
+    boolean isBusy(PoolConfig pool, String instanceId);
+
+    /** Remove the machine's registration (GitLab runner manager, GitHub runner). Already gone is not an error. */
+    void deregister(PoolConfig pool, String instanceId);
+}

@@ -1,0 +1,141 @@
+package io.runnerscaler.core.runner;
+
+import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.BootstrapSecrets;
+import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.RunnerRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The forge steps of a machine's life, for the launch and terminate paths: hand a new machine its
+ * registration material, and before terminating one, re-check that it runs no job and remove its registration.
+ * Each step is idempotent and answers with a typed outcome; it never throws for a forge problem.
+ */
+public final class RunnerRegistrations {
+
+    private final Map<Forge, RunnerRegistry> registries = new EnumMap<>(Forge.class);
+    private final BootstrapSecrets secrets;
+    private final EventLog log;
+
+    public RunnerRegistrations(List<RunnerRegistry> registries, BootstrapSecrets secrets, EventLog log) {
+        registries.forEach(r -> this.registries.put(r.forge(), r));
+        this.secrets = secrets;
+        this.log = log;
+    }
+
+    /** What handing a new machine its registration material came to. */
+    public sealed interface HandOff {
+        /** The machine registers with its pool's shared token (GitLab): nothing was made for it. */
+        record SharedToken() implements HandOff {
+        }
+
+        /** A per-machine secret waits for the machine in {@link BootstrapSecrets}. */
+        record Stored(String runnerName, String runnerId) implements HandOff {
+        }
+
+        /** The machine got nothing and will not register; terminate it (it would shut itself down anyway). */
+        record Failed(String reason, boolean retryable) implements HandOff {
+        }
+    }
+
+    /** What releasing a machine before termination came to. Only {@link Released} allows terminating it. */
+    public sealed interface Release {
+        default boolean mayTerminate() {
+            return this instanceof Released;
+        }
+
+        /** Not busy, and the forge no longer has it (or never had). */
+        record Released() implements Release {
+        }
+
+        /** The forge says it runs a job: keep it. */
+        record Busy() implements Release {
+        }
+
+        /** The forge could not answer (rate limit, outage): keep it and try at the next pass. */
+        record RetryLater(Optional<Duration> after, String reason) implements Release {
+        }
+
+        /** The forge refused for a configuration reason: keep it; its own idle limit ends it if nobody fixes this. */
+        record Failed(String reason) implements Release {
+        }
+    }
+
+    /** After launch: generate the machine's registration material, if its forge makes any, and store it for it. */
+    public HandOff handOff(PoolConfig pool, String instanceId, Instant expiresAt) {
+        try {
+            Optional<RunnerBinding> binding = registry(pool).prepare(pool, instanceId);
+            if (binding.isEmpty()) {
+                return new HandOff.SharedToken();
+            }
+            secrets.put(instanceId, binding.get().secret(), expiresAt);
+            log.info("runner.prepared", fields(pool, instanceId, Map.of("runner", binding.get().runnerName(),
+                    "runnerId", binding.get().runnerId())));
+            return new HandOff.Stored(binding.get().runnerName(), binding.get().runnerId());
+        } catch (RunnerRegistryException e) {
+            log.warn("runner.prepare_failed", fields(pool, instanceId, Map.of("reason", kind(e), "detail",
+                    e.getMessage())));
+            return new HandOff.Failed(e.getMessage(), e.retryable());
+        }
+    }
+
+    /**
+     * Before terminate: re-check the machine is not busy, then remove its registration and any unread secret.
+     * Call again after a {@link Release.RetryLater}; every step tolerates having been done already.
+     */
+    public Release release(PoolConfig pool, String instanceId) {
+        RunnerRegistry registry = registry(pool);
+        try {
+            if (registry.isBusy(pool, instanceId)) {
+                log.info("runner.release_refused", fields(pool, instanceId, Map.of("reason", "BUSY")));
+                return new Release.Busy();
+            }
+            registry.deregister(pool, instanceId);
+        } catch (RunnerRegistryException.Rejected e) {
+            // GitHub refuses to delete a runner that took a job since the busy check.
+            log.info("runner.release_refused", fields(pool, instanceId, Map.of("reason", "BUSY", "detail",
+                    e.getMessage())));
+            return new Release.Busy();
+        } catch (RunnerRegistryException e) {
+            log.warn("runner.release_failed", fields(pool, instanceId, Map.of("reason", kind(e), "detail",
+                    e.getMessage())));
+            if (e instanceof RunnerRegistryException.RateLimited limited) {
+                return new Release.RetryLater(limited.retryAfter(), e.getMessage());
+            }
+            return e.retryable() ? new Release.RetryLater(Optional.empty(), e.getMessage())
+                    : new Release.Failed(e.getMessage());
+        }
+        secrets.discard(instanceId);
+        log.info("runner.released", fields(pool, instanceId, Map.of()));
+        return new Release.Released();
+    }
+
+    private RunnerRegistry registry(PoolConfig pool) {
+        RunnerRegistry registry = registries.get(pool.forge());
+        if (registry == null) {
+            throw new IllegalStateException("pool '" + pool.name() + "': no runner registry for forge "
+                    + pool.forge().id());
+        }
+        return registry;
+    }
+
+    private static String kind(RunnerRegistryException e) {
+        return e.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+
+    private static Map<String, Object> fields(PoolConfig pool, String instanceId, Map<String, ?> more) {
+        var f = new LinkedHashMap<String, Object>();
+        f.put("pool", pool.name());
+        f.put("instance", instanceId);
+        f.putAll(more);
+        return f;
+    }
+}

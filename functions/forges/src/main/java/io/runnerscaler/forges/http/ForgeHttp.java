@@ -1,0 +1,150 @@
+package io.runnerscaler.forges.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.runnerscaler.core.runner.RunnerRegistryException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Sends forge API requests and turns every answer that is not 2xx into a typed
+ * {@link RunnerRegistryException}. Error messages carry the forge, the call and the API's own message, never
+ * request headers or bodies, so tokens cannot leak through them.
+ */
+public final class ForgeHttp {
+
+    public static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MESSAGE_MAX = 200;
+
+    private final HttpClient client;
+    private final URI base;
+    private final Clock clock;
+    private final String forge;
+
+    public ForgeHttp(HttpClient client, URI base, Clock clock, String forge) {
+        this.client = client;
+        this.base = URI.create(base.toString().endsWith("/") ? base.toString() : base + "/");
+        this.clock = clock;
+        this.forge = forge;
+    }
+
+    /** A request builder for a path relative to the API base ({@code "api/v4/runners/verify"}). */
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(base.resolve(path.startsWith("/") ? path.substring(1) : path))
+                .timeout(TIMEOUT)
+                .header("User-Agent", "runner-scaler");
+    }
+
+    /** Sends and parses the JSON answer; {@code what} names the call in errors ("GitHub generate-jitconfig for org 'acme'"). */
+    public JsonNode json(HttpRequest request, String what) {
+        String body = send(request, what).body();
+        try {
+            return body == null || body.isBlank() ? JSON.missingNode() : JSON.readTree(body);
+        } catch (IOException e) {
+            throw new RunnerRegistryException.Unavailable(forge + " " + what + ": answer is not JSON", 200, e);
+        }
+    }
+
+    public HttpResponse<String> send(HttpRequest request, String what) {
+        HttpResponse<String> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            throw new RunnerRegistryException.Unavailable(forge + " " + what + ": no answer within " + TIMEOUT, 0, e);
+        } catch (IOException e) {
+            throw new RunnerRegistryException.Unavailable(forge + " " + what + ": " + e.getClass().getSimpleName(), 0, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunnerRegistryException.Unavailable(forge + " " + what + ": interrupted", 0, e);
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return response;
+        }
+        throw error(response, what);
+    }
+
+    private RunnerRegistryException error(HttpResponse<String> response, String what) {
+        int status = response.statusCode();
+        String message = forge + " " + what + ": " + status + apiMessage(response.body()).map(m -> " " + m).orElse("");
+        Optional<Duration> retryAfter = retryAfter(response);
+        boolean rateLimited = status == 429
+                || (status == 403 && (retryAfter.isPresent()
+                        || response.headers().firstValue("x-ratelimit-remaining").filter("0"::equals).isPresent()));
+        if (rateLimited) {
+            return new RunnerRegistryException.RateLimited(
+                    message + retryAfter.map(d -> " (retry after " + d.toSeconds() + "s)").orElse(""), status,
+                    retryAfter.orElse(null));
+        }
+        return switch (status) {
+            case 401 -> new RunnerRegistryException.Unauthorized(message + " (check the token in SSM)");
+            case 403 -> new RunnerRegistryException.Forbidden(message + " (the token lacks a permission)");
+            case 404 -> new RunnerRegistryException.NotFound(message);
+            case 400, 409, 422 -> new RunnerRegistryException.Rejected(message, status);
+            default -> new RunnerRegistryException.Unavailable(message, status, null);
+        };
+    }
+
+    /**
+     * When to try again: {@code retry-after} seconds (GitHub secondary limits, GitLab), else the reset instant
+     * of the primary limit ({@code x-ratelimit-reset} on GitHub, {@code ratelimit-reset} on GitLab), in epoch seconds.
+     */
+    private Optional<Duration> retryAfter(HttpResponse<String> response) {
+        var headers = response.headers();
+        Optional<Duration> after = headers.firstValue("retry-after").flatMap(ForgeHttp::seconds).map(Duration::ofSeconds);
+        if (after.isPresent()) {
+            return after;
+        }
+        return headers.firstValue("x-ratelimit-reset").or(() -> headers.firstValue("ratelimit-reset"))
+                .flatMap(ForgeHttp::seconds)
+                .map(epoch -> Duration.between(clock.instant(), Instant.ofEpochSecond(epoch)))
+                .map(d -> d.isNegative() ? Duration.ZERO : d);
+    }
+
+    private static Optional<Long> seconds(String value) {
+        try {
+            return Optional.of(Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> apiMessage(String body) {
+        if (body == null || body.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode node = JSON.readTree(body);
+            JsonNode message = node.has("message") ? node.get("message") : node.path("error");
+            String text = message.isTextual() ? message.asText() : message.isMissingNode() ? "" : message.toString();
+            if (text.isBlank()) {
+                return Optional.empty();
+            }
+            return Optional.of(text.length() > MESSAGE_MAX ? text.substring(0, MESSAGE_MAX) + "..." : text);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Form or query encoding of one value. */
+    public static String encode(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    public static String toJson(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write JSON", e);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.runnerscaler.testkit;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.http.Fault;
+import java.net.URI;
+
+/**
+ * An HTTP proxy between the AWS SDK and the emulator that answers chosen calls with the errors real AWS
+ * gives (capacity, quota, throttling, 500s, dropped connections), which the emulator never does, and
+ * counts the calls that pass. Built on WireMock's proxying; everything not stubbed goes through unchanged.
+ */
+public final class FaultProxy implements AutoCloseable {
+
+    private static final int PASS_THROUGH = 10;
+    private static final int FAULT = 1;
+
+    private final WireMockServer server;
+    private final URI target;
+
+    public FaultProxy(URI target) {
+        this.target = target;
+        this.server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+        server.start();
+        passThrough();
+    }
+
+    /** Point SDK clients here instead of at the emulator. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.port());
+    }
+
+    /** Removes every injected fault and forgets counted calls. */
+    public void clear() {
+        server.resetAll();
+        passThrough();
+    }
+
+    /**
+     * CreateFleet requests for spot answer like EC2 when spot has no capacity: HTTP 200, no instances, and
+     * the error in {@code errorSet} (an instant fleet reports per-request errors this way).
+     */
+    public void spotCapacityError(String code) {
+        server.stubFor(ec2("CreateFleet").withRequestBody(containing("DefaultTargetCapacityType=spot"))
+                .atPriority(FAULT).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml")
+                        .withBody("""
+                                <?xml version="1.0" encoding="UTF-8"?>
+                                <CreateFleetResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+                                  <requestId>fault-proxy-request</requestId>
+                                  <fleetId>fleet-00000000-0000-4000-8000-00000000spot</fleetId>
+                                  <errorSet>
+                                    <item>
+                                      <errorCode>%s</errorCode>
+                                      <errorMessage>There is no Spot capacity available that matches your request.</errorMessage>
+                                      <lifecycle>spot</lifecycle>
+                                    </item>
+                                  </errorSet>
+                                  <fleetInstanceSet/>
+                                </CreateFleetResponse>
+                                """.formatted(code))));
+    }
+
+    /** An EC2 action answers with an EC2 error response ({@code VcpuLimitExceeded}, {@code RequestLimitExceeded} ...). */
+    public void ec2Error(String action, int status, String code) {
+        server.stubFor(ec2(action).atPriority(FAULT).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "text/xml").withBody("""
+                        <?xml version="1.0" encoding="UTF-8"?>
+                        <Response><Errors><Error><Code>%s</Code><Message>injected by the fault proxy</Message></Error></Errors><RequestID>fault-proxy</RequestID></Response>
+                        """.formatted(code))));
+    }
+
+    /** A JSON-protocol call (DynamoDB, SQS, SSM) answers with an error, e.g. throttling or a 500. */
+    public void jsonError(String target, int status, String type) {
+        server.stubFor(json(target).atPriority(FAULT).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/x-amz-json-1.0")
+                .withBody("{\"__type\":\"" + type + "\",\"message\":\"injected by the fault proxy\"}")));
+    }
+
+    /** A JSON-protocol call has its connection dropped. */
+    public void jsonConnectionReset(String target) {
+        server.stubFor(json(target).atPriority(FAULT).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    }
+
+    /** How many EC2 calls of this action passed through (faulted or not). */
+    public int ec2Calls(String action) {
+        return server.countRequestsMatching(postRequestedFor(anyUrl())
+                .withRequestBody(containing("Action=" + action + "&")).build()).getCount();
+    }
+
+    /** How many JSON-protocol calls with this X-Amz-Target (e.g. {@code DynamoDB_20120810.PutItem}). */
+    public int jsonCalls(String target) {
+        return server.countRequestsMatching(postRequestedFor(anyUrl())
+                .withHeader("X-Amz-Target", containing(target)).build()).getCount();
+    }
+
+    /** The bodies of the EC2 calls of this action, as sent. */
+    public java.util.List<String> ec2Bodies(String action) {
+        return server.findAll(postRequestedFor(anyUrl()).withRequestBody(containing("Action=" + action + "&")))
+                .stream().map(r -> r.getBodyAsString()).toList();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    private void passThrough() {
+        server.stubFor(any(anyUrl()).atPriority(PASS_THROUGH).willReturn(aResponse().proxiedFrom(target.toString())));
+    }
+
+    private static MappingBuilder ec2(String action) {
+        return post(anyUrl()).withRequestBody(containing("Action=" + action + "&"));
+    }
+
+    private static MappingBuilder json(String target) {
+        return post(anyUrl()).withHeader("X-Amz-Target", containing(target));
+    }
+}

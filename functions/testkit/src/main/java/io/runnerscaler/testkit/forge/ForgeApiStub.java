@@ -1,0 +1,114 @@
+package io.runnerscaler.testkit.forge;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.request;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A WireMock server standing in for the GitLab or GitHub API, answering with the recorded payloads under
+ * {@code forge-api/} on the classpath. Start one per test, stub the calls the test expects, then read back the
+ * requests the client made to assert their headers and bodies.
+ */
+public final class ForgeApiStub implements AutoCloseable {
+
+    private final WireMockServer server;
+
+    private ForgeApiStub(WireMockServer server) {
+        this.server = server;
+    }
+
+    /** A started stub on a free port of 127.0.0.1. */
+    public static ForgeApiStub start() {
+        var server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+        server.start();
+        return new ForgeApiStub(server);
+    }
+
+    public URI baseUri() {
+        return URI.create(server.baseUrl() + "/");
+    }
+
+    /** The server, for stubs and verifications this class has no shortcut for. */
+    public WireMockServer server() {
+        return server;
+    }
+
+    /** A recorded payload, by path under {@code forge-api/} ("github/generate-jitconfig.json"). */
+    public static String fixture(String path) {
+        String resource = "/forge-api/" + path;
+        try (InputStream in = ForgeApiStub.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no forge API fixture " + resource);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Answer {@code method path} (query ignored) with a fixture as JSON. */
+    public StubMapping answer(String method, String path, int status, String fixture) {
+        return answer(method, path, status, fixture, Map.of());
+    }
+
+    /** Answer with a fixture and extra headers (rate limit headers ...). */
+    public StubMapping answer(String method, String path, int status, String fixture, Map<String, String> headers) {
+        return answer(request(method, urlPathEqualTo(path)), json(status, fixture, headers));
+    }
+
+    /** Answer {@code method path} with a status and no body (204 of a DELETE). */
+    public StubMapping answerEmpty(String method, String path, int status) {
+        return answer(request(method, urlPathEqualTo(path)), aResponse().withStatus(status));
+    }
+
+    /** Any other stub: a matcher and a response built with WireMock's DSL. */
+    public StubMapping answer(MappingBuilder when, ResponseDefinitionBuilder then) {
+        return server.stubFor(when.willReturn(then));
+    }
+
+    /** A JSON response with a fixture body. */
+    public static ResponseDefinitionBuilder json(int status, String fixture, Map<String, String> headers) {
+        var response = aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                .withBody(fixture(fixture));
+        headers.forEach(response::withHeader);
+        return response;
+    }
+
+    /** Requests received for {@code method path}, oldest first. */
+    public List<LoggedRequest> requests(String method, String path) {
+        return server.findAll(anyRequestedFor(urlPathEqualTo(path))).stream()
+                .filter(r -> r.getMethod().getName().equals(method))
+                .toList();
+    }
+
+    /** The one request received for {@code method path}; fails when there were none or several. */
+    public LoggedRequest only(String method, String path) {
+        List<LoggedRequest> found = requests(method, path);
+        if (found.size() != 1) {
+            throw new AssertionError("expected one " + method + " " + path + ", got " + found.size()
+                    + "; all requests: " + server.getAllServeEvents().stream()
+                    .map(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl()).toList());
+        }
+        return found.get(0);
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
