@@ -193,6 +193,13 @@ class TemplateTest {
         allFunctionStatements().stream().filter(s -> actions(s).contains("ec2:CreateTags")).forEach(statement ->
                 assertThat(condition(statement, "StringEquals")).as("tags only while launching")
                         .containsKey("ec2:CreateAction"));
+        allFunctionStatements().stream().filter(s -> actions(s).contains("ec2:CreateLaunchTemplate")).forEach(st ->
+                assertThat(condition(st, "StringEquals")).as("new launch templates carry the stack tag")
+                        .containsEntry(STACK_REQUEST_TAG, STACK_NAME));
+        allFunctionStatements().stream().filter(s -> actions(s).stream().anyMatch(a -> a.matches(
+                "ec2:(CreateLaunchTemplateVersion|ModifyLaunchTemplate|DeleteLaunchTemplateVersions)"))).forEach(st ->
+                assertThat(condition(st, "StringEquals")).as("only this stack's launch templates change")
+                        .containsEntry(STACK_TAG_CONDITION, STACK_NAME));
     }
 
     @Test
@@ -218,7 +225,7 @@ class TemplateTest {
     }
 
     @Test
-    void runnerRoleReadsOnlyItsPoolTokensAndItsOwnJitConfig() {
+    void runnerRoleReadsOnlyPoolTokensAndTakesOnlyItsOwnBootstrapSecret() {
         List<Map<String, Object>> statements = new ArrayList<>();
         for (Object policy : list(properties(resources.get("RunnerRole")).get("Policies"))) {
             statements.addAll(statements(map(map(policy).get("PolicyDocument"))));
@@ -232,9 +239,10 @@ class TemplateTest {
                 assertThat(actions).containsExactly("ssm:GetParameter");
                 assertThat(resourceTexts(statement)).allMatch(r -> r.endsWith("/runners/gitlab/*"));
             } else if (actions.stream().anyMatch(a -> a.startsWith("dynamodb:"))) {
-                assertThat(actions).containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:DeleteItem");
+                assertThat(actions).containsExactly("dynamodb:DeleteItem");
                 assertThat(condition(statement, "ForAllValues:StringEquals"))
                         .containsEntry("dynamodb:LeadingKeys", List.of("${aws:userid}"));
+                assertThat(condition(statement, "StringEquals")).containsEntry("dynamodb:ReturnValues", "ALL_OLD");
             } else {
                 assertThat(actions).as("runner role may otherwise only decrypt through SSM")
                         .containsExactly("kms:Decrypt");
