@@ -82,6 +82,24 @@ class TemplateTest {
     }
 
     @Test
+    void everyRunnerScalerVariableNamedInTheFunctionsCodeIsSetForEveryFunction() throws IOException {
+        Set<String> named = new TreeSet<>();
+        Pattern variable = Pattern.compile("\"(RUNNER_SCALER_[A-Z0-9_]+)\"");
+        try (Stream<Path> files = Files.walk(root.resolve("functions"))) {
+            for (Path source : files.filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> f.toString().contains("/src/main/java/")).toList()) {
+                variable.matcher(Files.readString(source)).results().forEach(m -> named.add(m.group(1)));
+            }
+        }
+        // Only for the emulator or LocalStack; in AWS the SDK's own endpoints apply.
+        named.remove(Settings.AWS_ENDPOINT);
+
+        assertThat(named).containsAll(Settings.REQUIRED_IN_TEMPLATE);
+        functions().forEach((id, function) -> assertThat(environment(function).keySet())
+                .as("environment of %s", id).containsAll(named));
+    }
+
+    @Test
     void everyFunctionRunsTheOneQuarkusArtifactOnJava21WithSnapStart() {
         assertThat(functions()).hasSize(4);
         functions().forEach((id, function) -> {
