@@ -79,11 +79,11 @@ final class DemoWorld {
         String secretParameter = "/runner-scaler/" + STACK + "/gitlab-webhook-secret";
         provisioner.parameter(configParameter, configYaml, false);
         provisioner.parameter(secretParameter, TOKEN, true);
-        Settings settings = new Settings("us-east-1", Optional.of(endpoint), STACK, configParameter, r.queueUrl(),
+        Settings settings = new Settings("us-east-1", Optional.of(endpoint), STACK, configParameter, r.queueUrl(), r.dlqUrl(),
                 r.machinesTable(), r.jobsTable(), secretParameter, "/runner-scaler/" + STACK + "/github-webhook-secret");
         this.app = new App(settings, clock, log);
         this.webhook = new WebhookHandler(app.webhook());
-        this.pump = new QueuePump(aws.sqs(), r.queueUrl(), new ScaleUpHandler(app.jobEvents(), app.log()));
+        this.pump = new QueuePump(aws.sqs(), r.queueUrl(), new ScaleUpHandler(app.jobEvents(), app.deadLetters(), app.log()));
         this.reaper = new ReaperHandler(app.reaper());
         this.ec2Events = new Ec2EventsHandler(app.instanceEvents());
         this.machines = app.machines();

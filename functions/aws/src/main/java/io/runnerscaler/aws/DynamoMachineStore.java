@@ -96,9 +96,10 @@ public final class DynamoMachineStore implements MachineStore {
         for (int attempt = 0; attempt < 5 && ask > 0; attempt++) {
             try {
                 dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
-                        .updateExpression("ADD reserved :n")
+                        .updateExpression("ADD reserved :n, version :one")
                         .conditionExpression("attribute_not_exists(reserved) OR reserved <= :max")
-                        .expressionAttributeValues(Map.of(":n", n(ask), ":max", n(limit - ask))).build());
+                        .expressionAttributeValues(Map.of(":n", n(ask), ":max", n(limit - ask), ":one", n(1)))
+                        .build());
                 return ask;
             } catch (ConditionalCheckFailedException full) {
                 ask = Math.min(ask, limit - reserved(pool));
@@ -113,7 +114,8 @@ public final class DynamoMachineStore implements MachineStore {
             return;
         }
         dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
-                .updateExpression("ADD reserved :n").expressionAttributeValues(Map.of(":n", n(-count))).build());
+                .updateExpression("ADD reserved :n, version :one")
+                .expressionAttributeValues(Map.of(":n", n(-count), ":one", n(1))).build());
     }
 
     @Override
@@ -126,8 +128,9 @@ public final class DynamoMachineStore implements MachineStore {
                             .expressionAttributeNames(Map.of("#s", "state"))
                             .expressionAttributeValues(Map.of(":t", s(MachineState.TERMINATED.name()))).build()).build(),
                     TransactWriteItem.builder().update(Update.builder().tableName(table).key(capacityKey(m.pool()))
-                            .updateExpression("ADD reserved :minusOne")
-                            .expressionAttributeValues(Map.of(":minusOne", n(-1))).build()).build()).build());
+                            .updateExpression("ADD reserved :minusOne, version :one")
+                            .expressionAttributeValues(Map.of(":minusOne", n(-1), ":one", n(1))).build()).build())
+                    .build());
             return true;
         } catch (TransactionCanceledException alreadyTerminated) {
             return false;
@@ -140,6 +143,39 @@ public final class DynamoMachineStore implements MachineStore {
                 .consistentRead(true).build());
         return item.hasItem() && item.item().containsKey("reserved")
                 ? Integer.parseInt(item.item().get("reserved").n()) : 0;
+    }
+
+    @Override
+    public int audit(String pool, int aliveMachines) {
+        var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(capacityKey(pool))
+                .consistentRead(true).build());
+        if (!item.hasItem()) {
+            return 0;
+        }
+        long version = number(item.item(), "version");
+        long reserved = number(item.item(), "reserved");
+        boolean quietSinceLastAudit = item.item().containsKey("auditedVersion")
+                && number(item.item(), "auditedVersion") == version;
+        boolean correct = quietSinceLastAudit && reserved != aliveMachines;
+        try {
+            // Either way the audit remembers the version it saw; a correction also bumps it, so the next
+            // audit waits another quiet period before correcting again.
+            dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                    .updateExpression(correct ? "SET reserved = :alive, auditedVersion = :next, version = :next"
+                            : "SET auditedVersion = :v")
+                    .conditionExpression("version = :v")
+                    .expressionAttributeValues(correct
+                            ? Map.of(":alive", n(aliveMachines), ":next", n(version + 1), ":v", n(version))
+                            : Map.of(":v", n(version)))
+                    .build());
+        } catch (ConditionalCheckFailedException somebodyLaunched) {
+            return 0;
+        }
+        return correct ? (int) (aliveMachines - reserved) : 0;
+    }
+
+    private static long number(Map<String, AttributeValue> item, String name) {
+        return item.containsKey(name) ? Long.parseLong(item.get(name).n()) : 0;
     }
 
     private static Map<String, AttributeValue> capacityKey(String pool) {

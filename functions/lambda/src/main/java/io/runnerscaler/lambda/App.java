@@ -5,12 +5,14 @@ import io.runnerscaler.aws.DynamoJobLedger;
 import io.runnerscaler.aws.DynamoMachineStore;
 import io.runnerscaler.aws.Ec2Fleet;
 import io.runnerscaler.aws.EmfMetrics;
+import io.runnerscaler.aws.SqsDeadLetters;
 import io.runnerscaler.aws.SqsJobQueue;
 import io.runnerscaler.aws.SsmParameters;
 import io.runnerscaler.core.config.ConfigLoader;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.log.JsonLinesLog;
 import io.runnerscaler.core.planner.Planner;
+import io.runnerscaler.core.port.DeadLetters;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.Fleet;
 import io.runnerscaler.core.port.JobLedger;
@@ -22,6 +24,7 @@ import io.runnerscaler.core.usecase.InstanceEvents;
 import io.runnerscaler.core.usecase.JobEvents;
 import io.runnerscaler.core.usecase.PlanExecutor;
 import io.runnerscaler.core.usecase.Reaper;
+import io.runnerscaler.core.usecase.Reconciler;
 import io.runnerscaler.core.webhook.SharedSecrets;
 import io.runnerscaler.core.webhook.WebhookIngest;
 import java.io.PrintStream;
@@ -74,11 +77,16 @@ public final class App {
     }
 
     public Reaper reaper() {
-        return new Reaper(config, ledger(), machines(), new Planner(), executor(), clock);
+        return new Reaper(config, ledger(), machines(), new Planner(), executor(),
+                new Reconciler(fleet(), machines(), log, metrics), clock);
     }
 
     public InstanceEvents instanceEvents() {
         return new InstanceEvents(machines(), clock, log);
+    }
+
+    public DeadLetters deadLetters() {
+        return new SqsDeadLetters(aws.sqs(), settings.dlqUrl());
     }
 
     public MachineStore machines() {

@@ -4,7 +4,9 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobEventCodec;
+import io.runnerscaler.core.port.DeadLetters;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.usecase.JobEvents;
 import jakarta.inject.Inject;
@@ -15,23 +17,27 @@ import java.util.Map;
 
 /**
  * The {@code scale-up} function: job events from the FIFO queue. Answers with partial batch failures, so
- * only the messages that failed come back; once one message of a group fails, the rest of that group in
- * the batch is returned too, keeping the job's events in order.
+ * only the messages that failed come back (and reach the DLQ after the redrive policy's receives); once one
+ * message of a group fails, the rest of that group in the batch is returned too, keeping the job's events
+ * in order. A message that is not a job event at all can never succeed: it goes to the DLQ at once, with
+ * the reason.
  */
 @Named("scale-up")
 public class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private final JobEvents jobs;
+    private final DeadLetters deadLetters;
     private final EventLog log;
     private final JobEventCodec codec = new JobEventCodec();
 
     @Inject
     public ScaleUpHandler(App app) {
-        this(app.jobEvents(), app.log());
+        this(app.jobEvents(), app.deadLetters(), app.log());
     }
 
-    public ScaleUpHandler(JobEvents jobs, EventLog log) {
+    public ScaleUpHandler(JobEvents jobs, DeadLetters deadLetters, EventLog log) {
         this.jobs = jobs;
+        this.deadLetters = deadLetters;
         this.log = log;
     }
 
@@ -45,8 +51,17 @@ public class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse
                 failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
                 continue;
             }
+            JobEvent job;
             try {
-                jobs.handle(codec.decode(message.getBody()));
+                job = codec.decode(message.getBody());
+            } catch (IllegalArgumentException poison) {
+                log.warn("scale_up.message_parked", Map.of("message", message.getMessageId(),
+                        "reason", poison.getMessage()));
+                deadLetters.park(message.getBody(), group, poison.getMessage());
+                continue;
+            }
+            try {
+                jobs.handle(job);
             } catch (RuntimeException e) {
                 log.warn("scale_up.message_failed", Map.of("message", message.getMessageId(),
                         "error", e.getClass().getSimpleName(), "detail", String.valueOf(e.getMessage())));

@@ -16,6 +16,7 @@ public record Settings(
         String stack,
         String configParameter,
         String queueUrl,
+        String dlqUrl,
         String machinesTable,
         String jobsTable,
         String gitlabSecretParameter,
@@ -26,6 +27,7 @@ public record Settings(
     public static final String STACK = "RUNNER_SCALER_STACK";
     public static final String CONFIG_PARAMETER = "RUNNER_SCALER_CONFIG_PARAMETER";
     public static final String QUEUE_URL = "RUNNER_SCALER_QUEUE_URL";
+    public static final String DLQ_URL = "RUNNER_SCALER_DLQ_URL";
     public static final String MACHINES_TABLE = "RUNNER_SCALER_MACHINES_TABLE";
     public static final String JOBS_TABLE = "RUNNER_SCALER_JOBS_TABLE";
     public static final String GITLAB_SECRET_PARAMETER = "RUNNER_SCALER_GITLAB_SECRET_PARAMETER";
@@ -33,7 +35,7 @@ public record Settings(
 
     /** Variables the template must set for every function (AWS_REGION is set by Lambda itself). */
     public static final List<String> REQUIRED_IN_TEMPLATE = List.of(STACK, CONFIG_PARAMETER, QUEUE_URL,
-            MACHINES_TABLE, JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
+            DLQ_URL, MACHINES_TABLE, JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
 
     public static Settings from(Map<String, String> env) {
         var missing = REQUIRED_IN_TEMPLATE.stream().filter(k -> blank(env.get(k))).toList();
@@ -42,7 +44,7 @@ public record Settings(
         }
         return new Settings(env.getOrDefault(REGION, "us-east-1"), Optional.ofNullable(env.get(AWS_ENDPOINT))
                 .filter(v -> !v.isBlank()), env.get(STACK), env.get(CONFIG_PARAMETER), env.get(QUEUE_URL),
-                env.get(MACHINES_TABLE), env.get(JOBS_TABLE), env.get(GITLAB_SECRET_PARAMETER),
+                env.get(DLQ_URL), env.get(MACHINES_TABLE), env.get(JOBS_TABLE), env.get(GITLAB_SECRET_PARAMETER),
                 env.get(GITHUB_SECRET_PARAMETER));
     }
 

@@ -48,7 +48,7 @@ final class EmulatedStack {
         provisioner.parameter(CONFIG_PARAMETER, configYaml, false);
         provisioner.parameter(GITLAB_SECRET_PARAMETER, SampleEvents.GITLAB_TEST_TOKEN, true);
         Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()), STACK,
-                CONFIG_PARAMETER, resources.queueUrl(), resources.machinesTable(), resources.jobsTable(),
+                CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(), resources.machinesTable(), resources.jobsTable(),
                 GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
         this.settings = settings;
         this.app = new App(settings, clock, new PrintStream(output, true, StandardCharsets.UTF_8));
@@ -67,7 +67,7 @@ final class EmulatedStack {
     }
 
     QueuePump pump() {
-        return new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(app.jobEvents(), app.log()));
+        return new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(app.jobEvents(), app.deadLetters(), app.log()));
     }
 
     ReaperHandler reaper() {

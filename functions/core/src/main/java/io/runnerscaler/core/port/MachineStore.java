@@ -35,6 +35,15 @@ public interface MachineStore {
     /** Places currently reserved in the pool (machines alive or being launched). */
     int reserved(String pool);
 
+    /**
+     * Corrects a reservation count that leaked (a scale-up died between reserving and recording its
+     * machines): if nothing reserved or released in the pool since the previous audit — so no launch can be
+     * in flight — and the count differs from {@code aliveMachines}, sets it to that.
+     *
+     * @return the correction applied (reserved after minus before), 0 if none
+     */
+    int audit(String pool, int aliveMachines);
+
     Optional<Machine> find(String instanceId);
 
     /** The pool's machines that are not TERMINATED. */

@@ -16,8 +16,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The scheduled pass over every pool: applies periods, tops idle pools up and removes idle machines past
- * IdleTime, all by asking the planner.
+ * The scheduled pass over every pool: first makes the table agree with EC2 (reconciliation), then applies
+ * periods, tops idle pools up and removes idle machines past IdleTime, all by asking the planner. Jobs still
+ * queued in the ledger count in every plan, so a job whose scale-up was lost is planned for again here.
  */
 public final class Reaper {
 
@@ -26,15 +27,17 @@ public final class Reaper {
     private final MachineStore machines;
     private final Planner planner;
     private final PlanExecutor executor;
+    private final Reconciler reconciler;
     private final Clock clock;
 
     public Reaper(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Planner planner,
-                  PlanExecutor executor, Clock clock) {
+                  PlanExecutor executor, Reconciler reconciler, Clock clock) {
         this.config = config;
         this.ledger = ledger;
         this.machines = machines;
         this.planner = planner;
         this.executor = executor;
+        this.reconciler = reconciler;
         this.clock = clock;
     }
 
@@ -42,6 +45,7 @@ public final class Reaper {
     public List<Plan> run() {
         Instant now = clock.instant();
         ScalerConfig cfg = config.get();
+        reconciler.reconcile(cfg, now);
         int running = cfg.pools().stream().mapToInt(p -> ledger.inStatus(p.name(), JobStatus.RUNNING).size()).sum();
         List<Plan> plans = new ArrayList<>();
         for (PoolConfig pool : cfg.pools()) {
