@@ -13,8 +13,10 @@ import org.crac.Resource;
  * their classes loaded, marshallers built, signer and TLS initialised, instead of paying that on its first
  * event.
  *
- * <p>Build the clients once at cold start, then register cheap, read-only calls against the function's
- * real resources:
+ * <p>Quarkus' own SnapStart support (on by default with amazon-lambda) already preloads and initialises the
+ * application's classes before the snapshot; what it cannot do is exercise the SDK's request path. So build
+ * the clients once at cold start, then register cheap, read-only calls against the function's real
+ * resources:
  *
  * <pre>{@code
  * Priming.register(List.of(
