@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
@@ -112,6 +113,12 @@ public final class DynamoJobLedger implements JobLedger {
                         .expressionAttributeValues(Map.of(":p", s(pool), ":s", s(status.name())))
                         .build())
                 .items().stream().map(DynamoJobLedger::job).toList();
+    }
+
+    /** Every job in the ledger, for operators ({@code runner-scaler jobs}); a Scan, never on a hot path. */
+    public List<Job> all() {
+        return dynamo.scanPaginator(ScanRequest.builder().tableName(table).consistentRead(true).build()).items()
+                .stream().map(DynamoJobLedger::job).toList();
     }
 
     private static Job job(Map<String, AttributeValue> i) {

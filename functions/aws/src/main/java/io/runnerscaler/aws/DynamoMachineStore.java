@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 /**
  * Machines in DynamoDB: partition key {@code pool}, sort key {@code instanceId}, so one pool's machines are
@@ -87,6 +88,13 @@ public final class DynamoMachineStore implements MachineStore {
                                 ":prefix", s("i-")))
                         .build())
                 .items().stream().map(DynamoMachineStore::machine).toList();
+    }
+
+    /** Every machine record of every pool, for operators ({@code runner-scaler machines}); a Scan, never on a hot path. */
+    public List<Machine> all() {
+        return dynamo.scanPaginator(ScanRequest.builder().tableName(table).consistentRead(true).build()).items()
+                .stream().filter(i -> i.get("instanceId").s().startsWith("i-")).map(DynamoMachineStore::machine)
+                .toList();
     }
 
     @Override

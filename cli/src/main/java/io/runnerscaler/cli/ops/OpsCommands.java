@@ -1,0 +1,79 @@
+package io.runnerscaler.cli.ops;
+
+import io.runnerscaler.aws.DynamoJobLedger;
+import io.runnerscaler.aws.DynamoMachineStore;
+import io.runnerscaler.aws.SqsDeadLetters;
+import io.runnerscaler.core.model.Machine;
+import io.runnerscaler.core.port.JobLedger;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** Operator commands: what the tables say, and re-driving the dead-letter queue. */
+public final class OpsCommands {
+
+    private OpsCommands() {
+    }
+
+    @Command(name = "machines", mixinStandardHelpOptions = true, description = "List machine records, newest first.")
+    public static final class Machines implements Callable<Integer> {
+        @Mixin
+        StackOptions stack;
+
+        @picocli.CommandLine.Option(names = "--all", description = "Include TERMINATED machines.")
+        boolean all;
+
+        @Override
+        public Integer call() {
+            var store = new DynamoMachineStore(stack.clients().dynamo(),
+                    stack.required(stack.machinesTable, "--machines-table"));
+            System.out.printf("%-14s %-21s %-10s %-9s %-11s %6s %-20s %s%n", "POOL", "INSTANCE", "STATE", "MARKET",
+                    "TYPE", "BUILDS", "SINCE", "JOB");
+            store.all().stream().filter(m -> all || m.state().isAlive())
+                    .sorted(Comparator.comparing(Machine::launchedAt).reversed())
+                    .forEach(m -> System.out.printf("%-14s %-21s %-10s %-9s %-11s %6d %-20s %s%n", m.pool(),
+                            m.instanceId(), m.state(), m.market(), m.instanceType(), m.buildsDone(), m.stateSince(),
+                            m.jobId().orElse("")));
+            return 0;
+        }
+    }
+
+    @Command(name = "jobs", mixinStandardHelpOptions = true, description = "List the job ledger, newest first.")
+    public static final class Jobs implements Callable<Integer> {
+        @Mixin
+        StackOptions stack;
+
+        @Override
+        public Integer call() {
+            var ledger = new DynamoJobLedger(stack.clients().dynamo(),
+                    stack.required(stack.jobsTable, "--jobs-table"));
+            System.out.printf("%-22s %-10s %-14s %-30s %-20s %s%n", "JOB", "STATUS", "POOL", "PROJECT", "UPDATED",
+                    "LABELS");
+            ledger.all().stream().sorted(Comparator.comparing(JobLedger.Job::updatedAt).reversed())
+                    .forEach(j -> System.out.printf("%-22s %-10s %-14s %-30s %-20s %s%n", j.jobKey(), j.status(),
+                            j.pool().orElse("(unmatched)"), j.project(), j.updatedAt(), String.join(",", j.labels())));
+            return 0;
+        }
+    }
+
+    @Command(name = "dlq", mixinStandardHelpOptions = true, description = "Dead-letter queue tools.",
+            subcommands = Dlq.Redrive.class)
+    public static final class Dlq {
+
+        @Command(name = "redrive", mixinStandardHelpOptions = true,
+                description = "Move every message from the dead-letter queue back to the job queue.")
+        public static final class Redrive implements Callable<Integer> {
+            @Mixin
+            StackOptions stack;
+
+            @Override
+            public Integer call() {
+                int moved = new SqsDeadLetters(stack.clients().sqs(), stack.required(stack.dlqUrl, "--dlq-url"))
+                        .redrive(stack.required(stack.queueUrl, "--queue-url"));
+                System.out.printf("re-drove %d message(s) to the job queue%n", moved);
+                return 0;
+            }
+        }
+    }
+}
