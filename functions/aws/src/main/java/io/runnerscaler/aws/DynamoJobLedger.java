@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
@@ -113,6 +114,23 @@ public final class DynamoJobLedger implements JobLedger {
                         .expressionAttributeValues(Map.of(":p", s(pool), ":s", s(status.name())))
                         .build())
                 .items().stream().map(DynamoJobLedger::job).toList();
+    }
+
+    @Override
+    public int count(String pool, JobStatus status) {
+        int total = 0;
+        Map<String, AttributeValue> start = null;
+        do {
+            var page = dynamo.query(QueryRequest.builder().tableName(table).indexName(BY_POOL_STATUS)
+                    .select(Select.COUNT)
+                    .keyConditionExpression("#p = :p AND #s = :s")
+                    .expressionAttributeNames(Map.of("#p", "pool", "#s", "status"))
+                    .expressionAttributeValues(Map.of(":p", s(pool), ":s", s(status.name())))
+                    .exclusiveStartKey(start).build());
+            total += page.count();
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return total;
     }
 
     /** Every job in the ledger, for operators ({@code runner-scaler jobs}); a Scan, never on a hot path. */

@@ -121,6 +121,9 @@ public final class Ec2Fleet implements Fleet {
             capacity.onDemandTargetCapacity(count);
         }
         return CreateFleetRequest.builder()
+                // The SDK's retries resend this same request: with a client token, EC2 answers a retry of a
+                // call whose response was lost with the fleet it already made, instead of a second one.
+                .clientToken(java.util.UUID.randomUUID().toString())
                 .type(FleetType.INSTANT)
                 .launchTemplateConfigs(FleetLaunchTemplateConfigRequest.builder()
                         .launchTemplateSpecification(FleetLaunchTemplateSpecificationRequest.builder()

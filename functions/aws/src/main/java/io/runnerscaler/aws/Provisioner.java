@@ -47,13 +47,21 @@ public final class Provisioner {
     }
 
     public Resources create(String stack) {
+        return create(stack, java.time.Duration.ofSeconds(180));
+    }
+
+    /**
+     * @param visibility how long a received message stays hidden; a failed one comes back after it (the
+     *                   template uses 180 s, six times the scale-up timeout; tests use seconds)
+     */
+    public Resources create(String stack, java.time.Duration visibility) {
         String dlqUrl = aws.sqs().createQueue(CreateQueueRequest.builder().queueName(stack + "-jobs-dlq.fifo")
                 .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true")).build()).queueUrl();
         String dlqArn = aws.sqs().getQueueAttributes(GetQueueAttributesRequest.builder().queueUrl(dlqUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN).build()).attributes().get(QueueAttributeName.QUEUE_ARN);
         String queueUrl = aws.sqs().createQueue(CreateQueueRequest.builder().queueName(stack + "-jobs.fifo")
                 .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true",
-                        QueueAttributeName.VISIBILITY_TIMEOUT, "180",
+                        QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibility.toSeconds()),
                         QueueAttributeName.REDRIVE_POLICY,
                         "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + MAX_RECEIVES + "\"}"))
                 .build()).queueUrl();

@@ -41,13 +41,21 @@ final class EmulatedStack {
     private final Settings settings;
 
     EmulatedStack(AwsEmulator emulator, String configYaml) {
+        this(emulator, configYaml, AwsEmulator.endpoint().toString(), java.time.Duration.ofSeconds(180));
+    }
+
+    /**
+     * @param functionsEndpoint where the functions' SDK calls go (the emulator, or a fault proxy in front of it)
+     * @param visibility        the job queue's visibility timeout
+     */
+    EmulatedStack(AwsEmulator emulator, String configYaml, String functionsEndpoint, java.time.Duration visibility) {
         this.aws = emulator.clients();
         Provisioner provisioner = new Provisioner(aws);
-        this.resources = provisioner.create(STACK);
+        this.resources = provisioner.create(STACK, visibility);
         provisioner.launchTemplate("runner-scaler-docker");
         provisioner.parameter(CONFIG_PARAMETER, configYaml, false);
         provisioner.parameter(GITLAB_SECRET_PARAMETER, SampleEvents.GITLAB_TEST_TOKEN, true);
-        Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()), STACK,
+        Settings settings = new Settings(AwsEmulator.REGION, Optional.of(functionsEndpoint), STACK,
                 CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(), resources.machinesTable(), resources.jobsTable(),
                 GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
         this.settings = settings;

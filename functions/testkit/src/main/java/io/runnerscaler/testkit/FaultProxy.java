@@ -10,8 +10,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.net.URI;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP proxy between the AWS SDK and the emulator that answers chosen calls with the errors real AWS
@@ -25,10 +31,12 @@ public final class FaultProxy implements AutoCloseable {
 
     private final WireMockServer server;
     private final URI target;
+    private final RandomFaults random = new RandomFaults();
 
     public FaultProxy(URI target) {
         this.target = target;
-        this.server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+        this.server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
+                .extensions(random));
         server.start();
         passThrough();
     }
@@ -40,8 +48,25 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Removes every injected fault and forgets counted calls. */
     public void clear() {
+        random.rate = 0;
+        random.injected.set(0);
         server.resetAll();
         passThrough();
+    }
+
+    /**
+     * From now on, each call that would pass through fails instead with probability {@code rate}, before
+     * reaching the emulator: a third throttled (EC2 RequestLimitExceeded / DynamoDB ThrottlingException /
+     * SQS throttling), a third HTTP 500, a third a dropped connection. Seeded, so a failing run repeats.
+     */
+    public void randomFaults(double rate, long seed) {
+        random.reseed(seed);
+        random.rate = rate;
+    }
+
+    /** How many calls the random faults failed so far. */
+    public int injectedFaults() {
+        return random.injected.get();
     }
 
     /**
@@ -110,6 +135,61 @@ public final class FaultProxy implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+    }
+
+    /** The WireMock extension behind {@link #randomFaults}. */
+    private static final class RandomFaults implements ResponseDefinitionTransformerV2 {
+        private volatile double rate;
+        private final AtomicInteger injected = new AtomicInteger();
+        private SplittableRandom dice = new SplittableRandom(1);
+
+        synchronized void reseed(long seed) {
+            dice = new SplittableRandom(seed);
+        }
+
+        private synchronized double roll() {
+            return dice.nextDouble();
+        }
+
+        @Override
+        public ResponseDefinition transform(ServeEvent event) {
+            ResponseDefinition planned = event.getResponseDefinition();
+            if (rate <= 0 || planned.getProxyBaseUrl() == null || event.getRequest().getUrl().startsWith("/moto-api")) {
+                return planned;
+            }
+            double r = roll();
+            if (r >= rate) {
+                return planned;
+            }
+            injected.incrementAndGet();
+            double kind = r / rate;
+            if (kind < 1.0 / 3) {
+                return throttled(event);
+            }
+            if (kind < 2.0 / 3) {
+                return new ResponseDefinitionBuilder().withStatus(500).withBody("internal error injected").build();
+            }
+            return new ResponseDefinitionBuilder().withFault(Fault.CONNECTION_RESET_BY_PEER).build();
+        }
+
+        private static ResponseDefinition throttled(ServeEvent event) {
+            String amzTarget = event.getRequest().getHeader("X-Amz-Target");
+            if (amzTarget == null) {
+                return new ResponseDefinitionBuilder().withStatus(503).withHeader("Content-Type", "text/xml")
+                        .withBody("<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit "
+                                + "exceeded.</Message></Error></Errors><RequestID>fault</RequestID></Response>").build();
+            }
+            String type = amzTarget.startsWith("DynamoDB") ? "com.amazonaws.dynamodb.v20120810#ThrottlingException"
+                    : amzTarget.startsWith("AmazonSQS") ? "com.amazonaws.sqs#ThrottlingException" : "ThrottlingException";
+            return new ResponseDefinitionBuilder().withStatus(400)
+                    .withHeader("Content-Type", "application/x-amz-json-1.0")
+                    .withBody("{\"__type\":\"" + type + "\",\"message\":\"Rate exceeded\"}").build();
+        }
+
+        @Override
+        public String getName() {
+            return "runner-scaler-random-faults";
+        }
     }
 
     private void passThrough() {

@@ -1,77 +1,486 @@
 package io.runnerscaler.core.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.core.JsonToken;
 import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.periods.CronSchedule;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
-/** Reads the pools YAML into a {@link ScalerConfig}, reporting every problem at once. */
+/**
+ * Reads the pools YAML into a {@link ScalerConfig}. Validates all of it at once: every problem names its
+ * field path and line, for example {@code pools[1].idleCount: 5 exceeds limit 3 (line 14)}. Unknown keys
+ * are errors with the nearest known key suggested. Values that look like secrets are never echoed.
+ *
+ * <p>Defaults: {@code concurrent} 10, {@code forge} gitlab, {@code market} on-demand, {@code idleTime}
+ * 10m, {@code bootTimeout} 10m, {@code timezone} UTC, every other number 0. A period inherits each idle
+ * setting it does not set, and its timezone, from its pool.
+ */
 public final class ConfigLoader {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final List<String> TOP_KEYS = List.of("concurrent", "pools");
+    static final List<String> POOL_KEYS = List.of("name", "forge", "labels", "runUntagged", "instanceTypes",
+            "subnets", "launchTemplate", "ami", "market", "limit", "idleCount", "idleCountMin", "idleScaleFactor",
+            "idleTime", "maxGrowthRate", "maxBuilds", "periods", "timezone", "tokenParameter", "bootTimeout");
+    static final List<String> PERIOD_KEYS = List.of("schedules", "idleCount", "idleCountMin", "idleScaleFactor",
+            "idleTime", "timezone");
+
+    static final int DEFAULT_CONCURRENT = 10;
+    static final Duration DEFAULT_IDLE_TIME = Duration.ofMinutes(10);
+    static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofMinutes(10);
+
+    private static final Pattern MARK = Pattern.compile("^ in '.*', line (\\d+), column (\\d+)");
+    private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    private static final Pattern INSTANCE_TYPE = Pattern.compile("[a-z0-9-]+\\.[a-z0-9-]+");
+    private static final Pattern SSM_NAME = Pattern.compile("/?[A-Za-z0-9_.\\-/]{1,1011}");
+    /** Prefixes of GitLab and GitHub token values: such a value must live in SSM, not in this file. */
+    private static final Pattern TOKEN_VALUE = Pattern.compile(
+            "(glrt-|glpat-|GR1348941|ghp_|ghs_|gho_|ghu_|ghr_|github_pat_).*");
 
     public ScalerConfig parse(String yaml) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(List.of("config is not valid YAML: " + e.getOriginalMessage()));
-        }
-        if (root == null || !root.isObject()) {
-            throw new ConfigException(List.of("config must be a YAML mapping with 'pools'"));
-        }
         List<String> problems = new ArrayList<>();
-        int concurrent = root.path("concurrent").asInt(10);
-        List<PoolConfig> pools = new ArrayList<>();
-        JsonNode poolsNode = root.path("pools");
-        if (!poolsNode.isArray() || poolsNode.isEmpty()) {
-            problems.add("pools: at least one pool is required");
+        YamlNode root;
+        try {
+            root = YamlNode.read(yaml == null ? "" : yaml, problems);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(List.of(syntaxProblem(e.getOriginalMessage())));
+        } catch (IOException e) {
+            throw new ConfigException(List.of("config could not be read: " + e.getMessage()));
         }
-        for (int i = 0; i < poolsNode.size(); i++) {
-            JsonNode p = poolsNode.get(i);
-            String at = "pools[" + i + "]";
-            String name = p.path("name").asText("");
-            if (name.isBlank()) {
-                problems.add(at + ".name: required");
+        if (!(root instanceof YamlNode.Mapping rootMap)) {
+            throw new ConfigException(List.of("config must be a YAML mapping with 'concurrent' and 'pools' (line "
+                    + root.line() + ")"));
+        }
+        Fields top = new Fields("", rootMap, problems);
+        top.checkKeys(TOP_KEYS);
+        int concurrent = top.integer("concurrent", DEFAULT_CONCURRENT, 1);
+        List<PoolConfig> pools = new ArrayList<>();
+        Optional<YamlNode> poolsNode = top.node("pools");
+        if (poolsNode.isEmpty()) {
+            problems.add("pools: at least one pool is required");
+        } else if (!(poolsNode.get() instanceof YamlNode.Sequence seq) || seq.items().isEmpty()) {
+            problems.add(top.at("pools", "must be a non-empty list of pools, found "
+                    + YamlNode.describe(poolsNode.get())));
+        } else {
+            Map<String, String> names = new HashMap<>();
+            for (int i = 0; i < seq.items().size(); i++) {
+                String path = "pools[" + i + "]";
+                YamlNode item = seq.items().get(i);
+                if (!(item instanceof YamlNode.Mapping poolMap)) {
+                    problems.add(path + ": must be a mapping with at least name, limit and instanceTypes, found "
+                            + YamlNode.describe(item) + " (line " + item.line() + ")");
+                    continue;
+                }
+                Fields f = new Fields(path, poolMap, problems);
+                PoolConfig pool = pool(f);
+                if (!pool.name().isEmpty()) {
+                    String first = names.putIfAbsent(pool.name(), path);
+                    if (first != null) {
+                        problems.add(f.at("name", "duplicate pool name '" + pool.name() + "', already used by "
+                                + first));
+                    }
+                }
+                pools.add(pool);
             }
-            int limit = p.path("limit").asInt(0);
-            int idleCount = p.path("idleCount").asInt(0);
-            if (idleCount > limit) {
-                problems.add(at + ".idleCount: " + idleCount + " exceeds limit " + limit);
-            }
-            var labels = new LinkedHashSet<String>();
-            p.path("labels").forEach(n -> labels.add(n.asText()));
-            var types = new ArrayList<String>();
-            p.path("instanceTypes").forEach(n -> types.add(n.asText()));
-            var subnets = new ArrayList<String>();
-            p.path("subnets").forEach(n -> subnets.add(n.asText()));
-            Forge forge;
-            try {
-                forge = Forge.fromId(p.path("forge").asText("gitlab"));
-            } catch (IllegalArgumentException e) {
-                problems.add(at + ".forge: " + e.getMessage());
-                forge = Forge.GITLAB;
-            }
-            pools.add(new PoolConfig(name, forge, labels, p.path("runUntagged").asBoolean(false), types, subnets,
-                    p.path("launchTemplate").asText(""), Optional.ofNullable(p.path("ami").textValue()),
-                    MarketPolicy.valueOf(p.path("market").asText("on-demand").toUpperCase().replace('-', '_')),
-                    limit,
-                    new IdleSettings(idleCount, p.path("idleCountMin").asInt(0), p.path("idleScaleFactor").asDouble(0),
-                            Duration.ofSeconds(p.path("idleTime").asLong(600))),
-                    p.path("maxGrowthRate").asInt(0), p.path("maxBuilds").asInt(0), List.of(),
-                    ZoneId.of(p.path("timezone").asText("UTC")), Optional.ofNullable(p.path("tokenParameter").textValue()),
-                    Duration.ofSeconds(p.path("bootTimeout").asLong(600))));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new ScalerConfig(concurrent, pools);
+    }
+
+    /**
+     * The YAML parser's complaint without the source line it quotes (which may hold a secret), with the
+     * position of the last mark it names.
+     */
+    static String syntaxProblem(String parserMessage) {
+        List<String> parts = new ArrayList<>();
+        String position = "";
+        for (String line : parserMessage.split("\\R")) {
+            var mark = MARK.matcher(line);
+            if (mark.find()) {
+                position = " (line " + mark.group(1) + ", column " + mark.group(2) + ")";
+            } else if (!line.isBlank() && !line.startsWith(" ") && !line.startsWith("\t")) {
+                parts.add(line.trim());
+            }
+        }
+        return "config is not valid YAML: " + String.join("; ", parts) + position;
+    }
+
+    private static PoolConfig pool(Fields f) {
+        f.checkKeys(POOL_KEYS);
+        String name = f.string("name", "");
+        if (name.isEmpty()) {
+            f.problemAtMapping("name: required");
+        } else if (!POOL_NAME.matcher(name).matches()) {
+            f.problem("name", "'" + name + "' must be 1-63 letters, digits, '.', '_' or '-', starting with a"
+                    + " letter or digit");
+        }
+        Forge forge = f.enumValue("forge", Forge.GITLAB, Forge.values(), Forge::id);
+        List<String> labelList = f.strings("labels");
+        var labels = new LinkedHashSet<>(labelList);
+        if (labels.size() < labelList.size()) {
+            f.problem("labels", "lists a label more than once");
+        }
+        boolean runUntagged = f.bool("runUntagged", false);
+        if (forge == Forge.GITHUB && f.has("runUntagged")) {
+            f.problem("runUntagged", "is a GitLab setting; GitHub jobs always name their labels in runs-on");
+        }
+        if (forge == Forge.GITLAB && labels.isEmpty() && !runUntagged && !f.problemReported("labels")) {
+            if (f.has("labels")) {
+                f.problem("labels", "is empty and runUntagged is false, so no job can match this pool;"
+                        + " add labels or set runUntagged: true");
+            } else {
+                f.problemAtMapping("labels: no labels and runUntagged is false, so no job can match this pool;"
+                        + " add labels or set runUntagged: true");
+            }
+        }
+        List<String> instanceTypes = f.strings("instanceTypes");
+        if (instanceTypes.isEmpty() && !f.problemReported("instanceTypes")) {
+            if (f.has("instanceTypes")) {
+                f.problem("instanceTypes", "must list at least one instance type, e.g. [m7i.large]");
+            } else {
+                f.problemAtMapping("instanceTypes: required, e.g. [m7i.large]");
+            }
+        }
+        for (String type : instanceTypes) {
+            if (!INSTANCE_TYPE.matcher(type).matches()) {
+                f.problem("instanceTypes", "'" + type + "' is not an EC2 instance type (like m7i.large)");
+            }
+        }
+        if (Architecture.mixed(instanceTypes)) {
+            f.problem("instanceTypes", "mixes arm64 (Graviton) and x64 types; one image cannot boot both,"
+                    + " so make one pool per architecture");
+        }
+        List<String> subnets = f.strings("subnets");
+        for (String subnet : subnets) {
+            if (!subnet.startsWith("subnet-")) {
+                f.problem("subnets", "'" + subnet + "' is not a subnet id (subnet-...)");
+            }
+        }
+        String launchTemplate = f.string("launchTemplate", "");
+        Optional<String> ami = f.optionalString("ami");
+        if (ami.isPresent() && !ami.get().startsWith("ami-") && !ami.get().startsWith("resolve:ssm:")) {
+            f.problem("ami", "'" + ami.get() + "' is not an AMI id (ami-...) or resolve:ssm: parameter");
+        }
+        if (launchTemplate.isEmpty() && ami.isEmpty()) {
+            f.problemAtMapping("launchTemplate: set launchTemplate, ami, or both (ami overrides the template's image)");
+        }
+        MarketPolicy market = f.enumValue("market", MarketPolicy.ON_DEMAND, MarketPolicy.values(),
+                m -> m.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        int limit = f.integer("limit", 0, 1);
+        if (!f.has("limit")) {
+            f.problemAtMapping("limit: required, the most machines this pool may have");
+        }
+        ZoneId timezone = f.zone("timezone", ZoneOffset.UTC);
+        IdleSettings idle = idle(f, limit, new IdleSettings(0, 0, 0, DEFAULT_IDLE_TIME));
+        int maxGrowthRate = f.integer("maxGrowthRate", 0, 0);
+        int maxBuilds = f.integer("maxBuilds", 0, 0);
+        List<PeriodConfig> periods = new ArrayList<>();
+        Optional<YamlNode> periodsNode = f.node("periods");
+        if (periodsNode.isPresent()) {
+            if (periodsNode.get() instanceof YamlNode.Sequence seq) {
+                for (int i = 0; i < seq.items().size(); i++) {
+                    String path = f.path("periods") + "[" + i + "]";
+                    YamlNode item = seq.items().get(i);
+                    if (item instanceof YamlNode.Mapping m) {
+                        periods.add(period(new Fields(path, m, f.problems), limit, idle, timezone));
+                    } else {
+                        f.problems.add(path + ": must be a mapping with schedules and idle settings, found "
+                                + YamlNode.describe(item) + " (line " + item.line() + ")");
+                    }
+                }
+            } else if (!(periodsNode.get() instanceof YamlNode.Scalar s && s.isNull())) {
+                f.problem("periods", "must be a list, found " + YamlNode.describe(periodsNode.get()));
+            }
+        }
+        Optional<String> tokenParameter = f.secretName("tokenParameter");
+        Duration bootTimeout = f.duration("bootTimeout", DEFAULT_BOOT_TIMEOUT);
+        if (f.has("bootTimeout") && bootTimeout.isZero()) {
+            f.problem("bootTimeout", "must be longer than 0s");
+        }
+        return new PoolConfig(name, forge, labels, runUntagged, instanceTypes, subnets, launchTemplate, ami, market,
+                Math.max(limit, 0), idle, maxGrowthRate, maxBuilds, periods, timezone, tokenParameter, bootTimeout);
+    }
+
+    private static PeriodConfig period(Fields f, int limit, IdleSettings base, ZoneId poolZone) {
+        f.checkKeys(PERIOD_KEYS);
+        List<String> schedules = f.strings("schedules");
+        if (schedules.isEmpty() && !f.problemReported("schedules")) {
+            f.problemAtMapping("schedules: required, e.g. [\"* * 9-17 * * mon-fri *\"]");
+        }
+        for (String schedule : schedules) {
+            try {
+                CronSchedule.parse(schedule);
+            } catch (IllegalArgumentException e) {
+                f.problem("schedules", e.getMessage());
+            }
+        }
+        IdleSettings idle = idle(f, limit, base);
+        ZoneId zone = f.zone("timezone", poolZone);
+        return new PeriodConfig(schedules, idle, zone);
+    }
+
+    /** Reads the four idle knobs, each defaulting to {@code base}'s, and checks them against each other. */
+    private static IdleSettings idle(Fields f, int limit, IdleSettings base) {
+        int idleCount = f.integer("idleCount", base.idleCount(), 0);
+        int idleCountMin = f.integer("idleCountMin", base.idleCountMin(), 0);
+        double idleScaleFactor = f.number("idleScaleFactor", base.idleScaleFactor(), 0);
+        Duration idleTime = f.duration("idleTime", base.idleTime());
+        if (limit > 0 && idleCount > limit && f.has("idleCount")) {
+            f.problem("idleCount", idleCount + " exceeds limit " + limit);
+        }
+        if (idleCountMin > idleCount) {
+            if (f.has("idleCountMin")) {
+                f.problem("idleCountMin", idleCountMin + " exceeds idleCount " + idleCount);
+            } else if (f.has("idleCount")) {
+                f.problem("idleCount", idleCount + " is below idleCountMin " + idleCountMin
+                        + " inherited from the pool");
+            }
+        }
+        return new IdleSettings(idleCount, idleCountMin, idleScaleFactor, idleTime);
+    }
+
+    /** Typed access to one mapping's fields; every problem goes to the shared list with path and line. */
+    private static final class Fields {
+        private final String base;
+        private final YamlNode.Mapping mapping;
+        private final List<String> problems;
+        private final java.util.Set<String> reported = new java.util.HashSet<>();
+
+        Fields(String base, YamlNode.Mapping mapping, List<String> problems) {
+            this.base = base;
+            this.mapping = mapping;
+            this.problems = problems;
+        }
+
+        String path(String key) {
+            return base.isEmpty() ? key : base + "." + key;
+        }
+
+        String at(String key, String message) {
+            YamlNode.Entry e = mapping.entries().get(key);
+            int line = e == null ? mapping.line() : e.keyLine();
+            return path(key) + ": " + message + " (line " + line + ")";
+        }
+
+        void problem(String key, String message) {
+            reported.add(key);
+            problems.add(at(key, message));
+        }
+
+        void problemAtMapping(String message) {
+            problems.add((base.isEmpty() ? "" : base + ".") + message + " (line " + mapping.line() + ")");
+        }
+
+        boolean problemReported(String key) {
+            return reported.contains(key);
+        }
+
+        boolean has(String key) {
+            return node(key).isPresent();
+        }
+
+        Optional<YamlNode> node(String key) {
+            YamlNode.Entry e = mapping.entries().get(key);
+            if (e == null || (e.value() instanceof YamlNode.Scalar s && s.isNull())) {
+                return Optional.empty();
+            }
+            return Optional.of(e.value());
+        }
+
+        void checkKeys(List<String> known) {
+            for (YamlNode.Entry e : mapping.entries().values()) {
+                if (!known.contains(e.key())) {
+                    String hint = Suggestions.nearest(e.key(), known).map(k -> "; did you mean '" + k + "'?")
+                            .orElse("; known keys: " + String.join(", ", known));
+                    problems.add(path(e.key()) + ": unknown key" + hint + " (line " + e.keyLine() + ")");
+                }
+            }
+        }
+
+        Optional<YamlNode.Scalar> scalar(String key, String expected) {
+            Optional<YamlNode> node = node(key);
+            if (node.isEmpty()) {
+                return Optional.empty();
+            }
+            if (node.get() instanceof YamlNode.Scalar s) {
+                return Optional.of(s);
+            }
+            problem(key, "must be " + expected + ", found " + YamlNode.describe(node.get()));
+            return Optional.empty();
+        }
+
+        String string(String key, String fallback) {
+            return optionalString(key).orElse(fallback);
+        }
+
+        Optional<String> optionalString(String key) {
+            return scalar(key, "a string").map(YamlNode.Scalar::text).map(String::trim);
+        }
+
+        /** A name of a secret, never the secret: a value that looks like a token is rejected unprinted. */
+        Optional<String> secretName(String key) {
+            Optional<YamlNode> node = node(key);
+            if (node.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!(node.get() instanceof YamlNode.Scalar scalar)) {
+                problem(key, "must be the name of an SSM parameter");
+                return Optional.empty();
+            }
+            String value = scalar.text().trim();
+            if (TOKEN_VALUE.matcher(value).matches()) {
+                problem(key, "looks like a token value, not an SSM parameter name; store the token in SSM"
+                        + " as a SecureString and put the parameter's name here (value not shown)");
+                return Optional.empty();
+            }
+            if (!SSM_NAME.matcher(value).matches()) {
+                problem(key, "is not a valid SSM parameter name (letters, digits, '_', '.', '-', '/');"
+                        + " value not shown");
+                return Optional.empty();
+            }
+            return Optional.of(value);
+        }
+
+        boolean bool(String key, boolean fallback) {
+            Optional<YamlNode.Scalar> s = scalar(key, "true or false");
+            if (s.isEmpty()) {
+                return fallback;
+            }
+            return switch (s.get().token()) {
+                case VALUE_TRUE -> true;
+                case VALUE_FALSE -> false;
+                default -> {
+                    problem(key, "must be true or false, found " + YamlNode.describe(s.get()));
+                    yield fallback;
+                }
+            };
+        }
+
+        int integer(String key, int fallback, int min) {
+            Optional<YamlNode.Scalar> s = scalar(key, "a whole number");
+            if (s.isEmpty()) {
+                return fallback;
+            }
+            if (s.get().token() != JsonToken.VALUE_NUMBER_INT) {
+                problem(key, "must be a whole number, found " + YamlNode.describe(s.get()));
+                return fallback;
+            }
+            long value;
+            try {
+                value = Long.parseLong(s.get().text());
+            } catch (NumberFormatException e) {
+                problem(key, "is too large");
+                return fallback;
+            }
+            if (value < min) {
+                problem(key, value + " must be at least " + min);
+                return fallback;
+            }
+            if (value > 1_000_000) {
+                problem(key, value + " is too large (at most 1000000)");
+                return fallback;
+            }
+            return (int) value;
+        }
+
+        double number(String key, double fallback, double min) {
+            Optional<YamlNode.Scalar> s = scalar(key, "a number");
+            if (s.isEmpty()) {
+                return fallback;
+            }
+            if (s.get().token() != JsonToken.VALUE_NUMBER_INT && s.get().token() != JsonToken.VALUE_NUMBER_FLOAT) {
+                problem(key, "must be a number, found " + YamlNode.describe(s.get()));
+                return fallback;
+            }
+            double value = Double.parseDouble(s.get().text());
+            if (!(value >= min) || Double.isInfinite(value)) {
+                problem(key, s.get().text() + " must be at least " + min);
+                return fallback;
+            }
+            return value;
+        }
+
+        Duration duration(String key, Duration fallback) {
+            Optional<YamlNode.Scalar> s = scalar(key, "a duration");
+            if (s.isEmpty()) {
+                return fallback;
+            }
+            String text = s.get().text();
+            if (text.startsWith("-")) {
+                problem(key, text + " must not be negative");
+                return fallback;
+            }
+            Optional<Duration> d = s.get().token() == JsonToken.VALUE_NUMBER_FLOAT ? Optional.empty()
+                    : Durations.parse(text);
+            if (d.isEmpty()) {
+                problem(key, "'" + text + "' is not a duration; use seconds (300) or units (300s, 5m, 1h30m)");
+                return fallback;
+            }
+            return d.get();
+        }
+
+        List<String> strings(String key) {
+            Optional<YamlNode> node = node(key);
+            if (node.isEmpty()) {
+                return List.of();
+            }
+            if (!(node.get() instanceof YamlNode.Sequence seq)) {
+                problem(key, "must be a list, found " + YamlNode.describe(node.get()));
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            for (YamlNode item : seq.items()) {
+                if (item instanceof YamlNode.Scalar s && !s.isNull() && !s.text().isBlank()) {
+                    out.add(s.text().trim());
+                } else {
+                    problem(key, "must list non-empty strings, found " + YamlNode.describe(item)
+                            + " at line " + item.line());
+                }
+            }
+            return out;
+        }
+
+        <E> E enumValue(String key, E fallback, E[] values, java.util.function.Function<E, String> id) {
+            Optional<String> text = optionalString(key);
+            if (text.isEmpty()) {
+                return fallback;
+            }
+            for (E value : values) {
+                if (id.apply(value).equals(text.get())) {
+                    return value;
+                }
+            }
+            List<String> ids = java.util.Arrays.stream(values).map(id).toList();
+            problem(key, "'" + text.get() + "' is not one of " + String.join(", ", ids)
+                    + Suggestions.nearest(text.get(), ids).map(k -> "; did you mean '" + k + "'?").orElse(""));
+            return fallback;
+        }
+
+        ZoneId zone(String key, ZoneId fallback) {
+            Optional<String> text = optionalString(key);
+            if (text.isEmpty()) {
+                return fallback;
+            }
+            try {
+                return ZoneId.of(text.get());
+            } catch (java.time.DateTimeException e) {
+                problem(key, "'" + text.get() + "' is not an IANA timezone (like Europe/Berlin or UTC)"
+                        + Suggestions.nearest(text.get(), ZoneId.getAvailableZoneIds())
+                                .map(k -> "; did you mean '" + k + "'?").orElse(""));
+                return fallback;
+            }
+        }
     }
 }

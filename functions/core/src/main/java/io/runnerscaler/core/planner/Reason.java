@@ -6,7 +6,7 @@ public enum Reason {
     JOBS_WAITING,
     /** Fewer idle machines than the idle target. */
     BELOW_IDLE_COUNT,
-    /** A period's idle settings apply. */
+    /** Launches to reach the idle target of the period now in force (pre-warming). */
     PERIOD_ACTIVE,
     /** An idle machine beyond the idle target stayed idle longer than IdleTime. */
     IDLE_TIME_EXCEEDED,
@@ -22,6 +22,8 @@ public enum Reason {
     CONCURRENT_REACHED,
     /** A launch was deferred because MaxGrowthRate machines are already launching. */
     GROWTH_RATE,
+    /** An idle machine is terminated because the pool has more machines than its limit (limit lowered). */
+    ABOVE_LIMIT,
     /** A draining machine finished its work. */
     DRAINED
 }

@@ -18,6 +18,11 @@ public interface JobLedger {
     /** Jobs of the pool in the given status. */
     List<Job> inStatus(String pool, JobStatus status);
 
+    /** How many jobs of the pool are in the given status; what planning needs, without reading the jobs. */
+    default int count(String pool, JobStatus status) {
+        return inStatus(pool, status).size();
+    }
+
     /** The outcome of recording an event. */
     enum Transition {
         /** First time this job is seen. */

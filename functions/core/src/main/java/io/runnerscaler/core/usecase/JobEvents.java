@@ -2,6 +2,8 @@ package io.runnerscaler.core.usecase;
 
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
+import io.runnerscaler.core.matching.MatchResult;
+import io.runnerscaler.core.matching.PoolMatcher;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.model.Machine;
@@ -51,17 +53,18 @@ public final class JobEvents {
     public void handle(JobEvent event) {
         Instant now = clock.instant();
         ScalerConfig cfg = config.get();
-        Optional<PoolConfig> pool = match(cfg, event);
+        MatchResult match = new PoolMatcher(cfg.pools()).match(event);
+        Optional<PoolConfig> pool = match instanceof MatchResult.Matched m ? Optional.of(m.pool()) : Optional.empty();
         JobLedger.Transition transition = ledger.record(event, pool.map(PoolConfig::name), now);
-        if (transition == JobLedger.Transition.STALE) {
+        if (transition == JobLedger.Transition.STALE && !isRedeliveryOfCurrentStatus(event)) {
             log.info("job.stale", Map.of("job", event.jobKey(), "status", event.status().name(),
                     "delivery", event.deliveryId()));
             return;
         }
-        if (pool.isEmpty()) {
-            metrics.count("JobsUnmatched", Map.of("Forge", event.forge().id()));
+        if (match instanceof MatchResult.Unmatched u) {
+            metrics.count("JobsUnmatched", Map.of("Forge", event.forge().id(), "Reason", u.reason().name()));
             log.warn("job.unmatched", Map.of("job", event.jobKey(), "labels", event.labels(),
-                    "reason", "NO_POOL_TAKES_LABELS", "delivery", event.deliveryId()));
+                    "reason", u.reason().name(), "detail", u.detail(), "delivery", event.deliveryId()));
             return;
         }
         PoolConfig p = pool.get();
@@ -75,8 +78,10 @@ public final class JobEvents {
 
     private void scaleUp(ScalerConfig cfg, PoolConfig pool, JobEvent event, Instant now) {
         metrics.count("JobsQueued", Map.of("Pool", pool.name(), "Forge", pool.forge().id()));
-        PoolState state = new PoolState(pool, machines.alive(pool.name()),
-                ledger.inStatus(pool.name(), JobStatus.QUEUED).size(), runningJobs(cfg), cfg.concurrent());
+        // At least this job: the status index may not show our own write yet (GSIs are eventually consistent).
+        int queued = Math.max(1, ledger.count(pool.name(), JobStatus.QUEUED));
+        PoolState state = new PoolState(pool, machines.alive(pool.name()), queued, runningJobs(cfg),
+                cfg.concurrent());
         Plan plan = planner.plan(state, now);
         log.info("job.queued", Map.of("pool", pool.name(), "job", event.jobKey(), "delivery", event.deliveryId(),
                 "queued", state.queuedJobs(), "launch", plan.launchCount()));
@@ -112,12 +117,15 @@ public final class JobEvents {
     }
 
     /**
-     * The machine a running job is on: the one the forge names, else the one launched for the job, else
-     * the longest-idle machine, else the oldest still launching.
+     * The machine a running job is on: the one already busy with it (a redelivered event), the one the forge
+     * names, else the one launched for the job, else the longest-idle machine, else the oldest still launching.
      */
     private Optional<Machine> machineFor(PoolConfig pool, JobEvent event) {
         var alive = machines.alive(pool.name());
-        return event.runnerName().flatMap(name -> alive.stream().filter(m -> m.instanceId().equals(name)).findFirst())
+        return alive.stream().filter(m -> m.state() == MachineState.BUSY)
+                .filter(m -> m.jobId().filter(event.jobKey()::equals).isPresent()).findFirst()
+                .or(() -> event.runnerName().flatMap(name -> alive.stream()
+                        .filter(m -> m.instanceId().equals(name)).findFirst()))
                 .or(() -> alive.stream().filter(m -> m.state() != MachineState.BUSY)
                         .filter(m -> m.jobId().filter(event.jobKey()::equals).isPresent()).findFirst())
                 .or(() -> alive.stream().filter(m -> m.state() == MachineState.IDLE)
@@ -126,14 +134,17 @@ public final class JobEvents {
                         .min(Comparator.comparing(Machine::launchedAt)));
     }
 
-    private int runningJobs(ScalerConfig cfg) {
-        return cfg.pools().stream().mapToInt(p -> ledger.inStatus(p.name(), JobStatus.RUNNING).size()).sum();
+    /**
+     * A stale write is either an older event arriving late (skip it) or the same event again — a webhook
+     * redelivery or an SQS retry after this handler failed part-way. The latter is applied again: planning,
+     * marking busy and marking idle are all idempotent, and skipping it could lose a launch or leave a busy
+     * machine marked idle.
+     */
+    private boolean isRedeliveryOfCurrentStatus(JobEvent event) {
+        return ledger.find(event.jobKey()).map(j -> j.status() == event.status()).orElse(false);
     }
 
-    /** Placeholder rule until pool matching lands: forge equal, all labels among the pool's, untagged needs runUntagged. */
-    static Optional<PoolConfig> match(ScalerConfig cfg, JobEvent event) {
-        return cfg.pools().stream().filter(p -> p.forge() == event.forge())
-                .filter(p -> event.labels().isEmpty() ? p.runUntagged() : p.labels().containsAll(event.labels()))
-                .findFirst();
+    private int runningJobs(ScalerConfig cfg) {
+        return cfg.pools().stream().mapToInt(p -> ledger.count(p.name(), JobStatus.RUNNING)).sum();
     }
 }

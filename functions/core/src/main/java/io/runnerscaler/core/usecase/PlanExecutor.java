@@ -5,6 +5,7 @@ import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.planner.Action;
 import io.runnerscaler.core.planner.Plan;
+import io.runnerscaler.core.planner.Reason;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.Fleet;
 import io.runnerscaler.core.port.MachineStore;
@@ -61,7 +62,9 @@ public final class PlanExecutor {
         if (granted == 0) {
             return;
         }
-        Map<String, String> tags = forJob.map(j -> Map.of(JOB_TAG, j)).orElse(Map.of());
+        // Only a launch for waiting jobs is for this job; idle top-ups belong to no job.
+        Optional<String> job = l.reason() == Reason.JOBS_WAITING ? forJob : Optional.empty();
+        Map<String, String> tags = job.map(j -> Map.of(JOB_TAG, j)).orElse(Map.of());
         Fleet.LaunchResult result;
         try {
             result = fleet.launch(pool, granted, l.market(), tags);
@@ -72,16 +75,16 @@ public final class PlanExecutor {
         machines.release(pool.name(), granted - result.launched().size());
         boolean first = true;
         for (Fleet.Launched launched : result.launched()) {
-            Optional<String> job = first ? forJob : Optional.empty();
+            Optional<String> forThis = first ? job : Optional.empty();
             first = false;
             machines.put(new Machine(launched.instanceId(), pool.name(), MachineState.LAUNCHING, launched.market(),
-                    launched.instanceType(), 0, now, now, job));
+                    launched.instanceType(), 0, now, now, forThis));
             var f = new LinkedHashMap<String, Object>();
             f.put("instance", launched.instanceId());
             f.put("market", launched.market().name());
             f.put("instanceType", launched.instanceType());
             f.put("reason", l.reason().name());
-            job.ifPresent(j -> f.put("job", j));
+            forThis.ifPresent(j -> f.put("job", j));
             log.info("machine.launched", fields(pool, f));
         }
         metrics.count("MachinesLaunched", Map.of("Pool", pool.name(), "Forge", pool.forge().id()),

@@ -46,11 +46,11 @@ public final class Reaper {
         Instant now = clock.instant();
         ScalerConfig cfg = config.get();
         reconciler.reconcile(cfg, now);
-        int running = cfg.pools().stream().mapToInt(p -> ledger.inStatus(p.name(), JobStatus.RUNNING).size()).sum();
+        int running = cfg.pools().stream().mapToInt(p -> ledger.count(p.name(), JobStatus.RUNNING)).sum();
         List<Plan> plans = new ArrayList<>();
         for (PoolConfig pool : cfg.pools()) {
             PoolState state = new PoolState(pool, machines.alive(pool.name()),
-                    ledger.inStatus(pool.name(), JobStatus.QUEUED).size(), running, cfg.concurrent());
+                    ledger.count(pool.name(), JobStatus.QUEUED), running, cfg.concurrent());
             Plan plan = planner.plan(state, now);
             executor.execute(pool, plan, now, Optional.empty());
             plans.add(plan);

@@ -1,5 +1,6 @@
 package io.runnerscaler.forges.github;
 
+import io.runnerscaler.core.matching.PoolMatcher;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.port.RunnerRegistry;
@@ -42,13 +43,13 @@ public final class GitHubRunnerRegistry implements RunnerRegistry {
         String name = new RunnerIdentity(pool.name(), instanceId).githubRunnerName();
         GitHubRunnersApi.JitRunner jit;
         try {
-            jit = api.generateJitConfig(target, name, pool.labels(), WORK_FOLDER);
+            jit = api.generateJitConfig(target, name, PoolMatcher.effectiveLabels(pool), WORK_FOLDER);
         } catch (RunnerRegistryException.Rejected e) {
             if (e.status() != 409) {
                 throw e;
             }
             api.findByName(target, name).ifPresent(stale -> api.delete(target, stale.id()));
-            jit = api.generateJitConfig(target, name, pool.labels(), WORK_FOLDER);
+            jit = api.generateJitConfig(target, name, PoolMatcher.effectiveLabels(pool), WORK_FOLDER);
         }
         return Optional.of(new RunnerBinding(instanceId, name, Long.toString(jit.runner().id()), jit.encodedJitConfig()));
     }

@@ -76,7 +76,10 @@ class GitHubRunnerRegistryTest {
         JsonNode body = new ObjectMapper().readTree(request.getBodyAsString());
         assertThat(body.path("name").asText()).isEqualTo(RUNNER_NAME);
         assertThat(body.path("runner_group_id").asLong()).isEqualTo(3);
-        assertThat(body.path("labels").toString()).isEqualTo("[\"docker\",\"linux-x64\"]");
+        // The labels the matcher assumes for the pool: its own plus self-hosted, OS and architecture.
+        List<String> labels = new java.util.ArrayList<>();
+        body.path("labels").forEach(l -> labels.add(l.asText()));
+        assertThat(labels).containsExactlyInAnyOrder("docker", "linux-x64", "self-hosted", "linux", "x64");
         assertThat(body.path("work_folder").asText()).isEqualTo("_work");
     }
 
@@ -108,15 +111,20 @@ class GitHubRunnerRegistryTest {
     }
 
     @Test
-    void poolWithoutLabelsIsAConfigurationErrorBeforeAnyCall() {
+    void poolWithoutCustomLabelsRegistersWithTheImpliedOnes() throws Exception {
         var unlabelled = new PoolConfig("bare", Forge.GITHUB, Set.of(), false, List.of(), List.of(), "lt",
                 Optional.empty(), MarketPolicy.SPOT, 1, pool.idle(), 0, 1, List.of(), ZoneId.of("UTC"), Optional.empty(),
                 Duration.ofMinutes(10));
 
-        assertThatThrownBy(() -> registry().prepare(unlabelled, INSTANCE))
-                .isInstanceOf(RunnerRegistryException.Misconfigured.class)
-                .hasMessageContaining("at least one label");
-        assertThat(github.requests("POST", ORG_RUNNERS + "/generate-jitconfig")).isEmpty();
+        github.answer("POST", ORG_RUNNERS + "/generate-jitconfig", 201, "github/generate-jitconfig.json");
+
+        registry().prepare(unlabelled, INSTANCE);
+
+        JsonNode body = new ObjectMapper().readTree(github.only("POST", ORG_RUNNERS + "/generate-jitconfig")
+                .getBodyAsString());
+        List<String> labels = new java.util.ArrayList<>();
+        body.path("labels").forEach(l -> labels.add(l.asText()));
+        assertThat(labels).containsExactlyInAnyOrder("self-hosted", "linux", "x64");
     }
 
     @Test

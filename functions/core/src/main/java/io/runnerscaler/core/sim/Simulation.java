@@ -1,0 +1,530 @@
+package io.runnerscaler.core.sim;
+
+import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.config.ScalerConfig;
+import io.runnerscaler.core.matching.MatchResult;
+import io.runnerscaler.core.matching.PoolMatcher;
+import io.runnerscaler.core.model.Machine;
+import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.model.Market;
+import io.runnerscaler.core.periods.PeriodResolver;
+import io.runnerscaler.core.planner.Action;
+import io.runnerscaler.core.planner.Plan;
+import io.runnerscaler.core.planner.Planner;
+import io.runnerscaler.core.planner.PoolState;
+import io.runnerscaler.core.planner.Reason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.function.Consumer;
+
+/**
+ * A discrete-event simulation of the scaler on a virtual clock, driven by the real {@link Planner}.
+ * Jobs arrive and are matched to pools; the planner runs after every batch of simultaneous events
+ * (as scale-up does on each webhook), on every reaper tick, and when a plan says it would change by
+ * itself (an IdleTime or boot timeout running out). Launched machines become idle after their boot
+ * time, idle machines take queued jobs oldest machine first and jobs in arrival order, jobs run for
+ * their duration, and machines may be interrupted. Deterministic for a given input.
+ *
+ * <pre>{@code
+ * SimResult r = Simulation.builder(config).bootTimes(BootTimes.fixed(Duration.ofSeconds(60)))
+ *         .prewarmed(true).build().run(jobs, start, start.plus(Duration.ofHours(1)));
+ * System.out.println(r.timelineText());
+ * }</pre>
+ *
+ * A simulation object is not thread-safe; run one simulation per instance at a time.
+ */
+public final class Simulation {
+
+    private final ScalerConfig config;
+    private final Planner planner;
+    private final PeriodResolver periods = new PeriodResolver();
+    private final PoolMatcher matcher;
+    private final BootTimes bootTimes;
+    private final Interruptions interruptions;
+    private final Duration reaperInterval;
+    private final boolean prewarmed;
+    private final Consumer<Instant> progress;
+
+    private Simulation(Builder b) {
+        this.config = b.config;
+        this.planner = b.planner;
+        this.matcher = new PoolMatcher(config.pools());
+        this.bootTimes = b.bootTimes;
+        this.interruptions = b.interruptions;
+        this.reaperInterval = b.reaperInterval;
+        this.prewarmed = b.prewarmed;
+        this.progress = b.progress;
+    }
+
+    public static Builder builder(ScalerConfig config) {
+        return new Builder(config);
+    }
+
+    /** Runs the jobs from {@code start} until {@code until} (inclusive) and returns what happened. */
+    public SimResult run(List<SimJob> jobs, Instant start, Instant until) {
+        return new Run(start, until, false).execute(jobs);
+    }
+
+    /**
+     * Runs until every job has finished and the pools are at rest (nothing launching, no idle machine
+     * waiting out its IdleTime), or until {@code limit}, whichever comes first. The result ends then.
+     */
+    public SimResult runUntilQuiet(List<SimJob> jobs, Instant start, Instant limit) {
+        return new Run(start, limit, true).execute(jobs);
+    }
+
+    /** Options; every one has a default. */
+    public static final class Builder {
+        private final ScalerConfig config;
+        private Planner planner = new Planner();
+        private BootTimes bootTimes = BootTimes.fixed(Duration.ofSeconds(60));
+        private Interruptions interruptions = Interruptions.NONE;
+        private Duration reaperInterval = Duration.ofMinutes(1);
+        private boolean prewarmed;
+        private Consumer<Instant> progress = t -> { };
+
+        private Builder(ScalerConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        public Builder planner(Planner planner) {
+            this.planner = Objects.requireNonNull(planner);
+            return this;
+        }
+
+        /** Boot time of each launched machine; default 60 s. */
+        public Builder bootTimes(BootTimes bootTimes) {
+            this.bootTimes = Objects.requireNonNull(bootTimes);
+            return this;
+        }
+
+        public Builder interruptions(Interruptions interruptions) {
+            this.interruptions = Objects.requireNonNull(interruptions);
+            return this;
+        }
+
+        /** How often the reaper runs; default 1 min, {@link Duration#ZERO} for no reaper. */
+        public Builder reaperInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("reaper interval must not be negative");
+            }
+            this.reaperInterval = interval;
+            return this;
+        }
+
+        /** Start every pool with its idle target already booted and idle, as a long-running pool is. */
+        public Builder prewarmed(boolean prewarmed) {
+            this.prewarmed = prewarmed;
+            return this;
+        }
+
+        /** Called with the virtual time after each batch of events, for progress bars. */
+        public Builder progress(Consumer<Instant> progress) {
+            this.progress = Objects.requireNonNull(progress);
+            return this;
+        }
+
+        public Simulation build() {
+            return new Simulation(this);
+        }
+    }
+
+    private sealed interface Ev {
+        Instant at();
+
+        record Arrive(Instant at, SimJob job) implements Ev {
+        }
+
+        record Ready(Instant at, String pool, String instanceId) implements Ev {
+        }
+
+        record Finish(Instant at, String pool, String instanceId, String jobId) implements Ev {
+        }
+
+        record Interrupt(Instant at, String pool, String instanceId) implements Ev {
+        }
+
+        record Tick(Instant at) implements Ev {
+        }
+
+        record Review(Instant at, String pool) implements Ev {
+        }
+    }
+
+    private record Scheduled(Ev ev, long seq) {
+    }
+
+    private static final class PoolRun {
+        final PoolConfig pool;
+        final Map<String, Machine> machines = new LinkedHashMap<>();
+        final Deque<SimJob> queue = new ArrayDeque<>();
+        final Map<Market, Long> machineSeconds = new EnumMap<>(Market.class);
+        List<Reason> lastHolds = List.of();
+        Sample lastSample;
+        Instant reviewScheduled;
+        int launched;
+        int terminated;
+        int interrupted;
+        int sequence;
+
+        PoolRun(PoolConfig pool) {
+            this.pool = pool;
+        }
+    }
+
+    /** One run's mutable state. */
+    private final class Run {
+        private final Instant start;
+        private final Instant until;
+        private final boolean stopWhenQuiet;
+        private Instant end;
+        private final PriorityQueue<Scheduled> events = new PriorityQueue<>(
+                Comparator.comparing((Scheduled s) -> s.ev().at()).thenComparingLong(Scheduled::seq));
+        private final Map<String, PoolRun> pools = new LinkedHashMap<>();
+        private final Map<String, JobOutcome> outcomes = new LinkedHashMap<>();
+        private final Map<String, SimJob> jobsById = new HashMap<>();
+        private final List<SimEvent> timeline = new ArrayList<>();
+        private final List<Sample> samples = new ArrayList<>();
+        private long seq;
+        private int running;
+
+        Run(Instant start, Instant until, boolean stopWhenQuiet) {
+            if (until.isBefore(start)) {
+                throw new IllegalArgumentException("until " + until + " is before start " + start);
+            }
+            this.start = start;
+            this.until = until;
+            this.stopWhenQuiet = stopWhenQuiet;
+            this.end = until;
+            for (PoolConfig pool : config.pools()) {
+                pools.put(pool.name(), new PoolRun(pool));
+            }
+        }
+
+        SimResult execute(List<SimJob> jobs) {
+            for (SimJob job : jobs) {
+                if (jobsById.putIfAbsent(job.id(), job) != null) {
+                    throw new IllegalArgumentException("duplicate job id " + job.id());
+                }
+                outcomes.put(job.id(), new JobOutcome(job, Optional.empty(), Optional.empty(), Optional.empty(),
+                        Optional.empty(), 0));
+                if (!job.arrival().isAfter(until)) {
+                    schedule(new Ev.Arrive(job.arrival().isBefore(start) ? start : job.arrival(), job));
+                }
+            }
+            if (prewarmed) {
+                prewarm();
+            }
+            if (!reaperInterval.isZero()) {
+                schedule(new Ev.Tick(start));
+            }
+            settle(start);
+            while (!events.isEmpty() && !events.peek().ev().at().isAfter(until)) {
+                Instant now = events.peek().ev().at();
+                while (!events.isEmpty() && events.peek().ev().at().equals(now)) {
+                    apply(events.poll().ev());
+                }
+                settle(now);
+                progress.accept(now);
+                if (stopWhenQuiet && quiet()) {
+                    end = now;
+                    break;
+                }
+            }
+            Map<String, PoolUsage> usage = new LinkedHashMap<>();
+            for (PoolRun p : pools.values()) {
+                for (Machine m : p.machines.values()) {
+                    account(p, m, end);
+                }
+                usage.put(p.pool.name(), new PoolUsage(p.pool.name(), p.launched, p.terminated, p.interrupted,
+                        p.machineSeconds));
+            }
+            return new SimResult(start, end, timeline, samples, List.copyOf(outcomes.values()), usage);
+        }
+
+        /** No job left to arrive, wait or run, and nothing pending but reaper ticks and interruptions. */
+        private boolean quiet() {
+            if (running > 0 || pools.values().stream().anyMatch(p -> !p.queue.isEmpty()
+                    || p.machines.values().stream().anyMatch(m -> m.state() == MachineState.LAUNCHING))) {
+                return false;
+            }
+            return events.stream().allMatch(s -> s.ev() instanceof Ev.Tick || s.ev() instanceof Ev.Interrupt);
+        }
+
+        private void prewarm() {
+            for (PoolRun p : pools.values()) {
+                int target = Planner.idleTarget(periods.resolve(p.pool, start).idle(), 0);
+                target = p.pool.limit() > 0 ? Math.min(target, p.pool.limit()) : target;
+                for (int i = 0; i < target; i++) {
+                    String id = nextId(p);
+                    Market market = Planner.marketFor(p.pool.market());
+                    p.machines.put(id, new Machine(id, p.pool.name(), MachineState.IDLE, market,
+                            p.pool.instanceTypes().isEmpty() ? "" : p.pool.instanceTypes().getFirst(), 0, start,
+                            start, Optional.empty()));
+                    p.launched++;
+                    record(start, p.pool.name(), SimEvent.Kind.MACHINE_READY, id, null, "prewarmed");
+                    scheduleInterruption(p, id, market, start);
+                }
+            }
+        }
+
+        private void apply(Ev ev) {
+            switch (ev) {
+                case Ev.Arrive a -> arrive(a);
+                case Ev.Ready r -> {
+                    PoolRun p = pools.get(r.pool());
+                    Machine m = p.machines.get(r.instanceId());
+                    if (m != null && m.state() == MachineState.LAUNCHING) {
+                        p.machines.put(m.instanceId(), m.withState(MachineState.IDLE, r.at(), Optional.empty()));
+                        record(r.at(), p.pool.name(), SimEvent.Kind.MACHINE_READY, m.instanceId(), null, "");
+                    }
+                }
+                case Ev.Finish f -> finish(f);
+                case Ev.Interrupt i -> interrupt(i);
+                case Ev.Tick t -> {
+                    Instant next = t.at().plus(reaperInterval);
+                    if (!next.isAfter(until)) {
+                        schedule(new Ev.Tick(next));
+                    }
+                }
+                case Ev.Review r -> {
+                    PoolRun p = pools.get(r.pool());
+                    if (r.at().equals(p.reviewScheduled)) {
+                        p.reviewScheduled = null;
+                    }
+                }
+            }
+        }
+
+        private void arrive(Ev.Arrive a) {
+            SimJob job = a.job();
+            switch (matcher.match(job.forge(), job.labels())) {
+                case MatchResult.Matched m -> {
+                    PoolRun p = pools.get(m.pool().name());
+                    p.queue.addLast(job);
+                    outcomes.put(job.id(), new JobOutcome(job, Optional.of(p.pool.name()), Optional.empty(),
+                            Optional.empty(), Optional.empty(), 0));
+                    record(a.at(), p.pool.name(), SimEvent.Kind.JOB_QUEUED, job.id(), null, "");
+                }
+                case MatchResult.Unmatched u -> record(a.at(), "", SimEvent.Kind.JOB_UNMATCHED, job.id(), null,
+                        u.reason() + ": " + u.detail());
+            }
+        }
+
+        private void finish(Ev.Finish f) {
+            PoolRun p = pools.get(f.pool());
+            Machine m = p.machines.get(f.instanceId());
+            if (m == null || m.jobId().filter(f.jobId()::equals).isEmpty()) {
+                return; // the machine was interrupted; the job was queued again
+            }
+            Machine after = m.withBuildFinished(f.at());
+            if (m.state() == MachineState.DRAINING) {
+                after = after.withState(MachineState.DRAINING, f.at(), Optional.empty());
+            }
+            p.machines.put(m.instanceId(), after);
+            running--;
+            JobOutcome o = outcomes.get(f.jobId());
+            outcomes.put(f.jobId(), new JobOutcome(o.job(), o.pool(), o.instanceId(), o.started(),
+                    Optional.of(f.at()), o.attempts()));
+            record(f.at(), p.pool.name(), SimEvent.Kind.JOB_FINISHED, f.jobId(), null, m.instanceId());
+        }
+
+        private void interrupt(Ev.Interrupt i) {
+            PoolRun p = pools.get(i.pool());
+            Machine m = p.machines.remove(i.instanceId());
+            if (m == null) {
+                return;
+            }
+            p.interrupted++;
+            account(p, m, i.at());
+            record(i.at(), p.pool.name(), SimEvent.Kind.MACHINE_INTERRUPTED, m.instanceId(), null, "");
+            if (m.jobId().isPresent() && (m.state() == MachineState.BUSY || m.state() == MachineState.DRAINING)) {
+                running--;
+                SimJob job = jobsById.get(m.jobId().get());
+                p.queue.addFirst(job);
+                record(i.at(), p.pool.name(), SimEvent.Kind.JOB_REQUEUED, job.id(), null, m.instanceId());
+            }
+        }
+
+        /** After a batch of events: start what can start, then plan every pool until nothing changes. */
+        private void settle(Instant now) {
+            dispatch(now);
+            for (PoolRun p : pools.values()) {
+                for (int round = 0; round < 5; round++) {
+                    Plan plan = planner.plan(new PoolState(p.pool, List.copyOf(p.machines.values()), p.queue.size(),
+                            running, config.concurrent()), now);
+                    boolean terminated = execute(p, plan, now);
+                    plan.assessment().reviewAt().filter(t -> t.isAfter(now)).ifPresent(t -> review(p, t));
+                    if (!terminated) {
+                        break;
+                    }
+                }
+            }
+            dispatch(now);
+            for (PoolRun p : pools.values()) {
+                sample(p, now);
+            }
+        }
+
+        private void dispatch(Instant now) {
+            while (true) {
+                PoolRun chosen = null;
+                Machine machine = null;
+                for (PoolRun p : pools.values()) {
+                    if (p.queue.isEmpty()) {
+                        continue;
+                    }
+                    Optional<Machine> free = freeMachine(p);
+                    if (free.isPresent() && (chosen == null
+                            || p.queue.peekFirst().arrival().isBefore(chosen.queue.peekFirst().arrival()))) {
+                        chosen = p;
+                        machine = free.get();
+                    }
+                }
+                if (chosen == null || (config.concurrent() > 0 && running >= config.concurrent())) {
+                    return;
+                }
+                SimJob job = chosen.queue.pollFirst();
+                chosen.machines.put(machine.instanceId(),
+                        machine.withState(MachineState.BUSY, now, Optional.of(job.id())));
+                running++;
+                JobOutcome o = outcomes.get(job.id());
+                outcomes.put(job.id(), new JobOutcome(job, o.pool(), Optional.of(machine.instanceId()),
+                        Optional.of(now), Optional.empty(), o.attempts() + 1));
+                record(now, chosen.pool.name(), SimEvent.Kind.JOB_STARTED, job.id(), null, machine.instanceId());
+                schedule(new Ev.Finish(now.plus(job.duration()), chosen.pool.name(), machine.instanceId(), job.id()));
+            }
+        }
+
+        /** The oldest idle machine that will still take a job (a runner stops at MaxBuilds). */
+        private Optional<Machine> freeMachine(PoolRun p) {
+            Machine best = null;
+            for (Machine m : p.machines.values()) {
+                if (m.state() == MachineState.IDLE
+                        && (p.pool.maxBuilds() <= 0 || m.buildsDone() < p.pool.maxBuilds())
+                        && (best == null || m.launchedAt().isBefore(best.launchedAt())
+                            || (m.launchedAt().equals(best.launchedAt())
+                                && m.instanceId().compareTo(best.instanceId()) < 0))) {
+                    best = m;
+                }
+            }
+            return Optional.ofNullable(best);
+        }
+
+        /** Applies a plan; returns whether it terminated anything (the pool is then planned again). */
+        private boolean execute(PoolRun p, Plan plan, Instant now) {
+            boolean terminated = false;
+            for (Action.Terminate t : plan.terminations()) {
+                Machine m = p.machines.get(t.instanceId());
+                if (m == null) {
+                    continue;
+                }
+                if (m.state() == MachineState.BUSY) {
+                    throw new IllegalStateException("planner chose busy machine " + m.instanceId()
+                            + " for termination (" + t.reason() + ") at " + now);
+                }
+                p.machines.remove(m.instanceId());
+                p.terminated++;
+                account(p, m, now);
+                record(now, p.pool.name(), SimEvent.Kind.MACHINE_TERMINATED, m.instanceId(), t.reason(), "");
+                terminated = true;
+            }
+            for (Action.Drain d : plan.drains()) {
+                Machine m = p.machines.get(d.instanceId());
+                if (m != null && m.state() != MachineState.DRAINING) {
+                    p.machines.put(m.instanceId(), m.withState(MachineState.DRAINING, now, m.jobId()));
+                    record(now, p.pool.name(), SimEvent.Kind.MACHINE_DRAINING, m.instanceId(), d.reason(), "");
+                }
+            }
+            for (Action.Launch l : plan.launches()) {
+                for (int i = 0; i < l.count(); i++) {
+                    String id = nextId(p);
+                    p.machines.put(id, new Machine(id, p.pool.name(), MachineState.LAUNCHING, l.market(),
+                            p.pool.instanceTypes().isEmpty() ? "" : p.pool.instanceTypes().getFirst(), 0, now, now,
+                            Optional.empty()));
+                    p.launched++;
+                    record(now, p.pool.name(), SimEvent.Kind.LAUNCH_REQUESTED, id, l.reason(),
+                            l.market().name().toLowerCase(java.util.Locale.ROOT));
+                    schedule(new Ev.Ready(now.plus(bootTimes.bootTime(p.pool, id)), p.pool.name(), id));
+                    scheduleInterruption(p, id, l.market(), now);
+                    review(p, now.plus(p.pool.bootTimeout())); // the plan that launched it could not see it
+
+                }
+            }
+            // Holds repeat on every plan while the cause lasts; the timeline shows when their reasons change.
+            List<Reason> holds = plan.holds().stream().map(Action.Hold::reason).toList();
+            if (!holds.equals(p.lastHolds)) {
+                for (Action.Hold h : plan.holds()) {
+                    record(now, p.pool.name(), SimEvent.Kind.HOLD, p.pool.name(), h.reason(), h.detail());
+                }
+                p.lastHolds = holds;
+            }
+            return terminated;
+        }
+
+        private void scheduleInterruption(PoolRun p, String id, Market market, Instant launchedAt) {
+            interruptions.interruptAfter(p.pool, id, market)
+                    .ifPresent(d -> schedule(new Ev.Interrupt(launchedAt.plus(d), p.pool.name(), id)));
+        }
+
+        private void review(PoolRun p, Instant at) {
+            if (p.reviewScheduled == null || at.isBefore(p.reviewScheduled)) {
+                p.reviewScheduled = at;
+                schedule(new Ev.Review(at, p.pool.name()));
+            }
+        }
+
+        private void sample(PoolRun p, Instant now) {
+            int launching = 0;
+            int idle = 0;
+            int busy = 0;
+            int draining = 0;
+            for (Machine m : p.machines.values()) {
+                switch (m.state()) {
+                    case LAUNCHING -> launching++;
+                    case IDLE -> idle++;
+                    case BUSY -> busy++;
+                    case DRAINING -> draining++;
+                    case TERMINATED -> { }
+                }
+            }
+            Sample s = new Sample(now, p.pool.name(), p.queue.size(), launching, idle, busy, draining);
+            Sample last = p.lastSample;
+            if (last == null || last.queued() != s.queued() || last.launching() != s.launching()
+                    || last.idle() != s.idle() || last.busy() != s.busy() || last.draining() != s.draining()) {
+                samples.add(s);
+                p.lastSample = s;
+            }
+        }
+
+        private void account(PoolRun p, Machine m, Instant end) {
+            long seconds = Math.max(0, Duration.between(m.launchedAt(), end).toSeconds());
+            p.machineSeconds.merge(m.market(), seconds, Long::sum);
+        }
+
+        private String nextId(PoolRun p) {
+            return p.pool.name() + "-" + (++p.sequence);
+        }
+
+        private void schedule(Ev ev) {
+            events.add(new Scheduled(ev, seq++));
+        }
+
+        private void record(Instant at, String pool, SimEvent.Kind kind, String subject, Reason reason,
+                            String detail) {
+            timeline.add(new SimEvent(at, pool, kind, subject, Optional.ofNullable(reason), detail));
+        }
+    }
+}

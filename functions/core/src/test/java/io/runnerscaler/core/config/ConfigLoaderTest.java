@@ -1,0 +1,230 @@
+package io.runnerscaler.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.runnerscaler.core.model.Forge;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigLoaderTest {
+
+    private static final Path EXAMPLE = Path.of("../../examples/pools.yaml");
+
+    private final ConfigLoader loader = new ConfigLoader();
+
+    private static final String MINIMAL = """
+            pools:
+              - name: docker
+                labels: [docker]
+                instanceTypes: [m7i.large]
+                launchTemplate: lt
+                limit: 3
+            """;
+
+    @Test
+    void exampleConfigIsValidAndUsesEveryKnob() throws IOException {
+        String yaml = Files.readString(EXAMPLE);
+        ScalerConfig config = loader.parse(yaml);
+        assertThat(config.pools()).extracting(PoolConfig::name)
+                .containsExactly("gitlab-docker", "github-arm-large", "gitlab-release");
+        for (String key : Stream.of(ConfigLoader.TOP_KEYS, ConfigLoader.POOL_KEYS, ConfigLoader.PERIOD_KEYS)
+                .flatMap(List::stream).toList()) {
+            assertThat(yaml).as("example sets " + key).containsPattern("(?m)^\\s*-?\\s*" + key + ":");
+        }
+        PoolConfig docker = config.pools().getFirst();
+        assertThat(docker.market()).isEqualTo(MarketPolicy.SPOT_WITH_FALLBACK);
+        assertThat(docker.idle()).isEqualTo(new IdleSettings(2, 1, 0.5, Duration.ofMinutes(5)));
+        assertThat(docker.periods()).hasSize(2);
+        assertThat(docker.periods().get(0).idle()).isEqualTo(new IdleSettings(10, 4, 1.0, Duration.ofHours(1)));
+        assertThat(docker.periods().get(1).schedules()).containsExactly("* * * * * sat,sun *", "* * 24-26 12 *");
+        assertThat(docker.bootTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.pools().get(1).forge()).isEqualTo(Forge.GITHUB);
+        assertThat(config.pools().get(2).idle().idleTime()).isEqualTo(Duration.ofMinutes(90));
+    }
+
+    @Test
+    void minimalPoolGetsDocumentedDefaults() {
+        ScalerConfig config = loader.parse(MINIMAL);
+        PoolConfig pool = config.pools().getFirst();
+        assertThat(config.concurrent()).isEqualTo(10);
+        assertThat(pool.forge()).isEqualTo(Forge.GITLAB);
+        assertThat(pool.market()).isEqualTo(MarketPolicy.ON_DEMAND);
+        assertThat(pool.idle()).isEqualTo(new IdleSettings(0, 0, 0, Duration.ofMinutes(10)));
+        assertThat(pool.timezone()).isEqualTo(ZoneOffset.UTC);
+        assertThat(pool.bootTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(pool.tokenParameter()).isEmpty();
+        assertThat(pool.runUntagged()).isFalse();
+    }
+
+    @Test
+    void periodInheritsWhatItLeavesOutFromItsPool() {
+        ScalerConfig config = loader.parse(MINIMAL + """
+                    idleCount: 2
+                    idleCountMin: 1
+                    idleScaleFactor: 0.5
+                    idleTime: 5m
+                    timezone: Europe/Berlin
+                    periods:
+                      - schedules: ["* * 9-17 * * mon-fri *"]
+                        idleCount: 3
+                """);
+        PeriodConfig period = config.pools().getFirst().periods().getFirst();
+        assertThat(period.idle()).isEqualTo(new IdleSettings(3, 1, 0.5, Duration.ofMinutes(5)));
+        assertThat(period.timezone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+    }
+
+    static Stream<Arguments> durations() {
+        return Stream.of(
+                Arguments.of("300", Duration.ofSeconds(300)),
+                Arguments.of("\"300\"", Duration.ofSeconds(300)),
+                Arguments.of("300s", Duration.ofSeconds(300)),
+                Arguments.of("5m", Duration.ofMinutes(5)),
+                Arguments.of("1h30m", Duration.ofMinutes(90)),
+                Arguments.of("1h0m5s", Duration.ofSeconds(3605)),
+                Arguments.of("0", Duration.ZERO));
+    }
+
+    @ParameterizedTest(name = "idleTime: {0}")
+    @MethodSource("durations")
+    void durationsAreSecondsOrUnits(String text, Duration expected) {
+        assertThat(loader.parse(MINIMAL + "    idleTime: " + text + "\n").pools().getFirst().idle().idleTime())
+                .isEqualTo(expected);
+    }
+
+    static Stream<Arguments> invalid() {
+        return Stream.of(
+                // behaviour, YAML appended to the minimal pool (its lines start at 7), expected problem
+                Arguments.of("idleCountAboveLimit", "    idleCount: 5\n", "pools[0].idleCount: 5 exceeds limit 3 (line 7)"),
+                Arguments.of("idleCountMinAboveIdleCount", "    idleCount: 2\n    idleCountMin: 3\n",
+                        "pools[0].idleCountMin: 3 exceeds idleCount 2 (line 8)"),
+                Arguments.of("unknownKeySuggestsNearest", "    idleCont: 1\n",
+                        "pools[0].idleCont: unknown key; did you mean 'idleCount'? (line 7)"),
+                Arguments.of("snakeCaseKeySuggestsCamelCase", "    idle_time: 300\n",
+                        "pools[0].idle_time: unknown key; did you mean 'idleTime'? (line 7)"),
+                Arguments.of("negativeNumber", "    maxGrowthRate: -1\n",
+                        "pools[0].maxGrowthRate: -1 must be at least 0 (line 7)"),
+                Arguments.of("negativeDuration", "    idleTime: -5m\n", "pools[0].idleTime: -5m must not be negative (line 7)"),
+                Arguments.of("badDuration", "    idleTime: 5 minutes\n",
+                        "pools[0].idleTime: '5 minutes' is not a duration; use seconds (300) or units (300s, 5m, 1h30m) (line 7)"),
+                Arguments.of("badTimezoneSuggestsNearest", "    timezone: Europe/Berln\n",
+                        "pools[0].timezone: 'Europe/Berln' is not an IANA timezone (like Europe/Berlin or UTC); did you mean 'Europe/Berlin'? (line 7)"),
+                Arguments.of("badMarket", "    market: spot-fallback\n",
+                        "pools[0].market: 'spot-fallback' is not one of spot, on-demand, spot-with-fallback"),
+                Arguments.of("badForge", "    forge: bitbucket\n", "pools[0].forge: 'bitbucket' is not one of gitlab, github"),
+                Arguments.of("badCron", "    periods:\n      - schedules: [\"* * 9-17 * * mon-fri\"]\n",
+                        "pools[0].periods[0].schedules: '* * 9-17 * * mon-fri' has 6 fields"),
+                Arguments.of("cronOutOfRange", "    periods:\n      - schedules: [\"* * 25 * * * *\"]\n",
+                        "pools[0].periods[0].schedules: '* * 25 * * * *' is not a valid cron expression"),
+                Arguments.of("periodWithoutSchedules", "    periods:\n      - idleCount: 1\n",
+                        "pools[0].periods[0].schedules: required"),
+                Arguments.of("periodIdleCountAboveLimit",
+                        "    periods:\n      - schedules: [\"* * * * * * *\"]\n        idleCount: 4\n",
+                        "pools[0].periods[0].idleCount: 4 exceeds limit 3 (line 9)"),
+                Arguments.of("periodUnknownKey", "    periods:\n      - schedules: [\"* * * * * * *\"]\n        Timezone: UTC\n",
+                        "pools[0].periods[0].Timezone: unknown key; did you mean 'timezone'? (line 9)"),
+                Arguments.of("wrongType", "    maxBuilds: many\n", "pools[0].maxBuilds: must be a whole number, found 'many' (line 7)"),
+                Arguments.of("fractionalLimitIsNotWhole", "    idleCount: 1.5\n", "pools[0].idleCount: must be a whole number"),
+                Arguments.of("duplicateKey", "    limit: 4\n", "pools[0].limit: duplicate key, first set on line 6 (line 7)"),
+                Arguments.of("badAmi", "    ami: ubuntu\n", "pools[0].ami: 'ubuntu' is not an AMI id"),
+                Arguments.of("badSubnet", "    subnets: [vpc-1]\n", "pools[0].subnets: 'vpc-1' is not a subnet id"),
+                Arguments.of("zeroBootTimeout", "    bootTimeout: 0\n", "pools[0].bootTimeout: must be longer than 0s (line 7)"),
+                Arguments.of("runUntaggedOnGithub", "    forge: github\n    runUntagged: true\n",
+                        "pools[0].runUntagged: is a GitLab setting"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalid")
+    void reportsProblemWithPathAndLine(String behaviour, String extra, String expected) {
+        assertThatThrownBy(() -> loader.parse(MINIMAL + extra))
+                .isInstanceOfSatisfying(ConfigException.class, e ->
+                        assertThat(e.problems()).as(behaviour).anySatisfy(p -> assertThat(p).startsWith(expected)));
+    }
+
+    @Test
+    void reportsEveryProblemAtOnce() {
+        String yaml = """
+                concurrent: 0
+                pool: []
+                pools:
+                  - name: docker
+                    instanceTypes: []
+                    limit: 3
+                    idleCount: 5
+                  - name: docker
+                    labels: [gpu]
+                    instanceTypes: [g5.xlarge]
+                    ami: ami-1
+                    limit: 1
+                  - just a string
+                """;
+        assertThatThrownBy(() -> loader.parse(yaml)).isInstanceOfSatisfying(ConfigException.class, e ->
+                assertThat(e.problems()).containsExactly(
+                        "pool: unknown key; did you mean 'pools'? (line 2)",
+                        "concurrent: 0 must be at least 1 (line 1)",
+                        "pools[0].labels: no labels and runUntagged is false, so no job can match this pool; add labels or set runUntagged: true (line 4)",
+                        "pools[0].instanceTypes: must list at least one instance type, e.g. [m7i.large] (line 5)",
+                        "pools[0].launchTemplate: set launchTemplate, ami, or both (ami overrides the template's image) (line 4)",
+                        "pools[0].idleCount: 5 exceeds limit 3 (line 7)",
+                        "pools[1].name: duplicate pool name 'docker', already used by pools[0] (line 8)",
+                        "pools[2]: must be a mapping with at least name, limit and instanceTypes, found 'just a string' (line 13)"));
+    }
+
+    @Test
+    void poolMixingArchitecturesIsRejected() {
+        assertThatThrownBy(() -> loader.parse(MINIMAL.replace("[m7i.large]", "[m7g.large, m7i.large]")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "pools[0].instanceTypes: mixes arm64 (Graviton) and x64 types; one image cannot boot both,"
+                                + " so make one pool per architecture (line 4)"));
+    }
+
+    @Test
+    void missingRequiredFieldsAreNamed() {
+        assertThatThrownBy(() -> loader.parse("pools:\n  - forge: gitlab\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).contains(
+                        "pools[0].name: required (line 2)",
+                        "pools[0].instanceTypes: required, e.g. [m7i.large] (line 2)",
+                        "pools[0].limit: required, the most machines this pool may have (line 2)"));
+    }
+
+    @Test
+    void tokenValueInsteadOfParameterNameIsRejectedWithoutPrintingIt() {
+        String secret = "glrt-Zx8qSecretValue123";
+        assertThatThrownBy(() -> loader.parse(MINIMAL + "    tokenParameter: " + secret + "\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.problems()).singleElement().asString()
+                            .startsWith("pools[0].tokenParameter: looks like a token value");
+                    assertThat(e.getMessage()).doesNotContain(secret).doesNotContain("Zx8q");
+                });
+    }
+
+    @Test
+    void yamlSyntaxErrorsGivePositionButNeverQuoteTheLine() {
+        assertThatThrownBy(() -> loader.parse("pools:\n  - name: x\n    tokenParameter: glrt-Zx8q: [oops\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.problems()).containsExactly(
+                            "config is not valid YAML: mapping values are not allowed here (line 3, column 30)");
+                    assertThat(e.getMessage()).doesNotContain("Zx8q");
+                });
+    }
+
+    @Test
+    void notYamlOrNotAMappingIsOneClearProblem() {
+        assertThatThrownBy(() -> loader.parse("pools: [\n")).isInstanceOfSatisfying(ConfigException.class,
+                e -> assertThat(e.problems()).singleElement().asString().startsWith("config is not valid YAML"));
+        assertThatThrownBy(() -> loader.parse("")).isInstanceOfSatisfying(ConfigException.class,
+                e -> assertThat(e.problems()).singleElement().asString().startsWith("config must be a YAML mapping"));
+        assertThatThrownBy(() -> loader.parse("concurrent: 4\n")).isInstanceOfSatisfying(ConfigException.class,
+                e -> assertThat(e.problems()).containsExactly("pools: at least one pool is required"));
+    }
+}

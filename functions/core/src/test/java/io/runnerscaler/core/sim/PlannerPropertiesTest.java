@@ -1,0 +1,174 @@
+package io.runnerscaler.core.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.runnerscaler.core.config.IdleSettings;
+import io.runnerscaler.core.config.MarketPolicy;
+import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.config.ScalerConfig;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.model.Machine;
+import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.model.Market;
+import io.runnerscaler.core.planner.Action;
+import io.runnerscaler.core.planner.Plan;
+import io.runnerscaler.core.planner.Planner;
+import io.runnerscaler.core.planner.PoolState;
+import io.runnerscaler.core.planner.Pools;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * Invariants of the planner, over generated pools and histories of jobs, boot times, interruptions and
+ * reaper ticks played through the simulator, and over arbitrary machine snapshots.
+ */
+class PlannerPropertiesTest {
+
+    private static final Instant START = Instant.parse("2026-03-02T08:00:00Z");
+
+    /** A generated world: a pool, a trace of jobs, and a seed for boot times and interruptions. */
+    record History(PoolConfig pool, int concurrent, List<SimJob> jobs, long seed, boolean interruptions) {
+    }
+
+    @Provide
+    Arbitrary<PoolConfig> pools() {
+        Arbitrary<Integer> limit = Arbitraries.integers().between(1, 12);
+        return Combinators.combine(limit, Arbitraries.integers().between(0, 12), Arbitraries.integers().between(0, 12),
+                        Arbitraries.of(0.0, 0.5, 1.0, 1.5, 3.0), Arbitraries.integers().between(0, 900),
+                        Arbitraries.integers().between(0, 4), Arbitraries.integers().between(0, 3),
+                        Arbitraries.of(MarketPolicy.values()))
+                .as((lim, count, min, factor, idleTime, growth, maxBuilds, market) -> {
+                    int idleCount = Math.min(count, lim);
+                    return Pools.pool().limit(lim)
+                            .idle(new IdleSettings(idleCount, Math.min(min, idleCount), factor,
+                                    Duration.ofSeconds(idleTime)))
+                            .maxGrowthRate(growth).maxBuilds(maxBuilds).market(market)
+                            .bootTimeout(Duration.ofSeconds(300)).build();
+                });
+    }
+
+    @Provide
+    Arbitrary<History> histories() {
+        Arbitrary<SimJob> job = Combinators.combine(Arbitraries.integers().between(0, 7200),
+                        Arbitraries.integers().between(1, 1800))
+                .as((at, runs) -> new SimJob("?", Forge.GITLAB, Set.of(), START.plusSeconds(at),
+                        Duration.ofSeconds(runs)));
+        Arbitrary<List<SimJob>> jobs = job.list().ofMaxSize(25).map(list -> {
+            List<SimJob> named = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                SimJob j = list.get(i);
+                named.add(new SimJob("job-" + i, j.forge(), j.labels(), j.arrival(), j.duration()));
+            }
+            return named;
+        });
+        return Combinators.combine(pools(), Arbitraries.integers().between(1, 20), jobs, Arbitraries.longs(),
+                Arbitraries.of(true, false)).as(History::new);
+    }
+
+    private static SimResult simulate(History h) {
+        Random random = new Random(h.seed());
+        Map<String, Duration> boots = new HashMap<>();
+        Interruptions interruptions = h.interruptions()
+                ? (pool, id, market) -> market == Market.SPOT && random.nextInt(4) == 0
+                        ? Optional.of(Duration.ofSeconds(30 + random.nextInt(3000))) : Optional.empty()
+                : Interruptions.NONE;
+        return Simulation.builder(new ScalerConfig(h.concurrent(), List.of(h.pool())))
+                // a few machines never finish booting, to exercise the boot timeout
+                .bootTimes((pool, id) -> boots.computeIfAbsent(id,
+                        k -> Duration.ofSeconds(random.nextInt(10) == 0 ? 10_000 : 20 + random.nextInt(200))))
+                .interruptions(interruptions)
+                .prewarmed(random.nextBoolean())
+                .reaperInterval(Duration.ofMinutes(5))
+                .build()
+                .run(h.jobs(), START, START.plus(Duration.ofHours(40)));
+    }
+
+    @Property(tries = 150)
+    void neverMoreMachinesThanLimit(@ForAll("histories") History h) {
+        assertThat(simulate(h).samples()).allSatisfy(s ->
+                assertThat(s.machines()).isLessThanOrEqualTo(h.pool().limit()));
+    }
+
+    @Property(tries = 150)
+    void neverMoreThanMaxGrowthRateLaunching(@ForAll("histories") History h) {
+        int growth = h.pool().maxGrowthRate() == 0 ? Integer.MAX_VALUE : h.pool().maxGrowthRate();
+        assertThat(simulate(h).samples()).allSatisfy(s -> assertThat(s.launching()).isLessThanOrEqualTo(growth));
+    }
+
+    @Property(tries = 150)
+    void everyJobRunsAndIdleMachinesConvergeToTheTarget(@ForAll("histories") History h) {
+        // The simulator itself fails the run if the planner ever picks a BUSY machine for termination.
+        SimResult r = simulate(h);
+        assertThat(r.jobs()).allSatisfy(j -> assertThat(j.finished()).as(j.job().id()).isPresent());
+        int target = Math.min(h.pool().limit(), Planner.idleTarget(h.pool().idle(), 0));
+        Sample last = r.samples().getLast();
+        assertThat(last.queued()).isZero();
+        assertThat(last.busy()).isZero();
+        assertThat(last.launching()).isZero();
+        assertThat(last.idle()).isEqualTo(target);
+    }
+
+    @Property(tries = 500)
+    void planNeverTerminatesBusyNorExceedsLimitOrGrowthRate(@ForAll("pools") PoolConfig pool,
+            @ForAll("snapshots") List<Machine> machines, @ForAll @IntRange(max = 30) int queued,
+            @ForAll @IntRange(max = 40) int running, @ForAll @IntRange(min = 1, max = 40) int concurrent,
+            @ForAll @IntRange(max = 86_400) int secondsLater) {
+        Instant now = START.plusSeconds(secondsLater);
+        Plan plan = new Planner().plan(new PoolState(pool, machines, queued, running, concurrent), now);
+        Map<String, Machine> byId = new HashMap<>();
+        machines.forEach(m -> byId.put(m.instanceId(), m));
+        for (Action.Terminate t : plan.terminations()) {
+            assertThat(byId.get(t.instanceId()).state()).as(t.toString()).isNotEqualTo(MachineState.BUSY);
+            if (byId.get(t.instanceId()).state() == MachineState.DRAINING) {
+                assertThat(byId.get(t.instanceId()).jobId()).isEmpty();
+            }
+        }
+        assertThat(plan.terminations()).extracting(Action.Terminate::instanceId).doesNotHaveDuplicates();
+        Set<String> terminated = new java.util.HashSet<>();
+        plan.terminations().forEach(t -> terminated.add(t.instanceId()));
+        long alive = machines.stream().filter(m -> m.state().isAlive()).count();
+        long launching = machines.stream()
+                .filter(m -> m.state() == MachineState.LAUNCHING && !terminated.contains(m.instanceId())).count();
+        if (plan.launchCount() > 0) {
+            assertThat(alive - terminated.size() + plan.launchCount()).isLessThanOrEqualTo(pool.limit());
+            if (pool.maxGrowthRate() > 0) {
+                assertThat(launching + plan.launchCount()).isLessThanOrEqualTo(pool.maxGrowthRate());
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Machine>> snapshots() {
+        Arbitrary<Machine> machine = Combinators.combine(Arbitraries.of(MachineState.values()),
+                        Arbitraries.integers().between(0, 90_000), Arbitraries.integers().between(0, 90_000),
+                        Arbitraries.integers().between(0, 4), Arbitraries.of(true, false))
+                .as((state, launchedAgo, inStateFor, builds, withJob) -> new Machine("?", "docker", state, Market.SPOT,
+                        "m7i.large", builds, START.minusSeconds(launchedAgo),
+                        START.minusSeconds(Math.min(launchedAgo, inStateFor)),
+                        state == MachineState.BUSY || (state == MachineState.DRAINING && withJob)
+                                ? Optional.of("job") : Optional.empty()));
+        return machine.list().ofMaxSize(25).map(list -> {
+            List<Machine> named = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                Machine m = list.get(i);
+                named.add(new Machine("i-" + i, m.pool(), m.state(), m.market(), m.instanceType(), m.buildsDone(),
+                        m.launchedAt(), m.stateSince(), m.jobId()));
+            }
+            return named;
+        });
+    }
+}
