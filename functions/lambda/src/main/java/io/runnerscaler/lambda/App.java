@@ -25,13 +25,20 @@ import io.runnerscaler.core.usecase.JobEvents;
 import io.runnerscaler.core.usecase.PlanExecutor;
 import io.runnerscaler.core.usecase.Reaper;
 import io.runnerscaler.core.usecase.Reconciler;
+import io.runnerscaler.core.model.JobEvent;
+import io.runnerscaler.core.tags.GitLabJobTags;
 import io.runnerscaler.core.webhook.SharedSecrets;
 import io.runnerscaler.core.webhook.WebhookIngest;
+import io.runnerscaler.forges.gitlab.GitLabJobsApi;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The composition root: builds adapters and use cases from {@link Settings}. Quarkus, the CLI and the
@@ -53,6 +60,8 @@ public final class App {
     private final SecretStore parameters;
     private final Supplier<ScalerConfig> config;
     private final Supplier<SharedSecrets> gitlabSecrets;
+    private final Supplier<SharedSecrets> githubSecrets;
+    private UnaryOperator<JobEvent> jobTags;
 
     public App(Settings settings, Clock clock, PrintStream out) {
         this.settings = settings;
@@ -63,8 +72,8 @@ public final class App {
         this.parameters = new SsmParameters(aws.ssm());
         this.config = new Refreshing<>(new LastGoodConfig(parameters, settings.configParameter(), log, metrics),
                 CONFIG_REFRESH, clock);
-        this.gitlabSecrets = new Refreshing<>(() -> SharedSecrets.parse(parameters.get(settings.gitlabSecretParameter())
-                .orElse("")), REFRESH, clock);
+        this.gitlabSecrets = webhookSecrets(settings.gitlabSecretParameter());
+        this.githubSecrets = webhookSecrets(settings.githubSecretParameter());
     }
 
     public static App fromEnvironment() {
@@ -72,7 +81,24 @@ public final class App {
     }
 
     public WebhookIngest webhook() {
-        return new WebhookIngest(gitlabSecrets, new SqsJobQueue(aws.sqs(), settings.queueUrl()), log, metrics);
+        return new WebhookIngest(gitlabSecrets, githubSecrets, new SqsJobQueue(aws.sqs(), settings.queueUrl()), log,
+                metrics);
+    }
+
+    /**
+     * Fills in GitLab job tags before scale-up matches pools (the Job Hook has none), when a GitLab API
+     * token parameter is configured; otherwise GitLab jobs are matched without tags.
+     */
+    public synchronized UnaryOperator<JobEvent> jobTags() {
+        if (jobTags == null) {
+            jobTags = settings.gitlabApiTokenParameter().<UnaryOperator<JobEvent>>map(parameter -> {
+                Supplier<Optional<String>> token = new Refreshing<>(() -> parameters.get(parameter), REFRESH, clock);
+                URI gitlab = URI.create(settings.gitlabUrl().orElse("https://gitlab.com"));
+                return new GitLabJobTags(new GitLabJobsApi(GitLabJobsApi.defaultClient(), gitlab, token,
+                        "parameter " + parameter, clock), log, metrics);
+            }).orElse(UnaryOperator.identity());
+        }
+        return jobTags;
     }
 
     public JobEvents jobEvents() {
@@ -119,4 +145,29 @@ public final class App {
     private JobLedger ledger() {
         return new DynamoJobLedger(aws.dynamo(), settings.jobsTable());
     }
+
+    /**
+     * A webhook secret parameter (one secret per line), read on first use and again after {@link #REFRESH}.
+     * If a refresh fails the last value read stays in use, so an SSM hiccup does not fail deliveries; only
+     * a failure before any value was read reaches the webhook, which answers 503.
+     */
+    private Supplier<SharedSecrets> webhookSecrets(String parameter) {
+        var lastGood = new AtomicReference<SharedSecrets>();
+        return new Refreshing<>(() -> {
+            try {
+                SharedSecrets secrets = SharedSecrets.parse(parameters.get(parameter).orElse(""));
+                lastGood.set(secrets);
+                return secrets;
+            } catch (RuntimeException e) {
+                SharedSecrets previous = lastGood.get();
+                if (previous == null) {
+                    throw e;
+                }
+                log.warn("secrets.refresh_failed", Map.of("parameter", parameter,
+                        "error", e.getClass().getSimpleName(), "using", "previous value"));
+                return previous;
+            }
+        }, REFRESH, clock);
+    }
+
 }

@@ -14,6 +14,7 @@ import jakarta.inject.Named;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The {@code scale-up} function: job events from the FIFO queue. Answers with partial batch failures, so
@@ -27,17 +28,27 @@ public class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse
 
     private final JobEvents jobs;
     private final DeadLetters deadLetters;
+    private final UnaryOperator<JobEvent> tags;
     private final EventLog log;
     private final JobEventCodec codec = new JobEventCodec();
 
     @Inject
     public ScaleUpHandler(App app) {
-        this(app.jobEvents(), app.deadLetters(), app.log());
+        this(app.jobEvents(), app.deadLetters(), app.jobTags(), app.log());
     }
 
     public ScaleUpHandler(JobEvents jobs, DeadLetters deadLetters, EventLog log) {
+        this(jobs, deadLetters, UnaryOperator.identity(), log);
+    }
+
+    /**
+     * @param tags fills in GitLab job tags before matching; a failed lookup fails the message, which comes
+     *             back after the visibility timeout and reaches the DLQ if it keeps failing
+     */
+    public ScaleUpHandler(JobEvents jobs, DeadLetters deadLetters, UnaryOperator<JobEvent> tags, EventLog log) {
         this.jobs = jobs;
         this.deadLetters = deadLetters;
+        this.tags = tags;
         this.log = log;
     }
 
@@ -61,7 +72,7 @@ public class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse
                 continue;
             }
             try {
-                jobs.handle(job);
+                jobs.handle(tags.apply(job));
             } catch (RuntimeException e) {
                 log.warn("scale_up.message_failed", Map.of("message", message.getMessageId(),
                         "error", e.getClass().getSimpleName(), "detail", String.valueOf(e.getMessage())));

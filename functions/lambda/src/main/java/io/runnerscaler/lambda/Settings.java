@@ -9,6 +9,9 @@ import java.util.Optional;
  * a test checks that it does.
  *
  * @param awsEndpoint local emulator or LocalStack endpoint; unset in AWS
+ * @param gitlabApiTokenParameter SSM SecureString with a GitLab token ({@code read_api}) for job tag lookups;
+ *                                unset: GitLab jobs are matched without tags
+ * @param gitlabUrl   the GitLab instance the token belongs to, e.g. {@code https://gitlab.example.com}
  */
 public record Settings(
         String region,
@@ -20,7 +23,17 @@ public record Settings(
         String machinesTable,
         String jobsTable,
         String gitlabSecretParameter,
-        String githubSecretParameter) {
+        String githubSecretParameter,
+        Optional<String> gitlabApiTokenParameter,
+        Optional<String> gitlabUrl) {
+
+    /** Settings without GitLab tag lookups. */
+    public Settings(String region, Optional<String> awsEndpoint, String stack, String configParameter, String queueUrl,
+                    String dlqUrl, String machinesTable, String jobsTable, String gitlabSecretParameter,
+                    String githubSecretParameter) {
+        this(region, awsEndpoint, stack, configParameter, queueUrl, dlqUrl, machinesTable, jobsTable,
+                gitlabSecretParameter, githubSecretParameter, Optional.empty(), Optional.empty());
+    }
 
     public static final String REGION = "AWS_REGION";
     public static final String AWS_ENDPOINT = "RUNNER_SCALER_AWS_ENDPOINT";
@@ -32,6 +45,10 @@ public record Settings(
     public static final String JOBS_TABLE = "RUNNER_SCALER_JOBS_TABLE";
     public static final String GITLAB_SECRET_PARAMETER = "RUNNER_SCALER_GITLAB_SECRET_PARAMETER";
     public static final String GITHUB_SECRET_PARAMETER = "RUNNER_SCALER_GITHUB_SECRET_PARAMETER";
+    /** Optional: SSM SecureString holding a GitLab API token with read_api scope (job tags). */
+    public static final String GITLAB_API_TOKEN_PARAMETER = "RUNNER_SCALER_GITLAB_API_TOKEN_PARAMETER";
+    /** Optional: base URL of the GitLab instance; {@code https://gitlab.com} when the token is set and this is not. */
+    public static final String GITLAB_URL = "RUNNER_SCALER_GITLAB_URL";
 
     /** Variables the template must set for every function (AWS_REGION is set by Lambda itself). */
     public static final List<String> REQUIRED_IN_TEMPLATE = List.of(STACK, CONFIG_PARAMETER, QUEUE_URL,
@@ -55,7 +72,11 @@ public record Settings(
         return new Settings(env.getOrDefault(REGION, "us-east-1"), Optional.ofNullable(env.get(AWS_ENDPOINT))
                 .filter(v -> !v.isBlank()), env.get(STACK), env.get(CONFIG_PARAMETER), env.get(QUEUE_URL),
                 env.get(DLQ_URL), env.get(MACHINES_TABLE), env.get(JOBS_TABLE), env.get(GITLAB_SECRET_PARAMETER),
-                env.get(GITHUB_SECRET_PARAMETER));
+                env.get(GITHUB_SECRET_PARAMETER), optional(env, GITLAB_API_TOKEN_PARAMETER), optional(env, GITLAB_URL));
+    }
+
+    private static Optional<String> optional(Map<String, String> env, String key) {
+        return Optional.ofNullable(env.get(key)).filter(v -> !v.isBlank());
     }
 
     private static boolean blank(String s) {

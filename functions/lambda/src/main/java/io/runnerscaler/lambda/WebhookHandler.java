@@ -42,11 +42,22 @@ public class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, API
         try {
             raw = event.getIsBase64Encoded() ? Base64.getDecoder().decode(body) : body.getBytes(StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
+            // API Gateway always sends valid base64; anything else cannot verify and gets a 401 or 400.
             raw = new byte[0];
         }
         String method = event.getRequestContext() == null || event.getRequestContext().getHttp() == null ? "POST"
                 : event.getRequestContext().getHttp().getMethod();
-        return new WebhookRequest(method, event.getRawPath(), event.getHeaders() == null ? Map.of() : event.getHeaders(),
-                raw);
+        return new WebhookRequest(method, event.getRawPath(), event.getHeaders() == null ? Map.of()
+                : withoutNullValues(event.getHeaders()), raw);
+    }
+
+    private static Map<String, String> withoutNullValues(Map<String, String> headers) {
+        var copy = new java.util.HashMap<String, String>();
+        headers.forEach((k, v) -> {
+            if (k != null && v != null) {
+                copy.put(k, v);
+            }
+        });
+        return copy;
     }
 }

@@ -13,6 +13,8 @@ import java.util.Set;
  * @param labels      GitLab tags or GitHub {@code runs-on} labels; empty when unknown
  * @param runnerName  the runner that took the job, when the forge says
  * @param deliveryId  the forge's delivery id ({@code X-GitHub-Delivery}, {@code X-Gitlab-Event-UUID})
+ * @param owner       GitHub organisation (or repository owner) login; empty for GitLab
+ * @param installationId GitHub App installation id, when the delivery came through an App
  */
 public record JobEvent(
         Forge forge,
@@ -24,7 +26,9 @@ public record JobEvent(
         String deliveryId,
         Instant createdAt,
         Optional<Instant> startedAt,
-        Optional<Instant> finishedAt) {
+        Optional<Instant> finishedAt,
+        Optional<String> owner,
+        Optional<String> installationId) {
 
     public JobEvent {
         Objects.requireNonNull(forge, "forge");
@@ -37,6 +41,22 @@ public record JobEvent(
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(finishedAt, "finishedAt");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(installationId, "installationId");
+    }
+
+    /** An event without GitHub owner and installation (GitLab, or callers that do not know them). */
+    public JobEvent(Forge forge, String jobId, String project, JobStatus status, Set<String> labels,
+                    Optional<String> runnerName, String deliveryId, Instant createdAt, Optional<Instant> startedAt,
+                    Optional<Instant> finishedAt) {
+        this(forge, jobId, project, status, labels, runnerName, deliveryId, createdAt, startedAt, finishedAt,
+                Optional.empty(), Optional.empty());
+    }
+
+    /** The same event with the labels looked up elsewhere (GitLab job tags come from the Jobs API). */
+    public JobEvent withLabels(Set<String> newLabels) {
+        return new JobEvent(forge, jobId, project, status, newLabels, runnerName, deliveryId, createdAt, startedAt,
+                finishedAt, owner, installationId);
     }
 
     /** The job's identity across forges: {@code gitlab:1234}. */

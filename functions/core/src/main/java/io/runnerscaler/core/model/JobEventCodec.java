@@ -8,7 +8,10 @@ import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 
-/** The wire form of a {@link JobEvent} on the queue: small, explicit, versioned JSON. */
+/**
+ * The wire form of a {@link JobEvent} on the queue: small, explicit, versioned JSON. Optional fields are
+ * added without a version bump: an older reader ignores them, a newer one reads their absence as empty.
+ */
 public final class JobEventCodec {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,6 +31,8 @@ public final class JobEventCodec {
         n.put("createdAt", e.createdAt().toString());
         e.startedAt().ifPresent(t -> n.put("startedAt", t.toString()));
         e.finishedAt().ifPresent(t -> n.put("finishedAt", t.toString()));
+        e.owner().ifPresent(o -> n.put("owner", o));
+        e.installationId().ifPresent(i -> n.put("installationId", i));
         return n.toString();
     }
 
@@ -49,7 +54,9 @@ public final class JobEventCodec {
                     JobStatus.valueOf(required(n, "status")), labels, Optional.ofNullable(n.path("runnerName").textValue()),
                     required(n, "deliveryId"), Instant.parse(required(n, "createdAt")),
                     Optional.ofNullable(n.path("startedAt").textValue()).map(Instant::parse),
-                    Optional.ofNullable(n.path("finishedAt").textValue()).map(Instant::parse));
+                    Optional.ofNullable(n.path("finishedAt").textValue()).map(Instant::parse),
+                    Optional.ofNullable(n.path("owner").textValue()),
+                    Optional.ofNullable(n.path("installationId").textValue()));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("queue message is not a valid job event: " + e.getMessage(), e);
         }

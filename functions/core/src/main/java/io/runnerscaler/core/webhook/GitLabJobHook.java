@@ -22,7 +22,8 @@ public final class GitLabJobHook {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Older GitLab versions send {@code 2021-02-23 02:41:37 UTC}. */
-    private static final DateTimeFormatter LEGACY = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z");
+    private static final DateTimeFormatter LEGACY = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z",
+            java.util.Locale.ROOT);
 
     public ParsedDelivery parse(Optional<String> eventHeader, byte[] body, String deliveryId) {
         if (eventHeader.isPresent() && !eventHeader.get().equals("Job Hook")) {
@@ -44,7 +45,7 @@ public final class GitLabJobHook {
             return new ParsedDelivery.Ignored("object_kind '" + kind + "' is not a job (build) event");
         }
         JsonNode id = root.path("build_id");
-        if (!id.canConvertToLong()) {
+        if (!id.isIntegralNumber() || !id.canConvertToLong()) {
             return new ParsedDelivery.Malformed("build_id is missing or not a number");
         }
         String rawStatus = root.path("build_status").asText("");
@@ -97,7 +98,8 @@ public final class GitLabJobHook {
         if (text == null || text.isBlank()) {
             return Optional.empty();
         }
-        if (text.contains("T")) {
+        // ISO 8601 has a T between date and time; the legacy form has a space (and ends in "UTC").
+        if (text.length() > 10 && text.charAt(10) == 'T') {
             return Optional.of(ZonedDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
         }
         return Optional.of(ZonedDateTime.parse(text, LEGACY).toInstant());

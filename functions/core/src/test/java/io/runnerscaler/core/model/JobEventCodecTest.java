@@ -31,4 +31,22 @@ class JobEventCodecTest {
         assertThatThrownBy(() -> codec.decode(message)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("queue message");
     }
+
+    @Test
+    void githubEventRoundTripsWithOwnerAndInstallation() {
+        JobEvent e = new JobEvent(Forge.GITHUB, "30433642001", "runner-scaler-demo/app", JobStatus.RUNNING,
+                Set.of("self-hosted", "linux"), Optional.of("i-0abc"), "delivery", Instant.parse("2026-11-23T09:00:00Z"),
+                Optional.of(Instant.parse("2026-11-23T09:01:05Z")), Optional.empty(), Optional.of("runner-scaler-demo"),
+                Optional.of("56781234"));
+        assertThat(codec.decode(codec.encode(e))).isEqualTo(e);
+    }
+
+    @Test
+    void messageWrittenBeforeOwnerAndInstallationExistedStillDecodes() {
+        JobEvent e = codec.decode("""
+                {"v":1,"forge":"gitlab","jobId":"1977","project":"gitlab-org/gitlab-test","status":"QUEUED",
+                 "labels":[],"deliveryId":"d","createdAt":"2026-11-23T09:00:00Z"}""");
+        assertThat(e.owner()).isEmpty();
+        assertThat(e.installationId()).isEmpty();
+    }
 }

@@ -1,0 +1,79 @@
+package io.runnerscaler.core.tags;
+
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.model.JobEvent;
+import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.JobTags;
+import io.runnerscaler.core.port.Metrics;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Fills in the tags of GitLab job events before pool matching, since the Job Hook carries none. A job's
+ * tags never change, so each job is looked up once per warm function and then served from a bounded
+ * cache. It runs in scale-up, not in the webhook: the lookup is a round trip to GitLab that can be slow
+ * or rate limited, and scale-up can leave the message on the queue and try again where the webhook
+ * would have to fail the delivery.
+ *
+ * <p>A failed lookup is logged with the reason and the fix, counted as {@code TagLookupFailures} (dimension
+ * {@code Reason}) and thrown on, so the message returns to the queue and, if it keeps failing, lands in
+ * the DLQ; it is never matched with guessed tags.
+ */
+public final class GitLabJobTags implements UnaryOperator<JobEvent> {
+
+    /** Enough for every job in flight on a large instance; evicts the oldest first. */
+    static final int CACHE_SIZE = 10_000;
+
+    private final JobTags api;
+    private final EventLog log;
+    private final Metrics metrics;
+    private final Map<String, Set<String>> cache = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
+            return size() > CACHE_SIZE;
+        }
+    };
+
+    public GitLabJobTags(JobTags api, EventLog log, Metrics metrics) {
+        this.api = api;
+        this.log = log;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public JobEvent apply(JobEvent event) {
+        if (event.forge() != Forge.GITLAB || !event.labels().isEmpty()) {
+            return event;
+        }
+        Set<String> tags = cached(event.jobKey());
+        if (tags == null) {
+            try {
+                tags = api.tags(event.project(), event.jobId());
+            } catch (JobTags.LookupFailed e) {
+                metrics.count("TagLookupFailures", Map.of("Reason", e.reason().name()));
+                var f = new LinkedHashMap<String, Object>();
+                f.put("job", event.jobKey());
+                f.put("project", event.project());
+                f.put("delivery", event.deliveryId());
+                f.put("reason", e.reason().name());
+                f.put("retryable", e.retryable());
+                e.retryAfter().ifPresent(d -> f.put("retryAfterSeconds", d.toSeconds()));
+                f.put("detail", e.getMessage());
+                log.warn("job.tag_lookup_failed", f);
+                throw e;
+            }
+            remember(event.jobKey(), tags);
+        }
+        return event.withLabels(tags);
+    }
+
+    private synchronized Set<String> cached(String jobKey) {
+        return cache.get(jobKey);
+    }
+
+    private synchronized void remember(String jobKey, Set<String> tags) {
+        cache.put(jobKey, Set.copyOf(tags));
+    }
+}
