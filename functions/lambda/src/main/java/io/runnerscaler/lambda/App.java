@@ -157,11 +157,11 @@ public final class App {
 
     public Reaper reaper() {
         return new Reaper(config, ledger(), machines(), new Planner(), executor(),
-                new Reconciler(fleet(), machines(), log, metrics), clock);
+                new Reconciler(fleet(), machines(), log, metrics), clock, metrics);
     }
 
     public InstanceEvents instanceEvents() {
-        return new InstanceEvents(machines(), ledger(), clock, log);
+        return new InstanceEvents(machines(), ledger(), fleet(), clock, log, metrics);
     }
 
     public DeadLetters deadLetters() {
@@ -189,7 +189,7 @@ public final class App {
     }
 
     private Fleet fleet() {
-        return new Ec2Fleet(aws.ec2(), settings.stack());
+        return new Ec2Fleet(aws.ec2(), settings.stack(), settings.defaultSubnets());
     }
 
     private JobLedger ledger() {
