@@ -43,7 +43,8 @@ public final class Provisioner {
     }
 
     /** What was created, by name. */
-    public record Resources(String queueUrl, String dlqUrl, String machinesTable, String jobsTable) {
+    public record Resources(String queueUrl, String dlqUrl, String machinesTable, String jobsTable,
+                            String bootstrapSecretsTable) {
     }
 
     public Resources create(String stack) {
@@ -69,7 +70,9 @@ public final class Provisioner {
         String jobs = stack + "-jobs";
         table(machines, "pool", "instanceId", DynamoMachineStore.BY_INSTANCE, "instanceId", null);
         table(jobs, "jobKey", null, DynamoJobLedger.BY_POOL_STATUS, "pool", "status");
-        return new Resources(queueUrl, dlqUrl, machines, jobs);
+        String secrets = stack + "-bootstrap-secrets";
+        table(secrets, "owner", null, null, null, null);
+        return new Resources(queueUrl, dlqUrl, machines, jobs, secrets);
     }
 
     /** A launch template like the template's runner template: IMDSv2 required, shutdown terminates. */
@@ -114,19 +117,19 @@ public final class Provisioner {
         if (sk != null) {
             key.add(KeySchemaElement.builder().attributeName(sk).keyType(KeyType.RANGE).build());
         }
-        var indexKey = new java.util.ArrayList<KeySchemaElement>();
-        indexKey.add(KeySchemaElement.builder().attributeName(indexPk).keyType(KeyType.HASH).build());
-        if (indexSk != null) {
-            indexKey.add(KeySchemaElement.builder().attributeName(indexSk).keyType(KeyType.RANGE).build());
+        var request = CreateTableRequest.builder().tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(attributes.values()).keySchema(key);
+        if (index != null) {
+            var indexKey = new java.util.ArrayList<KeySchemaElement>();
+            indexKey.add(KeySchemaElement.builder().attributeName(indexPk).keyType(KeyType.HASH).build());
+            if (indexSk != null) {
+                indexKey.add(KeySchemaElement.builder().attributeName(indexSk).keyType(KeyType.RANGE).build());
+            }
+            request.globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(index).keySchema(indexKey)
+                    .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build());
         }
         try {
-            aws.dynamo().createTable(CreateTableRequest.builder().tableName(name)
-                    .billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(attributes.values())
-                    .keySchema(key)
-                    .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(index).keySchema(indexKey)
-                            .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build())
-                    .build());
+            aws.dynamo().createTable(request.build());
         } catch (ResourceInUseException alreadyThere) {
             // idempotent
         }

@@ -8,9 +8,10 @@ import io.runnerscaler.aws.EmfMetrics;
 import io.runnerscaler.aws.SqsDeadLetters;
 import io.runnerscaler.aws.SqsJobQueue;
 import io.runnerscaler.aws.SsmParameters;
-import io.runnerscaler.core.config.ConfigLoader;
+import io.runnerscaler.core.config.LastGoodConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.log.JsonLinesLog;
+import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.port.DeadLetters;
 import io.runnerscaler.core.port.EventLog;
@@ -25,7 +26,6 @@ import io.runnerscaler.core.usecase.JobEvents;
 import io.runnerscaler.core.usecase.PlanExecutor;
 import io.runnerscaler.core.usecase.Reaper;
 import io.runnerscaler.core.usecase.Reconciler;
-import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.tags.GitLabJobTags;
 import io.runnerscaler.core.webhook.SharedSecrets;
 import io.runnerscaler.core.webhook.WebhookIngest;
@@ -49,6 +49,8 @@ public final class App {
 
     /** How long a loaded secret or config is used before it is read again. */
     public static final Duration REFRESH = Duration.ofMinutes(5);
+    /** How often the config parameter is read again: an operator's update applies within a minute. */
+    public static final Duration CONFIG_REFRESH = Duration.ofMinutes(1);
 
     private final Settings settings;
     private final Clock clock;
@@ -68,7 +70,8 @@ public final class App {
         this.log = new JsonLinesLog(out, clock);
         this.metrics = new EmfMetrics(out, clock);
         this.parameters = new SsmParameters(aws.ssm());
-        this.config = new Refreshing<>(this::loadConfig, REFRESH, clock);
+        this.config = new Refreshing<>(new LastGoodConfig(parameters, settings.configParameter(), log, metrics),
+                CONFIG_REFRESH, clock);
         this.gitlabSecrets = webhookSecrets(settings.gitlabSecretParameter());
         this.githubSecrets = webhookSecrets(settings.githubSecretParameter());
     }
@@ -165,11 +168,5 @@ public final class App {
                 return previous;
             }
         }, REFRESH, clock);
-    }
-
-    private ScalerConfig loadConfig() {
-        String yaml = parameters.get(settings.configParameter()).orElseThrow(() -> new IllegalStateException(
-                "config parameter '" + settings.configParameter() + "' does not exist; put the pools YAML there"));
-        return new ConfigLoader().parse(yaml);
     }
 }

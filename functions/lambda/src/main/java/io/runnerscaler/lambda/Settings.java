@@ -54,6 +54,16 @@ public record Settings(
     public static final List<String> REQUIRED_IN_TEMPLATE = List.of(STACK, CONFIG_PARAMETER, QUEUE_URL,
             DLQ_URL, MACHINES_TABLE, JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
 
+    /** From any source of named values (the process environment, Quarkus / MicroProfile config ...). */
+    public static Settings from(java.util.function.Function<String, Optional<String>> lookup) {
+        var values = new java.util.HashMap<String, String>();
+        for (String name : List.of(REGION, AWS_ENDPOINT, STACK, CONFIG_PARAMETER, QUEUE_URL, DLQ_URL, MACHINES_TABLE,
+                JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER, GITLAB_API_TOKEN_PARAMETER, GITLAB_URL)) {
+            lookup.apply(name).ifPresent(v -> values.put(name, v));
+        }
+        return from(values);
+    }
+
     public static Settings from(Map<String, String> env) {
         var missing = REQUIRED_IN_TEMPLATE.stream().filter(k -> blank(env.get(k))).toList();
         if (!missing.isEmpty()) {
