@@ -1,12 +1,15 @@
 package io.runnerscaler.benchmarks.webhook;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.aws.EmfMetrics;
+import io.runnerscaler.core.log.JsonLinesLog;
 import io.runnerscaler.core.port.JobQueue;
-import io.runnerscaler.core.port.Metrics;
 import io.runnerscaler.core.webhook.SharedSecrets;
 import io.runnerscaler.core.webhook.WebhookIngest;
 import io.runnerscaler.lambda.WebhookHandler;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +21,8 @@ import software.amazon.awssdk.services.sqs.model.PurgeQueueRequest;
  * queue) over N signed GitHub deliveries with distinct job ids, after a warm-up; and the same handler with
  * an in-memory queue, to separate our own work from the SQS round trip.
  *
- * <pre>java -cp ... io.runnerscaler.benchmarks.webhook.WebhookLatency [requests] [warmup] [bare-send requests]</pre>
+ * <pre>java -cp ... io.runnerscaler.benchmarks.webhook.WebhookLatency [requests] [warmup] [bare-send requests]
+ *     [phases: sqs,floor,memory]</pre>
  */
 public final class WebhookLatency {
 
@@ -29,22 +33,29 @@ public final class WebhookLatency {
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
         int floor = args.length > 2 ? Integer.parseInt(args[2]) : requests;
+        String phases = args.length > 3 ? args[3] : "sqs,floor,memory";
         var fixture = new WebhookFixture("bench-webhook-" + ProcessHandle.current().pid());
         List<APIGatewayV2HTTPEvent> events = new ArrayList<>(warmup + requests);
         for (int i = 0; i < warmup + requests; i++) {
             events.add(WebhookFixture.queued(40_000_000_000L + i));
         }
-
-        var sqsHandler = new WebhookHandler(fixture.app.webhook());
-        report("handler -> emulator SQS", run(sqsHandler, events, warmup));
-        purge(fixture);
-        report("bare SQS SendMessage to the emulator (the floor)", sendOnly(fixture, warmup + floor, warmup));
-        purge(fixture);
-
-        JobQueue discard = event -> { };
-        var inMemory = new WebhookHandler(new WebhookIngest(() -> SharedSecrets.parse(""),
-                () -> SharedSecrets.parse(WebhookFixture.SECRET), discard, EventLog.NONE, Metrics.NONE));
-        report("handler -> in-memory queue (verify + parse only)", run(inMemory, events, warmup));
+        if (phases.contains("sqs")) {
+            var sqsHandler = new WebhookHandler(fixture.app.webhook());
+            report("handler -> emulator SQS", run(sqsHandler, events, warmup));
+            purge(fixture);
+        }
+        if (phases.contains("floor")) {
+            report("bare SQS SendMessage to the emulator (the floor)", sendOnly(fixture, warmup + floor, warmup));
+            purge(fixture);
+        }
+        if (phases.contains("memory")) {
+            JobQueue discard = event -> { };
+            PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+            var inMemory = new WebhookHandler(new WebhookIngest(() -> SharedSecrets.parse(""),
+                    () -> SharedSecrets.parse(WebhookFixture.SECRET), discard,
+                    new JsonLinesLog(nowhere, Clock.systemUTC()), new EmfMetrics(nowhere, Clock.systemUTC())));
+            report("handler -> in-memory queue (verify, parse, log and metric lines)", run(inMemory, events, warmup));
+        }
     }
 
     /** Empties the queue between phases; SQS allows one purge a minute, and a skipped one changes little. */
