@@ -23,7 +23,8 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 @QuarkusTestResource(EmulatedStackResource.class)
 class QuarkusWebhookIT {
 
-    @ConfigProperty(name = "quarkus.lambda.mock-event-server.test-port", defaultValue = "8081")
+    /** The port Quarkus bound its mock event server to (test-port is 0: any free port). */
+    @ConfigProperty(name = "quarkus.lambda.mock-event-server.test-port")
     int port;
 
     @ConfigProperty(name = Settings.QUEUE_URL)

@@ -84,6 +84,10 @@ public final class Emulator {
         }
 
         public static Path find() {
+            String given = System.getProperty("runner-scaler.root");
+            if (given != null && Files.isRegularFile(Path.of(given, "scripts/emulator.sh"))) {
+                return Path.of(given);
+            }
             Path dir = Path.of("").toAbsolutePath();
             while (dir != null) {
                 if (Files.isRegularFile(dir.resolve("scripts/emulator.sh"))) {
@@ -91,7 +95,8 @@ public final class Emulator {
                 }
                 dir = dir.getParent();
             }
-            throw new IllegalStateException("no scripts/emulator.sh above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException("no scripts/emulator.sh above " + Path.of("").toAbsolutePath()
+                    + "; run from the repository or through bin/runner-scaler");
         }
     }
 }
