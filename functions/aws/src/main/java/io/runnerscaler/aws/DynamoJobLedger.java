@@ -117,6 +117,30 @@ public final class DynamoJobLedger implements JobLedger {
     }
 
     @Override
+    public void markInterrupted(String jobKey) {
+        try {
+            dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(Map.of("jobKey", s(jobKey)))
+                    .updateExpression("SET interrupted = :t").conditionExpression("attribute_exists(jobKey)")
+                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true))).build());
+        } catch (ConditionalCheckFailedException unknownJob) {
+            // a machine busy with a job the ledger never saw: nothing to retry later
+        }
+    }
+
+    @Override
+    public boolean claimRetry(String jobKey, int max) {
+        try {
+            dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(Map.of("jobKey", s(jobKey)))
+                    .updateExpression("ADD retries :one")
+                    .conditionExpression("attribute_exists(jobKey) AND (attribute_not_exists(retries) OR retries < :max)")
+                    .expressionAttributeValues(Map.of(":one", n(1), ":max", n(max))).build());
+            return true;
+        } catch (ConditionalCheckFailedException exhausted) {
+            return false;
+        }
+    }
+
+    @Override
     public int count(String pool, JobStatus status) {
         int total = 0;
         Map<String, AttributeValue> start = null;
@@ -146,6 +170,7 @@ public final class DynamoJobLedger implements JobLedger {
         }
         return new Job(i.get("jobKey").s(), i.get("forge").s(), i.get("project").s(), i.get("jobId").s(), labels,
                 JobStatus.valueOf(i.get("status").s()), Optional.ofNullable(i.get("pool")).map(AttributeValue::s),
-                Instant.parse(i.get("createdAt").s()), Instant.parse(i.get("updatedAt").s()));
+                Instant.parse(i.get("createdAt").s()), Instant.parse(i.get("updatedAt").s()),
+                i.containsKey("interrupted") && Boolean.TRUE.equals(i.get("interrupted").bool()));
     }
 }

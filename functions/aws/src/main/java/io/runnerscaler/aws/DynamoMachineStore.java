@@ -146,6 +146,27 @@ public final class DynamoMachineStore implements MachineStore {
     }
 
     @Override
+    public void grantOnDemand(String pool, int machines) {
+        dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                .updateExpression("ADD onDemandGrants :n").expressionAttributeValues(Map.of(":n", n(machines))).build());
+    }
+
+    @Override
+    public int takeOnDemand(String pool, int wanted) {
+        for (int ask = wanted; ask > 0; ask--) {
+            try {
+                dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                        .updateExpression("ADD onDemandGrants :minus").conditionExpression("onDemandGrants >= :n")
+                        .expressionAttributeValues(Map.of(":minus", n(-ask), ":n", n(ask))).build());
+                return ask;
+            } catch (ConditionalCheckFailedException notThatMany) {
+                // try fewer
+            }
+        }
+        return 0;
+    }
+
+    @Override
     public int reserved(String pool) {
         var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(capacityKey(pool))
                 .consistentRead(true).build());

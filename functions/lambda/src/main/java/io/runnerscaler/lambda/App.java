@@ -14,7 +14,19 @@ import io.runnerscaler.core.log.JsonLinesLog;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.port.DeadLetters;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.BootstrapSecrets;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.RunnerRegistry;
+import io.runnerscaler.core.runner.RunnerRegistrations;
+import io.runnerscaler.core.runner.Secret;
+import io.runnerscaler.core.runner.UnmanagedRunners;
+import io.runnerscaler.forges.gitlab.GitLabRunnerRegistry;
+import io.runnerscaler.forges.gitlab.GitLabRunnersApi;
+import java.time.Instant;
+import java.util.List;
+import io.runnerscaler.core.port.JobRetry;
+import io.runnerscaler.forges.gitlab.GitLabJobRetry;
 import io.runnerscaler.core.port.Fleet;
 import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.port.MachineStore;
@@ -101,8 +113,46 @@ public final class App {
         return jobTags;
     }
 
+    /**
+     * The forge side of launching and terminating. GitLab runner managers are checked and removed through the
+     * API when a GitLab token is configured; a forge without credentials is {@link UnmanagedRunners}: its
+     * machines register and deregister themselves, and the table is the busy check. GitHub JIT configs need
+     * the GitHub App settings, which this stack does not take yet, so its secrets store is unused.
+     */
+    private RunnerRegistrations runnerRegistrations() {
+        RunnerRegistry gitlab = settings.gitlabApiTokenParameter().<RunnerRegistry>map(parameter ->
+                new GitLabRunnerRegistry(new GitLabRunnersApi(GitLabJobsApi.defaultClient(),
+                        URI.create(settings.gitlabUrl().orElse("https://gitlab.com")), clock), parameters, parameter))
+                .orElse(new UnmanagedRunners(Forge.GITLAB));
+        return new RunnerRegistrations(List.of(gitlab, new UnmanagedRunners(Forge.GITHUB)), NO_BOOTSTRAP_SECRETS, log);
+    }
+
+    private static final BootstrapSecrets NO_BOOTSTRAP_SECRETS = new BootstrapSecrets() {
+        @Override
+        public void put(String instanceId, Secret secret, Instant expiresAt) {
+            throw new IllegalStateException("no bootstrap secrets table configured");
+        }
+
+        @Override
+        public Optional<Secret> take(String instanceId, Instant now) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void discard(String instanceId) {
+        }
+    };
+
+    /** GitLab job retries with the API token, when one is configured (the same token as tag lookups). */
+    private JobRetry jobRetry() {
+        return settings.gitlabApiTokenParameter().<JobRetry>map(parameter -> new GitLabJobRetry(
+                GitLabJobsApi.defaultClient(), URI.create(settings.gitlabUrl().orElse("https://gitlab.com")),
+                new Refreshing<>(() -> parameters.get(parameter), REFRESH, clock), clock))
+                .orElse(JobRetry.NOT_CONFIGURED);
+    }
+
     public JobEvents jobEvents() {
-        return new JobEvents(config, ledger(), machines(), new Planner(), executor(), clock, log, metrics);
+        return new JobEvents(config, ledger(), machines(), new Planner(), executor(), jobRetry(), clock, log, metrics);
     }
 
     public Reaper reaper() {
@@ -111,7 +161,7 @@ public final class App {
     }
 
     public InstanceEvents instanceEvents() {
-        return new InstanceEvents(machines(), clock, log);
+        return new InstanceEvents(machines(), ledger(), clock, log);
     }
 
     public DeadLetters deadLetters() {
@@ -135,7 +185,7 @@ public final class App {
     }
 
     private PlanExecutor executor() {
-        return new PlanExecutor(fleet(), machines(), log, metrics);
+        return new PlanExecutor(fleet(), machines(), runnerRegistrations(), log, metrics);
     }
 
     private Fleet fleet() {

@@ -18,6 +18,21 @@ public interface JobLedger {
     /** Jobs of the pool in the given status. */
     List<Job> inStatus(String pool, JobStatus status);
 
+    /** Notes that the machine running the job got a spot interruption warning. */
+    void markInterrupted(String jobKey);
+
+    /**
+     * Counts one retry of an interrupted job, if fewer than {@code max} were made.
+     *
+     * @return whether this retry may go ahead
+     */
+    boolean claimRetry(String jobKey, int max);
+
+    /** Whether the job was running on a machine that got a spot interruption warning. */
+    default boolean wasInterrupted(String jobKey) {
+        return find(jobKey).map(Job::interrupted).orElse(false);
+    }
+
     /** How many jobs of the pool are in the given status; what planning needs, without reading the jobs. */
     default int count(String pool, JobStatus status) {
         return inStatus(pool, status).size();
@@ -35,7 +50,7 @@ public interface JobLedger {
 
     /** A job as the ledger keeps it. */
     record Job(String jobKey, String forge, String project, String jobId, Set<String> labels, JobStatus status,
-               Optional<String> pool, Instant createdAt, Instant updatedAt) {
+               Optional<String> pool, Instant createdAt, Instant updatedAt, boolean interrupted) {
         public Job {
             labels = Set.copyOf(labels);
         }

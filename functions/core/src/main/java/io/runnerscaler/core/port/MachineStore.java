@@ -32,6 +32,16 @@ public interface MachineStore {
      */
     boolean markTerminated(Machine machine, Instant at);
 
+    /** Asks that the pool's next launch(es) for waiting jobs buy on demand: a retried job must not meet spot again. */
+    void grantOnDemand(String pool, int machines);
+
+    /**
+     * Takes up to {@code wanted} on-demand grants, atomically.
+     *
+     * @return how many were taken
+     */
+    int takeOnDemand(String pool, int wanted);
+
     /** Places currently reserved in the pool (machines alive or being launched). */
     int reserved(String pool);
 

@@ -3,6 +3,7 @@ package io.runnerscaler.core.usecase;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.port.MachineStore;
 import java.time.Clock;
 import java.util.Map;
@@ -12,11 +13,13 @@ import java.util.Optional;
 public final class InstanceEvents {
 
     private final MachineStore machines;
+    private final JobLedger ledger;
     private final Clock clock;
     private final EventLog log;
 
-    public InstanceEvents(MachineStore machines, Clock clock, EventLog log) {
+    public InstanceEvents(MachineStore machines, JobLedger ledger, Clock clock, EventLog log) {
         this.machines = machines;
+        this.ledger = ledger;
         this.clock = clock;
         this.log = log;
     }
@@ -44,11 +47,22 @@ public final class InstanceEvents {
         }
     }
 
-    /** A spot interruption warning or rebalance recommendation: take no new job on this machine. */
+    /**
+     * A spot interruption warning or rebalance recommendation: take no new job on this machine. A job
+     * running on it under a real interruption warning is noted, so that if it fails it is retried on demand.
+     */
     public void interrupted(String instanceId, String kind) {
         machines.find(instanceId).filter(m -> m.state().isAlive() && m.state() != MachineState.DRAINING)
-                .ifPresent(m -> move(m, MachineState.DRAINING, kind));
+                .ifPresent(m -> {
+                    if (m.state() == MachineState.BUSY && kind.equals(SPOT_INTERRUPTION)) {
+                        m.jobId().ifPresent(ledger::markInterrupted);
+                    }
+                    move(m, MachineState.DRAINING, kind);
+                });
     }
+
+    /** The kind of a spot interruption warning (two minutes before EC2 takes the instance back). */
+    public static final String SPOT_INTERRUPTION = "SPOT_INTERRUPTION";
 
     private void move(Machine m, MachineState next, String reason) {
         machines.put(m.withState(next, clock.instant(), m.jobId()));

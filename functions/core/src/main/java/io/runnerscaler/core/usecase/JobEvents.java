@@ -13,6 +13,7 @@ import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.planner.PoolState;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.JobLedger;
+import io.runnerscaler.core.port.JobRetry;
 import io.runnerscaler.core.port.MachineStore;
 import io.runnerscaler.core.port.Metrics;
 import java.time.Clock;
@@ -34,17 +35,22 @@ public final class JobEvents {
     private final MachineStore machines;
     private final Planner planner;
     private final PlanExecutor executor;
+    private final JobRetry retry;
     private final Clock clock;
     private final EventLog log;
     private final Metrics metrics;
 
+    /** Retries of a job failed by spot interruptions; the retry runs on demand, so one is usually enough. */
+    public static final int MAX_INTERRUPTION_RETRIES = 2;
+
     public JobEvents(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Planner planner,
-                     PlanExecutor executor, Clock clock, EventLog log, Metrics metrics) {
+                     PlanExecutor executor, JobRetry retry, Clock clock, EventLog log, Metrics metrics) {
         this.config = config;
         this.ledger = ledger;
         this.machines = machines;
         this.planner = planner;
         this.executor = executor;
+        this.retry = retry;
         this.clock = clock;
         this.log = log;
         this.metrics = metrics;
@@ -72,7 +78,7 @@ public final class JobEvents {
             case CREATED -> { }
             case QUEUED -> scaleUp(cfg, p, event, now);
             case RUNNING -> started(p, event, now);
-            case SUCCEEDED, FAILED, CANCELED -> finished(p, event, now);
+            case SUCCEEDED, FAILED, CANCELED -> finished(p, event, now, transition != JobLedger.Transition.STALE);
         }
     }
 
@@ -103,7 +109,11 @@ public final class JobEvents {
                 "instance", machine.get().instanceId()));
     }
 
-    private void finished(PoolConfig pool, JobEvent event, Instant now) {
+    /** @param firstTime false for a redelivered finish, which must not retry the job a second time */
+    private void finished(PoolConfig pool, JobEvent event, Instant now, boolean firstTime) {
+        if (firstTime && event.status() == JobStatus.FAILED && ledger.wasInterrupted(event.jobKey())) {
+            retryOnDemand(pool, event);
+        }
         Optional<Machine> machine = machines.alive(pool.name()).stream()
                 .filter(m -> m.state() == MachineState.BUSY && m.jobId().filter(event.jobKey()::equals).isPresent())
                 .findFirst();
@@ -132,6 +142,35 @@ public final class JobEvents {
                         .min(Comparator.comparing(Machine::stateSince)))
                 .or(() -> alive.stream().filter(m -> m.state() == MachineState.LAUNCHING)
                         .min(Comparator.comparing(Machine::launchedAt)));
+    }
+
+    /**
+     * A job that failed on a machine spot took back is run again, at most {@link #MAX_INTERRUPTION_RETRIES}
+     * times, and the pool is asked to buy its next machine for waiting jobs on demand.
+     */
+    private void retryOnDemand(PoolConfig pool, JobEvent event) {
+        var fields = new java.util.LinkedHashMap<String, Object>();
+        fields.put("pool", pool.name());
+        fields.put("job", event.jobKey());
+        if (!ledger.claimRetry(event.jobKey(), MAX_INTERRUPTION_RETRIES)) {
+            fields.put("reason", "RETRIES_EXHAUSTED");
+            log.warn("job.retry_skipped", fields);
+            return;
+        }
+        switch (retry.retry(event.forge(), event.project(), event.jobId())) {
+            case JobRetry.Outcome.Retried r -> {
+                machines.grantOnDemand(pool.name(), 1);
+                metrics.count("JobsRetried", Map.of("Pool", pool.name(), "Forge", pool.forge().id()));
+                fields.put("reason", "SPOT_INTERRUPTION");
+                r.newJobId().ifPresent(id -> fields.put("newJob", event.forge().id() + ":" + id));
+                log.info("job.retried", fields);
+            }
+            case JobRetry.Outcome.Failed f -> {
+                fields.put("reason", "RETRY_FAILED");
+                fields.put("detail", f.reason());
+                log.warn("job.retry_failed", fields);
+            }
+        }
     }
 
     /**

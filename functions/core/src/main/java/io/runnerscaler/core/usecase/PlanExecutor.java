@@ -3,6 +3,7 @@ package io.runnerscaler.core.usecase;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.model.Market;
 import io.runnerscaler.core.planner.Action;
 import io.runnerscaler.core.planner.Plan;
 import io.runnerscaler.core.planner.Reason;
@@ -10,6 +11,7 @@ import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.Fleet;
 import io.runnerscaler.core.port.MachineStore;
 import io.runnerscaler.core.port.Metrics;
+import io.runnerscaler.core.runner.RunnerRegistrations;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,12 +29,15 @@ public final class PlanExecutor {
 
     private final Fleet fleet;
     private final MachineStore machines;
+    private final RunnerRegistrations runners;
     private final EventLog log;
     private final Metrics metrics;
 
-    public PlanExecutor(Fleet fleet, MachineStore machines, EventLog log, Metrics metrics) {
+    public PlanExecutor(Fleet fleet, MachineStore machines, RunnerRegistrations runners, EventLog log,
+                        Metrics metrics) {
         this.fleet = fleet;
         this.machines = machines;
+        this.runners = runners;
         this.log = log;
         this.metrics = metrics;
     }
@@ -65,9 +70,14 @@ public final class PlanExecutor {
         // Only a launch for waiting jobs is for this job; idle top-ups belong to no job.
         Optional<String> job = l.reason() == Reason.JOBS_WAITING ? forJob : Optional.empty();
         Map<String, String> tags = job.map(j -> Map.of(JOB_TAG, j)).orElse(Map.of());
+        // Jobs retried after a spot interruption asked for on-demand machines: spend those grants first.
+        int onDemand = l.market() == Market.SPOT && l.reason() == Reason.JOBS_WAITING
+                ? machines.takeOnDemand(pool.name(), granted) : 0;
         Fleet.LaunchResult result;
         try {
-            result = fleet.launch(pool, granted, l.market(), tags);
+            result = onDemand == 0 ? fleet.launch(pool, granted, l.market(), tags)
+                    : combine(fleet.launch(pool, onDemand, Market.ON_DEMAND, tags), granted - onDemand == 0 ? null
+                            : fleet.launch(pool, granted - onDemand, l.market(), tags));
         } catch (RuntimeException e) {
             machines.release(pool.name(), granted);
             throw e;
@@ -86,6 +96,14 @@ public final class PlanExecutor {
             f.put("reason", l.reason().name());
             forThis.ifPresent(j -> f.put("job", j));
             log.info("machine.launched", fields(pool, f));
+            if (runners.handOff(pool, launched.instanceId(), now.plus(pool.bootTimeout()))
+                    instanceof RunnerRegistrations.HandOff.Failed failed) {
+                // Without its registration the machine can do nothing (and would shut itself down later).
+                fleet.terminate(List.of(launched.instanceId()));
+                machines.find(launched.instanceId()).ifPresent(m -> machines.markTerminated(m, now));
+                log.warn("machine.terminated", fields(pool, Map.of("instance", launched.instanceId(),
+                        "reason", "REGISTRATION_FAILED", "detail", failed.reason())));
+            }
         }
         metrics.count("MachinesLaunched", Map.of("Pool", pool.name(), "Forge", pool.forge().id()),
                 result.launched().size());
@@ -97,6 +115,16 @@ public final class PlanExecutor {
         });
     }
 
+    private static Fleet.LaunchResult combine(Fleet.LaunchResult first, Fleet.LaunchResult second) {
+        if (second == null) {
+            return first;
+        }
+        var launched = new java.util.ArrayList<>(first.launched());
+        launched.addAll(second.launched());
+        return new Fleet.LaunchResult(launched, first.requested() + second.requested(),
+                first.failure().or(second::failure));
+    }
+
     private void terminate(PoolConfig pool, Action.Terminate t, Instant now) {
         Optional<Machine> current = machines.find(t.instanceId());
         if (current.isEmpty() || current.get().state() == MachineState.TERMINATED) {
@@ -106,6 +134,13 @@ public final class PlanExecutor {
             // The plan was made from a snapshot; the machine took a job since. Never kill a busy runner.
             log.warn("machine.terminate_skipped", fields(pool, Map.of("instance", t.instanceId(),
                     "reason", "BUSY_SINCE_PLANNED")));
+            return;
+        }
+        // Ask the forge too: it knows about a job the webhook has not told us of yet; then deregister.
+        RunnerRegistrations.Release release = runners.release(pool, t.instanceId());
+        if (!release.mayTerminate()) {
+            log.info("machine.terminate_deferred", fields(pool, Map.of("instance", t.instanceId(),
+                    "reason", release.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT))));
             return;
         }
         fleet.terminate(List.of(t.instanceId()));
