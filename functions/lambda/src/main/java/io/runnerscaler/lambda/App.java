@@ -11,6 +11,7 @@ import io.runnerscaler.aws.SsmParameters;
 import io.runnerscaler.core.config.LastGoodConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.log.JsonLinesLog;
+import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.port.DeadLetters;
 import io.runnerscaler.core.model.Forge;
@@ -37,7 +38,6 @@ import io.runnerscaler.core.usecase.JobEvents;
 import io.runnerscaler.core.usecase.PlanExecutor;
 import io.runnerscaler.core.usecase.Reaper;
 import io.runnerscaler.core.usecase.Reconciler;
-import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.tags.GitLabJobTags;
 import io.runnerscaler.core.webhook.SharedSecrets;
 import io.runnerscaler.core.webhook.WebhookIngest;
@@ -219,5 +219,4 @@ public final class App {
             }
         }, REFRESH, clock);
     }
-
 }
