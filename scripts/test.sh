@@ -27,3 +27,13 @@ for check in scripts/lint-template.sh scripts/shellcheck.sh; do
 done
 
 mvn -B -ntp -Dstyle.color=never verify "$@"
+
+# `sam build` with Maven and no Docker (the function zip is fresh from verify, so this only packages).
+# Skipped when arguments narrow the Maven run, since the lambda module may not have been built.
+if [[ $# -eq 0 ]]; then
+  for tool in unzip make flock; do
+    command -v "$tool" >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq unzip make util-linux) >&2 || true
+  done
+  echo "test: scripts/sam-build.sh" >&2
+  bash scripts/sam-build.sh >&2
+fi

@@ -1,5 +1,6 @@
 package io.runnerscaler.cli;
 
+import io.runnerscaler.cli.config.ConfigCommand;
 import io.runnerscaler.cli.demo.DemoCommand;
 import io.runnerscaler.cli.ops.LocalCommand;
 import io.runnerscaler.cli.ops.OpsCommands;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 /** The {@code runner-scaler} command. */
 @Command(name = "runner-scaler", mixinStandardHelpOptions = true, version = "runner-scaler 0.1.0",
         description = "Serverless autoscaler for self-hosted GitLab and GitHub runners on AWS.",
-        subcommands = {DemoCommand.class, LocalCommand.class, SimulateCommand.class, OpsCommands.Machines.class, OpsCommands.Jobs.class,
+        subcommands = {DemoCommand.class, LocalCommand.class, SimulateCommand.class, ConfigCommand.class, OpsCommands.Machines.class, OpsCommands.Jobs.class,
                 OpsCommands.Dlq.class, CommandLine.HelpCommand.class})
 public final class RunnerScaler implements Runnable {
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class RunnerScalerTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "local", "simulate", "machines", "jobs", "dlq"})
+    @ValueSource(strings = {"demo", "local", "simulate", "config", "machines", "jobs", "dlq"})
     void everyCommandHasHelp(String command) {
         var out = new StringWriter();
         var cli = RunnerScaler.commandLine();

@@ -1,12 +1,15 @@
 package io.runnerscaler.benchmarks.webhook;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.aws.EmfMetrics;
+import io.runnerscaler.core.log.JsonLinesLog;
 import io.runnerscaler.core.port.JobQueue;
-import io.runnerscaler.core.port.Metrics;
 import io.runnerscaler.core.webhook.SharedSecrets;
 import io.runnerscaler.core.webhook.WebhookIngest;
 import io.runnerscaler.lambda.WebhookHandler;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +21,8 @@ import software.amazon.awssdk.services.sqs.model.PurgeQueueRequest;
  * queue) over N signed GitHub deliveries with distinct job ids, after a warm-up; and the same handler with
  * an in-memory queue, to separate our own work from the SQS round trip.
  *
- * <pre>java -cp ... io.runnerscaler.benchmarks.webhook.WebhookLatency [requests] [warmup] [bare-send requests]</pre>
+ * <pre>java -cp ... io.runnerscaler.benchmarks.webhook.WebhookLatency [requests] [warmup] [bare-send requests]
+ *     [phases: sqs,floor,memory]</pre>
  */
 public final class WebhookLatency {
 
@@ -29,36 +33,44 @@ public final class WebhookLatency {
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
         int floor = args.length > 2 ? Integer.parseInt(args[2]) : requests;
+        String phases = args.length > 3 ? args[3] : "sqs,floor,memory";
         var fixture = new WebhookFixture("bench-webhook-" + ProcessHandle.current().pid());
         List<APIGatewayV2HTTPEvent> events = new ArrayList<>(warmup + requests);
         for (int i = 0; i < warmup + requests; i++) {
             events.add(WebhookFixture.queued(40_000_000_000L + i));
         }
-
-        var sqsHandler = new WebhookHandler(fixture.app.webhook());
-        report("handler -> emulator SQS", run(sqsHandler, events, warmup, fixture));
-        purge(fixture);
-        report("bare SQS SendMessage to the emulator (the floor)", sendOnly(fixture, warmup + floor, warmup));
-        purge(fixture);
-
-        JobQueue discard = event -> { };
-        var inMemory = new WebhookHandler(new WebhookIngest(() -> SharedSecrets.parse(""),
-                () -> SharedSecrets.parse(WebhookFixture.SECRET), discard, EventLog.NONE, Metrics.NONE));
-        report("handler -> in-memory queue (verify + parse only)", run(inMemory, events, warmup, null));
+        if (phases.contains("sqs")) {
+            var sqsHandler = new WebhookHandler(fixture.app.webhook());
+            report("handler -> emulator SQS", run(sqsHandler, events, warmup));
+            purge(fixture);
+        }
+        if (phases.contains("floor")) {
+            report("bare SQS SendMessage to the emulator (the floor)", sendOnly(fixture, warmup + floor, warmup));
+            purge(fixture);
+        }
+        if (phases.contains("memory")) {
+            JobQueue discard = event -> { };
+            PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+            var inMemory = new WebhookHandler(new WebhookIngest(() -> SharedSecrets.parse(""),
+                    () -> SharedSecrets.parse(WebhookFixture.SECRET), discard,
+                    new JsonLinesLog(nowhere, Clock.systemUTC()), new EmfMetrics(nowhere, Clock.systemUTC())));
+            report("handler -> in-memory queue (verify, parse, log and metric lines)", run(inMemory, events, warmup));
+        }
     }
 
-    /** The emulator scans a FIFO queue's messages on every send; emptying it (untimed) keeps that flat. */
+    /** Empties the queue between phases; SQS allows one purge a minute, and a skipped one changes little. */
     private static void purge(WebhookFixture fixture) {
-        fixture.aws.sqs().purgeQueue(PurgeQueueRequest.builder().queueUrl(fixture.queueUrl).build());
+        try {
+            fixture.aws.sqs().purgeQueue(PurgeQueueRequest.builder().queueUrl(fixture.queueUrl).build());
+        } catch (software.amazon.awssdk.services.sqs.model.PurgeQueueInProgressException tooSoon) {
+            // the previous purge is recent enough
+        }
     }
 
     private static long[] sendOnly(WebhookFixture fixture, int total, int warmup) {
         long[] nanos = new long[total - warmup];
         String body = "{\"v\":1,\"forge\":\"github\"}";
         for (int i = 0; i < total; i++) {
-            if (i % 1000 == 999) {
-                purge(fixture);
-            }
             String id = "github:" + (60_000_000_000L + i);
             long start = System.nanoTime();
             fixture.aws.sqs().sendMessage(b -> b.queueUrl(fixture.queueUrl).messageBody(body).messageGroupId(id)
@@ -71,13 +83,10 @@ public final class WebhookLatency {
         return nanos;
     }
 
-    private static long[] run(WebhookHandler handler, List<APIGatewayV2HTTPEvent> events, int warmup,
-                              WebhookFixture purgeEvery1000) {
+    private static long[] run(WebhookHandler handler, List<APIGatewayV2HTTPEvent> events, int warmup) {
         long[] nanos = new long[events.size() - warmup];
         for (int i = 0; i < events.size(); i++) {
-            if (purgeEvery1000 != null && i % 1000 == 999) {
-                purge(purgeEvery1000);
-            }
+
             long start = System.nanoTime();
             int status = handler.handleRequest(events.get(i), null).getStatusCode();
             long took = System.nanoTime() - start;

@@ -44,10 +44,17 @@ public final class Ec2Fleet implements Fleet {
 
     private final Ec2Client ec2;
     private final String stack;
+    private final List<String> defaultSubnets;
 
     public Ec2Fleet(Ec2Client ec2, String stack) {
+        this(ec2, stack, List.of());
+    }
+
+    /** @param defaultSubnets subnets for pools that list none (the stack's runner subnets) */
+    public Ec2Fleet(Ec2Client ec2, String stack, List<String> defaultSubnets) {
         this.ec2 = ec2;
         this.stack = stack;
+        this.defaultSubnets = List.copyOf(defaultSubnets);
     }
 
     /**
@@ -101,7 +108,8 @@ public final class Ec2Fleet implements Fleet {
 
     CreateFleetRequest request(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {
         List<FleetLaunchTemplateOverridesRequest> overrides = new ArrayList<>();
-        List<String> subnets = pool.subnets().isEmpty() ? java.util.Collections.singletonList(null) : pool.subnets();
+        List<String> subnets = !pool.subnets().isEmpty() ? pool.subnets()
+                : !defaultSubnets.isEmpty() ? defaultSubnets : java.util.Collections.singletonList(null);
         for (String type : pool.instanceTypes()) {
             for (String subnet : subnets) {
                 var o = FleetLaunchTemplateOverridesRequest.builder().instanceType(InstanceType.fromValue(type));

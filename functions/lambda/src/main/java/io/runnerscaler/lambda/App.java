@@ -11,9 +11,20 @@ import io.runnerscaler.aws.SsmParameters;
 import io.runnerscaler.core.config.LastGoodConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.log.JsonLinesLog;
+import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.port.DeadLetters;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.BootstrapSecrets;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.RunnerRegistry;
+import io.runnerscaler.core.runner.RunnerRegistrations;
+import io.runnerscaler.core.runner.Secret;
+import io.runnerscaler.core.runner.UnmanagedRunners;
+import io.runnerscaler.forges.gitlab.GitLabRunnerRegistry;
+import io.runnerscaler.forges.gitlab.GitLabRunnersApi;
+import java.time.Instant;
+import java.util.List;
 import io.runnerscaler.core.port.JobRetry;
 import io.runnerscaler.forges.gitlab.GitLabJobRetry;
 import io.runnerscaler.core.port.Fleet;
@@ -27,7 +38,6 @@ import io.runnerscaler.core.usecase.JobEvents;
 import io.runnerscaler.core.usecase.PlanExecutor;
 import io.runnerscaler.core.usecase.Reaper;
 import io.runnerscaler.core.usecase.Reconciler;
-import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.tags.GitLabJobTags;
 import io.runnerscaler.core.webhook.SharedSecrets;
 import io.runnerscaler.core.webhook.WebhookIngest;
@@ -103,6 +113,36 @@ public final class App {
         return jobTags;
     }
 
+    /**
+     * The forge side of launching and terminating. GitLab runner managers are checked and removed through the
+     * API when a GitLab token is configured; a forge without credentials is {@link UnmanagedRunners}: its
+     * machines register and deregister themselves, and the table is the busy check. GitHub JIT configs need
+     * the GitHub App settings, which this stack does not take yet, so its secrets store is unused.
+     */
+    private RunnerRegistrations runnerRegistrations() {
+        RunnerRegistry gitlab = settings.gitlabApiTokenParameter().<RunnerRegistry>map(parameter ->
+                new GitLabRunnerRegistry(new GitLabRunnersApi(GitLabJobsApi.defaultClient(),
+                        URI.create(settings.gitlabUrl().orElse("https://gitlab.com")), clock), parameters, parameter))
+                .orElse(new UnmanagedRunners(Forge.GITLAB));
+        return new RunnerRegistrations(List.of(gitlab, new UnmanagedRunners(Forge.GITHUB)), NO_BOOTSTRAP_SECRETS, log);
+    }
+
+    private static final BootstrapSecrets NO_BOOTSTRAP_SECRETS = new BootstrapSecrets() {
+        @Override
+        public void put(String instanceId, Secret secret, Instant expiresAt) {
+            throw new IllegalStateException("no bootstrap secrets table configured");
+        }
+
+        @Override
+        public Optional<Secret> take(String instanceId, Instant now) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void discard(String instanceId) {
+        }
+    };
+
     /** GitLab job retries with the API token, when one is configured (the same token as tag lookups). */
     private JobRetry jobRetry() {
         return settings.gitlabApiTokenParameter().<JobRetry>map(parameter -> new GitLabJobRetry(
@@ -117,11 +157,11 @@ public final class App {
 
     public Reaper reaper() {
         return new Reaper(config, ledger(), machines(), new Planner(), executor(),
-                new Reconciler(fleet(), machines(), log, metrics), clock);
+                new Reconciler(fleet(), machines(), log, metrics), clock, metrics);
     }
 
     public InstanceEvents instanceEvents() {
-        return new InstanceEvents(machines(), ledger(), clock, log);
+        return new InstanceEvents(machines(), ledger(), fleet(), clock, log, metrics);
     }
 
     public DeadLetters deadLetters() {
@@ -145,11 +185,11 @@ public final class App {
     }
 
     private PlanExecutor executor() {
-        return new PlanExecutor(fleet(), machines(), log, metrics);
+        return new PlanExecutor(fleet(), machines(), runnerRegistrations(), log, metrics);
     }
 
     private Fleet fleet() {
-        return new Ec2Fleet(aws.ec2(), settings.stack());
+        return new Ec2Fleet(aws.ec2(), settings.stack(), settings.defaultSubnets());
     }
 
     private JobLedger ledger() {
@@ -179,5 +219,4 @@ public final class App {
             }
         }, REFRESH, clock);
     }
-
 }

@@ -25,7 +25,20 @@ public record Settings(
         String gitlabSecretParameter,
         String githubSecretParameter,
         Optional<String> gitlabApiTokenParameter,
-        Optional<String> gitlabUrl) {
+        Optional<String> gitlabUrl,
+        List<String> defaultSubnets) {
+
+    public Settings {
+        defaultSubnets = List.copyOf(defaultSubnets);
+    }
+
+    /** Settings without default subnets. */
+    public Settings(String region, Optional<String> awsEndpoint, String stack, String configParameter, String queueUrl,
+                    String dlqUrl, String machinesTable, String jobsTable, String gitlabSecretParameter,
+                    String githubSecretParameter, Optional<String> gitlabApiTokenParameter, Optional<String> gitlabUrl) {
+        this(region, awsEndpoint, stack, configParameter, queueUrl, dlqUrl, machinesTable, jobsTable,
+                gitlabSecretParameter, githubSecretParameter, gitlabApiTokenParameter, gitlabUrl, List.of());
+    }
 
     /** Settings without GitLab tag lookups. */
     public Settings(String region, Optional<String> awsEndpoint, String stack, String configParameter, String queueUrl,
@@ -49,6 +62,8 @@ public record Settings(
     public static final String GITLAB_API_TOKEN_PARAMETER = "RUNNER_SCALER_GITLAB_API_TOKEN_PARAMETER";
     /** Optional: base URL of the GitLab instance; {@code https://gitlab.com} when the token is set and this is not. */
     public static final String GITLAB_URL = "RUNNER_SCALER_GITLAB_URL";
+    /** Optional: comma-separated runner subnets for pools that list none (the template's RunnerSubnetIds). */
+    public static final String DEFAULT_SUBNETS = "RUNNER_SCALER_DEFAULT_SUBNETS";
 
     /** Variables the template must set for every function (AWS_REGION is set by Lambda itself). */
     public static final List<String> REQUIRED_IN_TEMPLATE = List.of(STACK, CONFIG_PARAMETER, QUEUE_URL,
@@ -58,7 +73,8 @@ public record Settings(
     public static Settings from(java.util.function.Function<String, Optional<String>> lookup) {
         var values = new java.util.HashMap<String, String>();
         for (String name : List.of(REGION, AWS_ENDPOINT, STACK, CONFIG_PARAMETER, QUEUE_URL, DLQ_URL, MACHINES_TABLE,
-                JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER)) {
+                JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER, GITLAB_API_TOKEN_PARAMETER, GITLAB_URL,
+                DEFAULT_SUBNETS)) {
             lookup.apply(name).ifPresent(v -> values.put(name, v));
         }
         return from(values);
@@ -72,7 +88,9 @@ public record Settings(
         return new Settings(env.getOrDefault(REGION, "us-east-1"), Optional.ofNullable(env.get(AWS_ENDPOINT))
                 .filter(v -> !v.isBlank()), env.get(STACK), env.get(CONFIG_PARAMETER), env.get(QUEUE_URL),
                 env.get(DLQ_URL), env.get(MACHINES_TABLE), env.get(JOBS_TABLE), env.get(GITLAB_SECRET_PARAMETER),
-                env.get(GITHUB_SECRET_PARAMETER), optional(env, GITLAB_API_TOKEN_PARAMETER), optional(env, GITLAB_URL));
+                env.get(GITHUB_SECRET_PARAMETER), optional(env, GITLAB_API_TOKEN_PARAMETER), optional(env, GITLAB_URL),
+                optional(env, DEFAULT_SUBNETS).map(s -> java.util.Arrays.stream(s.split(",")).map(String::strip)
+                        .filter(x -> !x.isEmpty()).toList()).orElse(List.of()));
     }
 
     private static Optional<String> optional(Map<String, String> env, String key) {

@@ -37,8 +37,8 @@ import software.amazon.awssdk.services.ec2.model.Filter;
  */
 class GitLabJobTagsIT {
 
-    private static final String TOKEN_PARAMETER = "/runner-scaler/rs-test/gitlab-api-token";
-    private static final String API_TOKEN = "glpat-runner-scaler-test-api-token";
+    private static final String TOKEN_PARAMETER = GitLabStack.API_TOKEN_PARAMETER;
+    private static final String API_TOKEN = GitLabStack.API_TOKEN;
     private static final String JOB_PATH = "/api/v4/projects/gitlab-org%2Fgitlab-test/jobs/1977";
     private static final String TAGGED_POOL = """
             concurrent: 10
@@ -59,10 +59,7 @@ class GitLabJobTagsIT {
     static final AwsEmulator emulator = new AwsEmulator();
     private static WireMockServer gitlab;
 
-    private AwsClients aws;
-    private Provisioner.Resources resources;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private App app;
+    private GitLabStack stack;
 
     @BeforeAll
     static void startGitLab() {
@@ -77,22 +74,8 @@ class GitLabJobTagsIT {
 
     @BeforeEach
     void provision() {
-        AwsEmulator.reset();
         gitlab.resetAll();
-        aws = emulator.clients();
-        Provisioner provisioner = new Provisioner(aws);
-        resources = provisioner.create(EmulatedStack.STACK);
-        provisioner.launchTemplate("runner-scaler-docker");
-        provisioner.parameter(EmulatedStack.CONFIG_PARAMETER, TAGGED_POOL, false);
-        provisioner.parameter(EmulatedStack.GITLAB_SECRET_PARAMETER, SampleEvents.GITLAB_TEST_TOKEN, true);
-        provisioner.parameter(TOKEN_PARAMETER, API_TOKEN, true);
-        Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()),
-                EmulatedStack.STACK, EmulatedStack.CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(),
-                resources.machinesTable(),
-                resources.jobsTable(), EmulatedStack.GITLAB_SECRET_PARAMETER, EmulatedStack.GITHUB_SECRET_PARAMETER,
-                Optional.of(TOKEN_PARAMETER), Optional.of(gitlab.baseUrl()));
-        app = new App(settings, new ManualClock(Instant.parse("2026-11-23T09:00:05Z")),
-                new PrintStream(out, true, StandardCharsets.UTF_8));
+        stack = new GitLabStack(emulator, gitlab, TAGGED_POOL, java.util.Map.of());
     }
 
     @AfterEach
@@ -103,7 +86,7 @@ class GitLabJobTagsIT {
     @Test
     void pendingJobIsMatchedToTheTaggedPoolByItsLookedUpTags() {
         gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(payload("jobs-api-job.json"))));
+                .withHeader("Content-Type", "application/json").withBody(GitLabStack.payload("jobs-api-job.json"))));
         deliverPendingAndPump();
         assertThat(instancesForJob("gitlab:1977")).isEqualTo(1);
         gitlab.verify(1, getRequestedFor(urlEqualTo(JOB_PATH)));
@@ -138,10 +121,10 @@ class GitLabJobTagsIT {
 
     /** Delivers the pending sample and runs scale-up once over what it enqueued; returns the failed messages. */
     private int deliverPendingAndPump() {
-        var accepted = new WebhookHandler(app.webhook()).handleRequest(SampleEvents.http("webhook-gitlab-pending.json"),
+        var accepted = new WebhookHandler(stack.app.webhook()).handleRequest(SampleEvents.http("webhook-gitlab-pending.json"),
                 null);
         assertThat(accepted.getStatusCode()).as("the webhook does not wait for GitLab").isEqualTo(202);
-        var messages = aws.sqs().receiveMessage(b -> b.queueUrl(resources.queueUrl()).maxNumberOfMessages(10)
+        var messages = stack.aws.sqs().receiveMessage(b -> b.queueUrl(stack.resources.queueUrl()).maxNumberOfMessages(10)
                 .messageSystemAttributeNames(software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.ALL))
                 .messages();
         assertThat(messages).hasSize(1);
@@ -150,25 +133,18 @@ class GitLabJobTagsIT {
         record.setMessageId(messages.get(0).messageId());
         record.setBody(messages.get(0).body());
         event.setRecords(java.util.List.of(record));
-        return new ScaleUpHandler(app.jobEvents(), app.deadLetters(), app.jobTags(), app.log()).handleRequest(event, null)
+        return new ScaleUpHandler(stack.app).handleRequest(event, null)
                 .getBatchItemFailures().size();
     }
 
     private int instancesForJob(String job) {
-        return (int) aws.ec2().describeInstances(DescribeInstancesRequest.builder()
+        return (int) stack.aws.ec2().describeInstances(DescribeInstancesRequest.builder()
                         .filters(Filter.builder().name("tag:" + Tags.JOB).values(job).build()).build())
                 .reservations().stream().mapToLong(r -> r.instances().size()).sum();
     }
 
     private String logs() {
-        return out.toString(StandardCharsets.UTF_8);
+        return stack.logs();
     }
 
-    private static String payload(String name) {
-        try (InputStream in = GitLabJobTagsIT.class.getResourceAsStream("/payloads/gitlab/" + name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

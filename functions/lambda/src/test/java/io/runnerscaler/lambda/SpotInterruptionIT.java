@@ -11,21 +11,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import io.runnerscaler.aws.AwsClients;
 import io.runnerscaler.aws.DynamoMachineStore;
-import io.runnerscaler.aws.Provisioner;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
 import io.runnerscaler.testkit.AwsEmulator;
-import io.runnerscaler.testkit.ManualClock;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +30,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class SpotInterruptionIT {
 
-    private static final String TOKEN_PARAMETER = "/runner-scaler/rs-test/gitlab-api-token";
     private static final String RETRY_PATH = "/api/v4/projects/gitlab-org%2Fgitlab-test/jobs/1977/retry";
     private static final String SPOT_POOL = """
             concurrent: 10
@@ -58,10 +49,7 @@ class SpotInterruptionIT {
     static final AwsEmulator emulator = new AwsEmulator();
     private static WireMockServer gitlab;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private AwsClients aws;
-    private Provisioner.Resources resources;
-    private App app;
+    private GitLabStack stack;
 
     @BeforeAll
     static void startGitLab() {
@@ -76,27 +64,14 @@ class SpotInterruptionIT {
 
     @BeforeEach
     void provision() {
-        AwsEmulator.reset();
         gitlab.resetAll();
         gitlab.stubFor(get(urlPathMatching("/api/v4/projects/.+/jobs/[0-9]+")).willReturn(aResponse()
                 .withStatus(200).withHeader("Content-Type", "application/json")
-                .withBody(jobsApiJob())));
+                .withBody(GitLabStack.payload("jobs-api-job.json"))));
         gitlab.stubFor(post(urlEqualTo(RETRY_PATH)).willReturn(aResponse().withStatus(201)
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"id\": 1978, \"status\": \"pending\", \"name\": \"test\", \"stage\": \"test\"}")));
-        aws = emulator.clients();
-        Provisioner provisioner = new Provisioner(aws);
-        resources = provisioner.create(EmulatedStack.STACK);
-        provisioner.launchTemplate("runner-scaler-docker");
-        provisioner.parameter(EmulatedStack.CONFIG_PARAMETER, SPOT_POOL, false);
-        provisioner.parameter(EmulatedStack.GITLAB_SECRET_PARAMETER, SampleEvents.GITLAB_TEST_TOKEN, true);
-        provisioner.parameter(TOKEN_PARAMETER, "glpat-runner-scaler-test-api-token", true);
-        Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()),
-                EmulatedStack.STACK, EmulatedStack.CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(),
-                resources.machinesTable(), resources.jobsTable(), EmulatedStack.GITLAB_SECRET_PARAMETER,
-                EmulatedStack.GITHUB_SECRET_PARAMETER, Optional.of(TOKEN_PARAMETER), Optional.of(gitlab.baseUrl()));
-        app = new App(settings, new ManualClock(Instant.parse("2026-11-23T09:00:05Z")),
-                new PrintStream(out, true, StandardCharsets.UTF_8));
+        stack = new GitLabStack(emulator, gitlab, SPOT_POOL, Map.of());
     }
 
     @Test
@@ -107,7 +82,7 @@ class SpotInterruptionIT {
         deliver(SampleEvents.http("webhook-gitlab-running.json"));
         assertThat(store().find(spot.instanceId()).orElseThrow().state()).isEqualTo(MachineState.BUSY);
 
-        new Ec2EventsHandler(app.instanceEvents()).handleRequest(Map.of(
+        new Ec2EventsHandler(stack.app.instanceEvents()).handleRequest(Map.of(
                 "detail-type", "EC2 Spot Instance Interruption Warning", "source", "aws.ec2",
                 "detail", Map.of("instance-id", spot.instanceId(), "instance-action", "terminate")), null);
         assertThat(store().find(spot.instanceId()).orElseThrow().state()).isEqualTo(MachineState.DRAINING);
@@ -139,9 +114,7 @@ class SpotInterruptionIT {
     }
 
     private void deliver(APIGatewayV2HTTPEvent event) {
-        assertThat(new WebhookHandler(app.webhook()).handleRequest(event, null).getStatusCode()).isEqualTo(202);
-        new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(app))
-                .drain();
+        stack.deliver(event);
     }
 
     private static APIGatewayV2HTTPEvent status(APIGatewayV2HTTPEvent e, String status) {
@@ -153,7 +126,7 @@ class SpotInterruptionIT {
     }
 
     private DynamoMachineStore store() {
-        return new DynamoMachineStore(aws.dynamo(), resources.machinesTable());
+        return stack.machines();
     }
 
     private Machine onlyMachine() {
@@ -162,15 +135,7 @@ class SpotInterruptionIT {
         return alive.get(0);
     }
 
-    private static String jobsApiJob() {
-        try (var in = SpotInterruptionIT.class.getResourceAsStream("/payloads/gitlab/jobs-api-job.json")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     private String logs() {
-        return out.toString(StandardCharsets.UTF_8);
+        return stack.logs();
     }
 }

@@ -3,6 +3,8 @@ package io.runnerscaler.core.usecase;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.Fleet;
+import io.runnerscaler.core.port.Metrics;
 import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.port.MachineStore;
 import java.time.Clock;
@@ -14,12 +16,17 @@ public final class InstanceEvents {
 
     private final MachineStore machines;
     private final JobLedger ledger;
+    private final Fleet fleet;
     private final Clock clock;
     private final EventLog log;
+    private final Metrics metrics;
 
-    public InstanceEvents(MachineStore machines, JobLedger ledger, Clock clock, EventLog log) {
+    public InstanceEvents(MachineStore machines, JobLedger ledger, Fleet fleet, Clock clock, EventLog log,
+                          Metrics metrics) {
         this.machines = machines;
         this.ledger = ledger;
+        this.fleet = fleet;
+        this.metrics = metrics;
         this.clock = clock;
         this.log = log;
     }
@@ -37,7 +44,15 @@ public final class InstanceEvents {
                     move(m, MachineState.IDLE, "INSTANCE_RUNNING");
                 }
             }
-            case "shutting-down", "terminated", "stopped", "stopping" -> {
+            case "stopped" -> {
+                // A stopped runner is no use and still costs its volume: finish the job the shutdown began.
+                fleet.terminate(java.util.List.of(instanceId));
+                if (machines.markTerminated(m, clock.instant())) {
+                    log.info("machine.terminated", Map.of("pool", m.pool(), "instance", m.instanceId(),
+                            "reason", "INSTANCE_STOPPED"));
+                }
+            }
+            case "shutting-down", "terminated", "stopping" -> {
                 if (machines.markTerminated(m, clock.instant())) {
                     log.info("machine.terminated", Map.of("pool", m.pool(), "instance", m.instanceId(),
                             "reason", "INSTANCE_" + ec2State.toUpperCase(java.util.Locale.ROOT).replace('-', '_')));
@@ -54,6 +69,8 @@ public final class InstanceEvents {
     public void interrupted(String instanceId, String kind) {
         machines.find(instanceId).filter(m -> m.state().isAlive() && m.state() != MachineState.DRAINING)
                 .ifPresent(m -> {
+                    metrics.count(kind.equals(SPOT_INTERRUPTION) ? "SpotInterruptions" : "RebalanceRecommendations",
+                            Map.of("Pool", m.pool()));
                     if (m.state() == MachineState.BUSY && kind.equals(SPOT_INTERRUPTION)) {
                         m.jobId().ifPresent(ledger::markInterrupted);
                     }

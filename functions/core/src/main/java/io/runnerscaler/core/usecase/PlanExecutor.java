@@ -11,6 +11,7 @@ import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.Fleet;
 import io.runnerscaler.core.port.MachineStore;
 import io.runnerscaler.core.port.Metrics;
+import io.runnerscaler.core.runner.RunnerRegistrations;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,12 +29,15 @@ public final class PlanExecutor {
 
     private final Fleet fleet;
     private final MachineStore machines;
+    private final RunnerRegistrations runners;
     private final EventLog log;
     private final Metrics metrics;
 
-    public PlanExecutor(Fleet fleet, MachineStore machines, EventLog log, Metrics metrics) {
+    public PlanExecutor(Fleet fleet, MachineStore machines, RunnerRegistrations runners, EventLog log,
+                        Metrics metrics) {
         this.fleet = fleet;
         this.machines = machines;
+        this.runners = runners;
         this.log = log;
         this.metrics = metrics;
     }
@@ -92,6 +96,14 @@ public final class PlanExecutor {
             f.put("reason", l.reason().name());
             forThis.ifPresent(j -> f.put("job", j));
             log.info("machine.launched", fields(pool, f));
+            if (runners.handOff(pool, launched.instanceId(), now.plus(pool.bootTimeout()))
+                    instanceof RunnerRegistrations.HandOff.Failed failed) {
+                // Without its registration the machine can do nothing (and would shut itself down later).
+                fleet.terminate(List.of(launched.instanceId()));
+                machines.find(launched.instanceId()).ifPresent(m -> machines.markTerminated(m, now));
+                log.warn("machine.terminated", fields(pool, Map.of("instance", launched.instanceId(),
+                        "reason", "REGISTRATION_FAILED", "detail", failed.reason())));
+            }
         }
         metrics.count("MachinesLaunched", Map.of("Pool", pool.name(), "Forge", pool.forge().id()),
                 result.launched().size());
@@ -122,6 +134,13 @@ public final class PlanExecutor {
             // The plan was made from a snapshot; the machine took a job since. Never kill a busy runner.
             log.warn("machine.terminate_skipped", fields(pool, Map.of("instance", t.instanceId(),
                     "reason", "BUSY_SINCE_PLANNED")));
+            return;
+        }
+        // Ask the forge too: it knows about a job the webhook has not told us of yet; then deregister.
+        RunnerRegistrations.Release release = runners.release(pool, t.instanceId());
+        if (!release.mayTerminate()) {
+            log.info("machine.terminate_deferred", fields(pool, Map.of("instance", t.instanceId(),
+                    "reason", release.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT))));
             return;
         }
         fleet.terminate(List.of(t.instanceId()));

@@ -7,7 +7,10 @@ import io.runnerscaler.core.planner.Plan;
 import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.planner.PoolState;
 import io.runnerscaler.core.port.JobLedger;
+import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.port.MachineStore;
+import io.runnerscaler.core.port.Metrics;
+import java.util.Map;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,9 +32,10 @@ public final class Reaper {
     private final PlanExecutor executor;
     private final Reconciler reconciler;
     private final Clock clock;
+    private final Metrics metrics;
 
     public Reaper(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Planner planner,
-                  PlanExecutor executor, Reconciler reconciler, Clock clock) {
+                  PlanExecutor executor, Reconciler reconciler, Clock clock, Metrics metrics) {
         this.config = config;
         this.ledger = ledger;
         this.machines = machines;
@@ -39,6 +43,7 @@ public final class Reaper {
         this.executor = executor;
         this.reconciler = reconciler;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Runs one pass and returns the plans it carried out, one per pool. */
@@ -54,7 +59,21 @@ public final class Reaper {
             Plan plan = planner.plan(state, now);
             executor.execute(pool, plan, now, Optional.empty());
             plans.add(plan);
+            machinesByState(pool);
         }
         return plans;
+    }
+
+    /** The dashboard's machines-by-state graph: one gauge-like count per pool and state, once a pass. */
+    private void machinesByState(PoolConfig pool) {
+        var byState = new java.util.EnumMap<MachineState, Integer>(MachineState.class);
+        for (MachineState s : MachineState.values()) {
+            if (s.isAlive()) {
+                byState.put(s, 0);
+            }
+        }
+        machines.alive(pool.name()).forEach(m -> byState.merge(m.state(), 1, Integer::sum));
+        byState.forEach((state, n) -> metrics.count("MachinesByState", Map.of("Pool", pool.name(),
+                "State", state.name()), n));
     }
 }

@@ -1,0 +1,61 @@
+package io.runnerscaler.cli.config;
+
+import io.runnerscaler.core.config.ConfigException;
+import io.runnerscaler.core.config.ConfigLoader;
+import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.config.ScalerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code runner-scaler config validate FILE}: the same checks a function runs at cold start, before deploying. */
+@Command(name = "validate",
+        description = {
+            "Check a pools YAML file the way the scaler does when it starts.",
+            "Prints every problem with its field path and line, or a summary of the pools."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the configuration is valid",
+            "1:the configuration is invalid (problems on standard error)",
+            "2:usage error or unreadable file"})
+public final class ValidateCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "Pools YAML file to check.")
+    Path file;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String text;
+        try {
+            text = ConfigFiles.read(file);
+        } catch (ConfigFiles.UnreadableFile e) {
+            err.println(e.getMessage());
+            return ConfigCommand.USAGE;
+        }
+        ScalerConfig config;
+        try {
+            config = new ConfigLoader().parse(text);
+        } catch (ConfigException e) {
+            e.problems().forEach(problem -> err.println(file + ": " + problem));
+            err.printf("%s: invalid, %d problem(s)%n", file, e.problems().size());
+            return ConfigCommand.INVALID_CONFIG;
+        }
+        out.printf("%s: valid, concurrent %d, %d pool(s): %s%n", file, config.concurrent(), config.pools().size(),
+                config.pools().stream().map(PoolConfig::name).collect(Collectors.joining(", ")));
+        return ConfigCommand.OK;
+    }
+}

@@ -1,0 +1,186 @@
+package io.runnerscaler.cli.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+import picocli.CommandLine;
+
+class ConfigCommandTest {
+
+    @TempDir
+    Path dir;
+
+    /** What a run printed and returned. */
+    record Run(int exitCode, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int exitCode = new CommandLine(new ConfigCommand())
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .execute(args);
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    private static String fixture(String name) {
+        return Fixtures.path(name).toString();
+    }
+
+    @Test
+    void importWritesPoolsYamlToStandardOutputAndWarningsToStandardError() {
+        Run run = run("import-gitlab", fixture("issue-scenario.toml"));
+
+        assertThat(run.exitCode()).isEqualTo(ConfigCommand.OK);
+        assertThat(run.out()).contains("concurrent: 6").contains("name: docker-machine").contains("idleTime: 300");
+        assertThat(run.out()).doesNotContain("warning:");
+        assertThat(run.err()).contains("warning: runners[0] \"docker-machine\": tags:")
+                .contains("imported 1 pool(s) (docker-machine) to standard output");
+    }
+
+    @Test
+    void importWritesTheOutputFileThatValidateThenAccepts() throws IOException {
+        Path out = dir.resolve("pools.yaml");
+
+        Run imported = run("import-gitlab", fixture("multi-runner.toml"), "-o", out.toString());
+        Run validated = run("validate", out.toString());
+
+        assertThat(imported.exitCode()).isEqualTo(ConfigCommand.OK);
+        assertThat(imported.out()).isEmpty();
+        assertThat(Files.readString(out)).contains("docker-small").contains("docker-large-spot");
+        assertThat(validated.exitCode()).isEqualTo(ConfigCommand.OK);
+        assertThat(validated.out()).contains("valid, concurrent 20, 2 pool(s): docker-small, docker-large-spot");
+    }
+
+    @Test
+    void importDoesNotOverwriteAnExistingFileWithoutForce() throws IOException {
+        Path out = Files.writeString(dir.resolve("pools.yaml"), "mine");
+
+        Run refused = run("import-gitlab", fixture("issue-scenario.toml"), "-o", out.toString());
+        assertThat(refused.exitCode()).isEqualTo(ConfigCommand.USAGE);
+        assertThat(refused.err()).contains("exists; pass --force");
+        assertThat(Files.readString(out)).isEqualTo("mine");
+
+        Run forced = run("import-gitlab", fixture("issue-scenario.toml"), "-o", out.toString(), "--force");
+        assertThat(forced.exitCode()).isEqualTo(ConfigCommand.OK);
+        assertThat(Files.readString(out)).contains("name: docker-machine");
+    }
+
+    @Test
+    void malformedTomlExitsWithInvalidConfigAndTheLine() {
+        Run run = run("import-gitlab", fixture("malformed.toml"));
+
+        assertThat(run.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
+        assertThat(run.err()).contains("malformed.toml: line 6, column").contains("not valid TOML");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void aFileWithNothingToImportExitsWithInvalidConfig() {
+        Run run = run("import-gitlab", fixture("no-docker-machine.toml"));
+
+        assertThat(run.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
+        assertThat(run.err()).contains("nothing to import").contains("'docker'");
+    }
+
+    static final List<String> ALL_FIXTURES = Fixtures.TOML_FIXTURES;
+
+    @ParameterizedTest
+    @FieldSource("ALL_FIXTURES")
+    void noSecretIsEverPrintedOrWritten(String name) throws IOException {
+        Path out = dir.resolve(name + ".yaml");
+
+        Run toStdout = run("import-gitlab", fixture(name));
+        Run toFile = run("import-gitlab", fixture(name), "-o", out.toString());
+        String written = Files.exists(out) ? Files.readString(out) : "";
+
+        assertThat(Fixtures.secretsIn(Fixtures.read(name))).isNotEmpty().allSatisfy(secret -> assertThat(
+                toStdout.out() + toStdout.err() + toFile.out() + toFile.err() + written).doesNotContain(secret));
+    }
+
+    @Test
+    void validateAcceptsTheHandWrittenScenario() {
+        Run run = run("validate", fixture("issue-scenario.yaml"));
+
+        assertThat(run.exitCode()).isEqualTo(ConfigCommand.OK);
+        assertThat(run.out()).contains("issue-scenario.yaml: valid, concurrent 6, 1 pool(s): docker-machine");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void validatePrintsEveryProblemAndExitsWithInvalidConfig() throws IOException {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), """
+                pools:
+                  - name: ""
+                    forge: gitlab
+                    labels: [docker]
+                    instanceTypes: [m5.large]
+                    subnets: [subnet-0a1b2c3d]
+                    launchTemplate: runners
+                    limit: 1
+                    idleCount: 3
+                """);
+
+        Run run = run("validate", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
+        assertThat(run.err()).contains("bad.yaml: pools[0].name: required (line 2)")
+                .contains("bad.yaml: pools[0].idleCount: 3 exceeds limit 1 (line 9)")
+                .contains("invalid, 2 problem(s)");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void validateOfAMissingFileIsAUsageError() {
+        Run run = run("validate", dir.resolve("nope.yaml").toString());
+
+        assertThat(run.exitCode()).isEqualTo(ConfigCommand.USAGE);
+        assertThat(run.err()).contains("nope.yaml: no such file");
+    }
+
+    @Test
+    void importOfAMissingFileIsAUsageError() {
+        Run run = run("import-gitlab", dir.resolve("config.toml").toString());
+
+        assertThat(run.exitCode()).isEqualTo(ConfigCommand.USAGE);
+        assertThat(run.err()).contains("config.toml: no such file");
+    }
+
+    @Test
+    void aMissingArgumentOrUnknownOptionIsAUsageError() {
+        assertThat(run("validate").exitCode()).isEqualTo(ConfigCommand.USAGE);
+        assertThat(run("validate").err()).contains("Missing required parameter: 'FILE'");
+        assertThat(run("import-gitlab", "config.toml", "--frobnicate").exitCode()).isEqualTo(ConfigCommand.USAGE);
+        assertThat(run("launch").exitCode()).isEqualTo(ConfigCommand.USAGE);
+    }
+
+    @Test
+    void configWithoutASubcommandShowsUsageAndIsAUsageError() {
+        Run run = run();
+
+        assertThat(run.exitCode()).isEqualTo(ConfigCommand.USAGE);
+        assertThat(run.err()).contains("validate").contains("import-gitlab");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"validate", "--help"},
+                new String[] {"import-gitlab", "-h"})) {
+            Run run = run(args);
+
+            assertThat(run.exitCode()).isEqualTo(ConfigCommand.OK);
+            assertThat(run.out()).startsWith("Usage: config").contains("Exit codes:");
+        }
+        assertThat(run("import-gitlab", "--help").out()).contains("-o, --output=OUT").contains("--force");
+    }
+}
