@@ -37,4 +37,23 @@ class RunnerScalerTest {
         assertThat(cli.execute("dlq", "redrive", "--endpoint", "http://127.0.0.1:9", "--dlq-url", "")).isEqualTo(2);
         assertThat(err.toString()).contains("--dlq-url is required");
     }
+
+    @Test
+    void localNeedsAConfigUnlessItRunsAgainstTheDeployedStack() {
+        var err = new StringWriter();
+        var cli = RunnerScaler.commandLine();
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("local", "--endpoint", "http://127.0.0.1:9")).isEqualTo(2);
+        assertThat(err.toString()).contains("--config is required without --aws");
+    }
+
+    @Test
+    void localAgainstAwsSaysWhichStackVariablesAreMissing() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("RUNNER_SCALER_QUEUE_URL") == null);
+        var err = new StringWriter();
+        var cli = RunnerScaler.commandLine();
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("local", "--aws")).isNotZero();
+        assertThat(err.toString()).contains("missing environment variables").contains("RUNNER_SCALER_QUEUE_URL");
+    }
 }

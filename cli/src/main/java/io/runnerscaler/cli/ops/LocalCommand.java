@@ -51,8 +51,12 @@ public final class LocalCommand implements Callable<Integer> {
 
     static final String STACK = "runner-scaler-local";
 
-    @Option(names = "--config", required = true, description = "Pools YAML.")
+    @Option(names = "--config", description = "Pools YAML (required unless --aws, where the stack's parameter holds it).")
     Path config;
+
+    @Option(names = "--aws", description = "Run against AWS itself (default credentials, AWS_PROFILE) and the deployed "
+            + "stack named by the RUNNER_SCALER_* variables, as the functions would; nothing is created.")
+    boolean realAws;
 
     @Option(names = "--port", defaultValue = "8080", description = "Webhook port on 127.0.0.1 (0 = any free port).")
     int port;
@@ -73,6 +77,9 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--for-seconds", defaultValue = "0", description = "Stop after this long (0 = until Ctrl-C).")
     int forSeconds;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     private volatile int boundPort;
     private final CountDownLatch ready = new CountDownLatch(1);
 
@@ -84,24 +91,12 @@ public final class LocalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String yaml = Files.readString(config);
-        ScalerConfig pools = new ConfigLoader().parse(yaml);
-        String url = endpoint.orElseGet(() -> Emulator.endpoint().toString());
-        AwsClients aws = AwsClients.create(region, Optional.of(URI.create(url)));
-        Provisioner provisioner = new Provisioner(aws);
-        Provisioner.Resources r = provisioner.create(STACK);
-        for (PoolConfig pool : pools.pools()) {
-            provisioner.launchTemplate(pool.launchTemplate());
-        }
-        String configParameter = "/runner-scaler/" + STACK + "/config";
-        String gitlabParameter = "/runner-scaler/" + STACK + "/gitlab-webhook-secret";
-        provisioner.parameter(configParameter, yaml, false);
-        provisioner.parameter(gitlabParameter, gitlabSecret(), true);
-        Settings settings = new Settings(region, Optional.of(url), STACK, configParameter, r.queueUrl(), r.dlqUrl(),
-                r.machinesTable(), r.jobsTable(), gitlabParameter, "/runner-scaler/" + STACK + "/github-webhook-secret");
+        Settings settings = realAws ? Settings.from(System.getenv()) : provisionLocally();
+        AwsClients aws = AwsClients.create(settings.region(), settings.awsEndpoint().map(URI::create));
+        String url = settings.awsEndpoint().orElse("AWS (" + settings.region() + ")");
         App app = new App(settings, Clock.systemUTC(), System.out);
         WebhookHandler webhook = new WebhookHandler(app.webhook());
-        QueuePump pump = new QueuePump(aws.sqs(), r.queueUrl(),
+        QueuePump pump = new QueuePump(aws.sqs(), settings.queueUrl(),
                 new ScaleUpHandler(app.jobEvents(), app.deadLetters(), app.log()));
         ReaperHandler reaper = new ReaperHandler(app.reaper());
         var instanceEvents = app.instanceEvents();
@@ -128,7 +123,7 @@ public final class LocalCommand implements Callable<Integer> {
         schedule.scheduleAtFixedRate(() -> {
             try {
                 // No EventBridge locally: report instance states the way the EC2 state-change rule would.
-                new io.runnerscaler.aws.Ec2Fleet(aws.ec2(), STACK).describeManaged()
+                new io.runnerscaler.aws.Ec2Fleet(aws.ec2(), settings.stack()).describeManaged()
                         .forEach(i -> instanceEvents.stateChanged(i.instanceId(), i.state()));
                 reaper.handleRequest(Map.of(), null);
             } catch (RuntimeException e) {
@@ -150,6 +145,28 @@ public final class LocalCommand implements Callable<Integer> {
             server.stop(0);
         }
         return 0;
+    }
+
+    /** The emulator (or --endpoint) with what the template would create, from --config. */
+    private Settings provisionLocally() throws IOException {
+        if (config == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--config is required without --aws");
+        }
+        String yaml = Files.readString(config);
+        ScalerConfig pools = new ConfigLoader().parse(yaml);
+        String url = endpoint.orElseGet(() -> Emulator.endpoint().toString());
+        AwsClients aws = AwsClients.create(region, Optional.of(URI.create(url)));
+        Provisioner provisioner = new Provisioner(aws);
+        Provisioner.Resources r = provisioner.create(STACK);
+        for (PoolConfig pool : pools.pools()) {
+            provisioner.launchTemplate(pool.launchTemplate());
+        }
+        String configParameter = "/runner-scaler/" + STACK + "/config";
+        String gitlabParameter = "/runner-scaler/" + STACK + "/gitlab-webhook-secret";
+        provisioner.parameter(configParameter, yaml, false);
+        provisioner.parameter(gitlabParameter, gitlabSecret(), true);
+        return new Settings(region, Optional.of(url), STACK, configParameter, r.queueUrl(), r.dlqUrl(),
+                r.machinesTable(), r.jobsTable(), gitlabParameter, "/runner-scaler/" + STACK + "/github-webhook-secret");
     }
 
     private String gitlabSecret() throws IOException {
