@@ -11,15 +11,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.testkit.AwsEmulator;
 import io.runnerscaler.testkit.forge.ForgeApiStub;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,30 +49,19 @@ class ForgeBusyCheckIT {
 
     @RegisterExtension
     static final AwsEmulator emulator = new AwsEmulator();
-    private static WireMockServer gitlab;
+    @RegisterExtension
+    static final WireMockExtension gitlab = WireMockExtension.newInstance().options(options().dynamicPort()).build();
 
     private GitLabStack stack;
 
-    @BeforeAll
-    static void startGitLab() {
-        gitlab = new WireMockServer(options().dynamicPort());
-        gitlab.start();
-    }
-
-    @AfterAll
-    static void stopGitLab() {
-        gitlab.stop();
-    }
-
     @BeforeEach
     void provision() {
-        gitlab.resetAll();
         gitlab.stubFor(get(urlPathMatching("/api/v4/projects/.+/jobs/[0-9]+")).willReturn(json(
                 GitLabStack.payload("jobs-api-job.json"))));
         gitlab.stubFor(post(urlEqualTo("/api/v4/runners/verify")).willReturn(json(
                 ForgeApiStub.fixture("gitlab/verify-runner.json"))));
         gitlab.stubFor(delete(urlEqualTo("/api/v4/runners/managers")).willReturn(aResponse().withStatus(204)));
-        stack = new GitLabStack(emulator, gitlab, POOL, Map.of(RUNNER_TOKEN_PARAMETER, RUNNER_TOKEN));
+        stack = new GitLabStack(emulator, gitlab.getRuntimeInfo().getHttpBaseUrl(), POOL, Map.of(RUNNER_TOKEN_PARAMETER, RUNNER_TOKEN));
     }
 
     @Test

@@ -7,7 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.runnerscaler.aws.AwsClients;
 import io.runnerscaler.aws.Provisioner;
 import io.runnerscaler.aws.Tags;
@@ -21,9 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -57,25 +55,14 @@ class GitLabJobTagsIT {
 
     @RegisterExtension
     static final AwsEmulator emulator = new AwsEmulator();
-    private static WireMockServer gitlab;
+    @RegisterExtension
+    static final WireMockExtension gitlab = WireMockExtension.newInstance().options(options().dynamicPort()).build();
 
     private GitLabStack stack;
 
-    @BeforeAll
-    static void startGitLab() {
-        gitlab = new WireMockServer(options().dynamicPort());
-        gitlab.start();
-    }
-
-    @AfterAll
-    static void stopGitLab() {
-        gitlab.stop();
-    }
-
     @BeforeEach
     void provision() {
-        gitlab.resetAll();
-        stack = new GitLabStack(emulator, gitlab, TAGGED_POOL, java.util.Map.of());
+        stack = new GitLabStack(emulator, gitlab.getRuntimeInfo().getHttpBaseUrl(), TAGGED_POOL, java.util.Map.of());
     }
 
     @AfterEach

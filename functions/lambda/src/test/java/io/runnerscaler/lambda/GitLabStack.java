@@ -3,7 +3,6 @@ package io.runnerscaler.lambda;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.runnerscaler.aws.AwsClients;
 import io.runnerscaler.aws.DynamoMachineStore;
 import io.runnerscaler.aws.Provisioner;
@@ -35,7 +34,7 @@ final class GitLabStack {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     /** @param secureParameters more SecureString parameters to create (a pool's runner token ...) */
-    GitLabStack(AwsEmulator emulator, WireMockServer gitlab, String poolsYaml, Map<String, String> secureParameters) {
+    GitLabStack(AwsEmulator emulator, String gitlabUrl, String poolsYaml, Map<String, String> secureParameters) {
         AwsEmulator.reset();
         aws = emulator.clients();
         Provisioner provisioner = new Provisioner(aws);
@@ -48,7 +47,7 @@ final class GitLabStack {
         Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()),
                 EmulatedStack.STACK, EmulatedStack.CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(),
                 resources.machinesTable(), resources.jobsTable(), EmulatedStack.GITLAB_SECRET_PARAMETER,
-                EmulatedStack.GITHUB_SECRET_PARAMETER, Optional.of(API_TOKEN_PARAMETER), Optional.of(gitlab.baseUrl()));
+                EmulatedStack.GITHUB_SECRET_PARAMETER, Optional.of(API_TOKEN_PARAMETER), Optional.of(gitlabUrl));
         app = new App(settings, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
     }
 

@@ -10,7 +10,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.runnerscaler.aws.DynamoMachineStore;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
@@ -18,8 +18,6 @@ import io.runnerscaler.core.model.Market;
 import io.runnerscaler.testkit.AwsEmulator;
 import java.util.Comparator;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,31 +45,20 @@ class SpotInterruptionIT {
 
     @RegisterExtension
     static final AwsEmulator emulator = new AwsEmulator();
-    private static WireMockServer gitlab;
+    @RegisterExtension
+    static final WireMockExtension gitlab = WireMockExtension.newInstance().options(options().dynamicPort()).build();
 
     private GitLabStack stack;
 
-    @BeforeAll
-    static void startGitLab() {
-        gitlab = new WireMockServer(options().dynamicPort());
-        gitlab.start();
-    }
-
-    @AfterAll
-    static void stopGitLab() {
-        gitlab.stop();
-    }
-
     @BeforeEach
     void provision() {
-        gitlab.resetAll();
         gitlab.stubFor(get(urlPathMatching("/api/v4/projects/.+/jobs/[0-9]+")).willReturn(aResponse()
                 .withStatus(200).withHeader("Content-Type", "application/json")
                 .withBody(GitLabStack.payload("jobs-api-job.json"))));
         gitlab.stubFor(post(urlEqualTo(RETRY_PATH)).willReturn(aResponse().withStatus(201)
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"id\": 1978, \"status\": \"pending\", \"name\": \"test\", \"stage\": \"test\"}")));
-        stack = new GitLabStack(emulator, gitlab, SPOT_POOL, Map.of());
+        stack = new GitLabStack(emulator, gitlab.getRuntimeInfo().getHttpBaseUrl(), SPOT_POOL, Map.of());
     }
 
     @Test

@@ -1,12 +1,10 @@
 package io.runnerscaler.core.webhook;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
-import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -28,15 +26,11 @@ public final class GitHubWorkflowJob {
             return new ParsedDelivery.Ignored("X-GitHub-Event '" + event + "' is not workflow_job");
         }
         JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            return new ParsedDelivery.Malformed("body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            return new ParsedDelivery.Malformed("body could not be read: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            return new ParsedDelivery.Malformed("body is not a JSON object");
+        switch (JsonObjectBody.read(JSON, body)) {
+            case JsonObjectBody.Unreadable u -> {
+                return u.why();
+            }
+            case JsonObjectBody.Read r -> root = r.root();
         }
         JsonNode job = root.path("workflow_job");
         if (!job.isObject()) {

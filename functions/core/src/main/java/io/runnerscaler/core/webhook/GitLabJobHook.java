@@ -1,12 +1,10 @@
 package io.runnerscaler.core.webhook;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
-import java.io.IOException;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -30,15 +28,11 @@ public final class GitLabJobHook {
             return new ParsedDelivery.Ignored("X-Gitlab-Event '" + eventHeader.get() + "' is not a Job Hook");
         }
         JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            return new ParsedDelivery.Malformed("body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            return new ParsedDelivery.Malformed("body could not be read: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            return new ParsedDelivery.Malformed("body is not a JSON object");
+        switch (JsonObjectBody.read(JSON, body)) {
+            case JsonObjectBody.Unreadable u -> {
+                return u.why();
+            }
+            case JsonObjectBody.Read r -> root = r.root();
         }
         String kind = root.path("object_kind").asText("");
         if (!kind.equals("build")) {
