@@ -1,17 +1,20 @@
 package io.runnerscaler.lambda;
 
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Everything a function reads from its environment, in one place. The SAM template sets each of these;
- * a test checks that it does.
+ * a test checks that it does. The required values are fields; the optional ones (features an operator may
+ * leave off) are named values read through their accessors, so adding one touches no caller.
  *
  * @param awsEndpoint local emulator or LocalStack endpoint; unset in AWS
- * @param gitlabApiTokenParameter SSM SecureString with a GitLab token ({@code read_api}) for job tag lookups;
- *                                unset: GitLab jobs are matched without tags
- * @param gitlabUrl   the GitLab instance the token belongs to, e.g. {@code https://gitlab.example.com}
+ * @param options     optional named values, by environment variable name; blank values are left out
  */
 public record Settings(
         String region,
@@ -24,29 +27,7 @@ public record Settings(
         String jobsTable,
         String gitlabSecretParameter,
         String githubSecretParameter,
-        Optional<String> gitlabApiTokenParameter,
-        Optional<String> gitlabUrl,
-        List<String> defaultSubnets) {
-
-    public Settings {
-        defaultSubnets = List.copyOf(defaultSubnets);
-    }
-
-    /** Settings without default subnets. */
-    public Settings(String region, Optional<String> awsEndpoint, String stack, String configParameter, String queueUrl,
-                    String dlqUrl, String machinesTable, String jobsTable, String gitlabSecretParameter,
-                    String githubSecretParameter, Optional<String> gitlabApiTokenParameter, Optional<String> gitlabUrl) {
-        this(region, awsEndpoint, stack, configParameter, queueUrl, dlqUrl, machinesTable, jobsTable,
-                gitlabSecretParameter, githubSecretParameter, gitlabApiTokenParameter, gitlabUrl, List.of());
-    }
-
-    /** Settings without GitLab tag lookups. */
-    public Settings(String region, Optional<String> awsEndpoint, String stack, String configParameter, String queueUrl,
-                    String dlqUrl, String machinesTable, String jobsTable, String gitlabSecretParameter,
-                    String githubSecretParameter) {
-        this(region, awsEndpoint, stack, configParameter, queueUrl, dlqUrl, machinesTable, jobsTable,
-                gitlabSecretParameter, githubSecretParameter, Optional.empty(), Optional.empty());
-    }
+        Map<String, String> options) {
 
     public static final String REGION = "AWS_REGION";
     public static final String AWS_ENDPOINT = "RUNNER_SCALER_AWS_ENDPOINT";
@@ -69,12 +50,60 @@ public record Settings(
     public static final List<String> REQUIRED_IN_TEMPLATE = List.of(STACK, CONFIG_PARAMETER, QUEUE_URL,
             DLQ_URL, MACHINES_TABLE, JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
 
+    /** Optional variables the code reads; the template sets each (possibly empty). */
+    public static final List<String> OPTIONAL = List.of(GITLAB_API_TOKEN_PARAMETER, GITLAB_URL, DEFAULT_SUBNETS);
+
+    public Settings {
+        var kept = new TreeMap<String, String>();
+        options.forEach((k, v) -> {
+            if (v != null && !v.isBlank()) {
+                kept.put(k, v);
+            }
+        });
+        options = Map.copyOf(kept);
+    }
+
+    /** Settings with no optional values. */
+    public Settings(String region, Optional<String> awsEndpoint, String stack, String configParameter, String queueUrl,
+                    String dlqUrl, String machinesTable, String jobsTable, String gitlabSecretParameter,
+                    String githubSecretParameter) {
+        this(region, awsEndpoint, stack, configParameter, queueUrl, dlqUrl, machinesTable, jobsTable,
+                gitlabSecretParameter, githubSecretParameter, Map.of());
+    }
+
+    /** These settings with one optional value set (or removed, when {@code value} is blank). */
+    public Settings with(String name, String value) {
+        var next = new HashMap<>(options);
+        next.put(name, value == null ? "" : value);
+        return new Settings(region, awsEndpoint, stack, configParameter, queueUrl, dlqUrl, machinesTable, jobsTable,
+                gitlabSecretParameter, githubSecretParameter, next);
+    }
+
+    /** An optional value by its variable name. */
+    public Optional<String> option(String name) {
+        return Optional.ofNullable(options.get(name));
+    }
+
+    /** SSM SecureString with a GitLab token ({@code read_api}) for job tag lookups; unset: matched without tags. */
+    public Optional<String> gitlabApiTokenParameter() {
+        return option(GITLAB_API_TOKEN_PARAMETER);
+    }
+
+    /** The GitLab instance the token belongs to, e.g. {@code https://gitlab.example.com}. */
+    public Optional<String> gitlabUrl() {
+        return option(GITLAB_URL);
+    }
+
+    /** Runner subnets for pools that list none. */
+    public List<String> defaultSubnets() {
+        return option(DEFAULT_SUBNETS).map(s -> Arrays.stream(s.split(",")).map(String::strip)
+                .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
+    }
+
     /** From any source of named values (the process environment, Quarkus / MicroProfile config ...). */
-    public static Settings from(java.util.function.Function<String, Optional<String>> lookup) {
-        var values = new java.util.HashMap<String, String>();
-        for (String name : List.of(REGION, AWS_ENDPOINT, STACK, CONFIG_PARAMETER, QUEUE_URL, DLQ_URL, MACHINES_TABLE,
-                JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER, GITLAB_API_TOKEN_PARAMETER, GITLAB_URL,
-                DEFAULT_SUBNETS)) {
+    public static Settings from(Function<String, Optional<String>> lookup) {
+        var values = new HashMap<String, String>();
+        for (String name : known()) {
             lookup.apply(name).ifPresent(v -> values.put(name, v));
         }
         return from(values);
@@ -85,16 +114,20 @@ public record Settings(
         if (!missing.isEmpty()) {
             throw new IllegalStateException("missing environment variables: " + String.join(", ", missing));
         }
+        var options = new HashMap<String, String>();
+        OPTIONAL.forEach(k -> options.put(k, env.get(k)));
         return new Settings(env.getOrDefault(REGION, "us-east-1"), Optional.ofNullable(env.get(AWS_ENDPOINT))
                 .filter(v -> !v.isBlank()), env.get(STACK), env.get(CONFIG_PARAMETER), env.get(QUEUE_URL),
                 env.get(DLQ_URL), env.get(MACHINES_TABLE), env.get(JOBS_TABLE), env.get(GITLAB_SECRET_PARAMETER),
-                env.get(GITHUB_SECRET_PARAMETER), optional(env, GITLAB_API_TOKEN_PARAMETER), optional(env, GITLAB_URL),
-                optional(env, DEFAULT_SUBNETS).map(s -> java.util.Arrays.stream(s.split(",")).map(String::strip)
-                        .filter(x -> !x.isEmpty()).toList()).orElse(List.of()));
+                env.get(GITHUB_SECRET_PARAMETER), options);
     }
 
-    private static Optional<String> optional(Map<String, String> env, String key) {
-        return Optional.ofNullable(env.get(key)).filter(v -> !v.isBlank());
+    /** Every variable this class reads. */
+    public static List<String> known() {
+        var all = new java.util.ArrayList<String>(List.of(REGION, AWS_ENDPOINT));
+        all.addAll(REQUIRED_IN_TEMPLATE);
+        all.addAll(OPTIONAL);
+        return all;
     }
 
     private static boolean blank(String s) {

@@ -47,7 +47,8 @@ final class GitLabStack {
         Settings settings = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()),
                 EmulatedStack.STACK, EmulatedStack.CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(),
                 resources.machinesTable(), resources.jobsTable(), EmulatedStack.GITLAB_SECRET_PARAMETER,
-                EmulatedStack.GITHUB_SECRET_PARAMETER, Optional.of(API_TOKEN_PARAMETER), Optional.of(gitlabUrl));
+                EmulatedStack.GITHUB_SECRET_PARAMETER)
+                .with(Settings.GITLAB_API_TOKEN_PARAMETER, API_TOKEN_PARAMETER).with(Settings.GITLAB_URL, gitlabUrl);
         app = new App(settings, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
     }
 
