@@ -13,6 +13,7 @@ import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -25,9 +26,14 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 /**
- * Machines in DynamoDB: partition key {@code pool}, sort key {@code instanceId}, so one pool's machines are
- * one Query; the {@code byInstance} index finds a machine from an EC2 event. Terminated machines expire
- * after a week through TTL (the emulator never expires items, so reads filter by state themselves).
+ * Machines in DynamoDB: partition key {@code pool}, sort key {@code instanceId}, so one pool's live machines
+ * are one Query; the {@code byInstance} index finds a machine from an EC2 event. A terminated machine moves to
+ * the pool's ended partition ({@code <pool>}{@value #ENDED}) in the transaction that terminates it and expires
+ * there after a week through TTL. So the Query every job event and reaper pass makes reads the pool's live
+ * machines only (at most its {@code limit}), not a week of ended ones: with ephemeral GitHub runners
+ * ({@code maxBuilds: 1}) the ended machines outnumber the live ones by thousands, and a filter expression
+ * would still read (and bill) every one of them. A state update of a machine that has ended meanwhile is
+ * dropped rather than bringing it back to life.
  *
  * <p>Each pool also has one capacity item in the same partition (sort key {@value #CAPACITY}) whose
  * {@code reserved} count is changed only by conditional updates: reserving checks the limit in the same
@@ -38,6 +44,8 @@ public final class DynamoMachineStore implements MachineStore {
     public static final String BY_INSTANCE = "byInstance";
     /** Sort key of the pool's capacity item; instance ids start with "i-", so the two never meet. */
     public static final String CAPACITY = "#capacity";
+    /** Suffix of a pool's ended partition; pool names cannot contain '#'. */
+    public static final String ENDED = "#ended";
     private static final Duration KEEP_TERMINATED = Duration.ofDays(7);
 
     private final DynamoDbClient dynamo;
@@ -48,14 +56,31 @@ public final class DynamoMachineStore implements MachineStore {
         this.table = table;
     }
 
+    /**
+     * Records a new machine (LAUNCHING) or a live machine's new state. A live machine's update applies only
+     * while its record is live: if it ended in the meantime (the reaper or an EC2 event moved it), the update
+     * is dropped, so a late job event cannot resurrect it and give its place back a second time.
+     */
     @Override
     public void put(Machine m) {
-        dynamo.putItem(PutItemRequest.builder().tableName(table).item(item(m)).build());
+        if (m.state() == MachineState.TERMINATED) {
+            dynamo.putItem(PutItemRequest.builder().tableName(table).item(item(m)).build());
+            return;
+        }
+        var put = PutItemRequest.builder().tableName(table).item(item(m));
+        if (m.state() != MachineState.LAUNCHING) {
+            put.conditionExpression("attribute_exists(instanceId)");
+        }
+        try {
+            dynamo.putItem(put.build());
+        } catch (ConditionalCheckFailedException ended) {
+            // the machine ended meanwhile: its ended record is the truth
+        }
     }
 
     private static Map<String, AttributeValue> item(Machine m) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put("pool", s(m.pool()));
+        item.put("pool", s(m.state() == MachineState.TERMINATED ? m.pool() + ENDED : m.pool()));
         item.put("instanceId", s(m.instanceId()));
         item.put("state", s(m.state().name()));
         item.put("market", s(m.market().name()));
@@ -75,13 +100,16 @@ public final class DynamoMachineStore implements MachineStore {
         var items = dynamo.query(QueryRequest.builder().tableName(table).indexName(BY_INSTANCE)
                 .keyConditionExpression("instanceId = :i").expressionAttributeValues(Map.of(":i", s(instanceId)))
                 .build()).items();
-        return items.stream().findFirst().map(DynamoMachineStore::machine);
+        // The index may briefly show a machine both live and ended; ended is the later truth.
+        return items.stream().map(DynamoMachineStore::machine)
+                .max(java.util.Comparator.comparing(m -> m.state() == MachineState.TERMINATED));
     }
 
     @Override
     public List<Machine> alive(String pool) {
         return dynamo.queryPaginator(QueryRequest.builder().tableName(table).consistentRead(true)
                         .keyConditionExpression("#p = :p AND begins_with(#i, :prefix)")
+                        // Ended machines live elsewhere; the filter only skips records written before they did.
                         .filterExpression("#s <> :t")
                         .expressionAttributeNames(Map.of("#p", "pool", "#s", "state", "#i", "instanceId"))
                         .expressionAttributeValues(Map.of(":p", s(pool), ":t", s(MachineState.TERMINATED.name()),
@@ -130,11 +158,14 @@ public final class DynamoMachineStore implements MachineStore {
     public boolean markTerminated(Machine m, Instant at) {
         Machine gone = m.withState(MachineState.TERMINATED, at, m.jobId());
         try {
+            // Leaving the live partition is the once-only step: a second call finds no live record.
             dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(
-                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(item(gone))
-                            .conditionExpression("attribute_not_exists(#s) OR #s <> :t")
+                    TransactWriteItem.builder().delete(Delete.builder().tableName(table)
+                            .key(Map.of("pool", s(m.pool()), "instanceId", s(m.instanceId())))
+                            .conditionExpression("attribute_exists(instanceId) AND #s <> :t")
                             .expressionAttributeNames(Map.of("#s", "state"))
                             .expressionAttributeValues(Map.of(":t", s(MachineState.TERMINATED.name()))).build()).build(),
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(item(gone)).build()).build(),
                     TransactWriteItem.builder().update(Update.builder().tableName(table).key(capacityKey(m.pool()))
                             .updateExpression("ADD reserved :minusOne, version :one")
                             .expressionAttributeValues(Map.of(":minusOne", n(-1), ":one", n(1))).build()).build())
@@ -212,7 +243,10 @@ public final class DynamoMachineStore implements MachineStore {
     }
 
     static Machine machine(Map<String, AttributeValue> i) {
-        return new Machine(i.get("instanceId").s(), i.get("pool").s(), MachineState.valueOf(i.get("state").s()),
+        String partition = i.get("pool").s();
+        String pool = partition.endsWith(ENDED) ? partition.substring(0, partition.length() - ENDED.length())
+                : partition;
+        return new Machine(i.get("instanceId").s(), pool, MachineState.valueOf(i.get("state").s()),
                 Market.valueOf(i.get("market").s()), i.get("instanceType").s(),
                 Integer.parseInt(i.get("buildsDone").n()), Instant.parse(i.get("launchedAt").s()),
                 Instant.parse(i.get("stateSince").s()), Optional.ofNullable(i.get("jobId")).map(AttributeValue::s));

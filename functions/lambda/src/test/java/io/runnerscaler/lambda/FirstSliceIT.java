@@ -12,8 +12,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Filter;
@@ -73,7 +71,7 @@ class FirstSliceIT {
                 .isEqualTo(202);
         pump.drain();
         assertThat(machineState(id)).isEqualTo(MachineState.IDLE.name());
-        assertThat(machineItem(id).get("buildsDone").n()).isEqualTo("1");
+        assertThat(stack.app.machines().find(id).orElseThrow().buildsDone()).isEqualTo(1);
         assertThat(jobStatus("gitlab:1977")).isEqualTo(JobStatus.SUCCEEDED.name());
 
         stack.clock.advance(Duration.ofSeconds(299));
@@ -119,14 +117,8 @@ class FirstSliceIT {
                 .reservations().get(0).instances().get(0).state().nameAsString();
     }
 
-    private Map<String, AttributeValue> machineItem(String id) {
-        return stack.aws.dynamo().getItem(GetItemRequest.builder().tableName(stack.resources.machinesTable())
-                .key(Map.of("pool", AttributeValue.fromS("docker"), "instanceId", AttributeValue.fromS(id)))
-                .consistentRead(true).build()).item();
-    }
-
     private String machineState(String id) {
-        return machineItem(id).get("state").s();
+        return stack.app.machines().find(id).orElseThrow().state().name();
     }
 
     private String jobStatus(String jobKey) {

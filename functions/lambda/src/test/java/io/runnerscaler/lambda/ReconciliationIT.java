@@ -62,8 +62,10 @@ class ReconciliationIT {
     void machineWhoseInstanceIsGoneIsMarkedTerminatedAndItsPlaceGivenBack() {
         store.reserve("docker", 1, 3);
         var t0 = stack.clock.instant();
-        store.put(new Machine("i-0feedfacecafe0000", "docker", MachineState.IDLE, Market.ON_DEMAND, "t3.large", 0,
-                t0, t0, Optional.empty()));
+        var launching = new Machine("i-0feedfacecafe0000", "docker", MachineState.LAUNCHING, Market.ON_DEMAND,
+                "t3.large", 0, t0, t0, Optional.empty());
+        store.put(launching);
+        store.put(launching.withState(MachineState.IDLE, t0, Optional.empty()));
 
         stack.clock.advance(Duration.ofMinutes(3));
         stack.reaper().handleRequest(Map.of(), null);

@@ -12,6 +12,10 @@ import java.util.Optional;
  */
 public interface MachineStore {
 
+    /**
+     * Records a new machine, which starts LAUNCHING, or a live machine's new state. An update of a machine
+     * that is not live (it became TERMINATED meanwhile, or was never recorded) changes nothing: ended is final.
+     */
     void put(Machine machine);
 
     /**
