@@ -8,19 +8,19 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Reading and writing the files the config commands are given, with messages that name the file. */
-final class ConfigFiles {
+public final class ConfigFiles {
 
     private ConfigFiles() {
     }
 
     /** A file named on the command line cannot be read or written: a usage error, not an invalid config. */
-    static final class UnreadableFile extends Exception {
+    public static final class UnreadableFile extends Exception {
         UnreadableFile(String message) {
             super(message);
         }
     }
 
-    static String read(Path file) throws UnreadableFile {
+    public static String read(Path file) throws UnreadableFile {
         try {
             return Files.readString(file);
         } catch (NoSuchFileException e) {

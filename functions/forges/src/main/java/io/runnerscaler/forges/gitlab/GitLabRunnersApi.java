@@ -143,6 +143,24 @@ public final class GitLabRunnersApi {
     }
 
     /**
+     * {@code DELETE /api/v4/runners} with the runner's own authentication token: removes the runner and every
+     * manager of it. Returns false when GitLab no longer knows the token, which is the outcome wanted.
+     */
+    public boolean deleteRunner(Secret runnerToken) {
+        HttpRequest request = http.request("api/v4/runners")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString("token=" + ForgeHttp.encode(runnerToken.value())))
+                .build();
+        try {
+            http.send(request, "delete runner");
+            return true;
+        } catch (RunnerRegistryException.NotFound | RunnerRegistryException.Forbidden e) {
+            // 403 is how GitLab answers DELETE /runners for a token it does not know
+            return false;
+        }
+    }
+
+    /**
      * {@code GET /api/v4/runners/:id/jobs?status=running&system_id=...}: jobs running on one machine. GitLab
      * versions without the {@code system_id} filter ignore it and list the jobs of every machine of the runner,
      * which errs towards "busy", the safe side.
