@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Sends forge API requests and turns every answer that is not 2xx into a typed
@@ -29,12 +30,32 @@ public final class ForgeHttp {
     private final URI base;
     private final Clock clock;
     private final String forge;
+    private final Sleeper sleeper;
+
+    /** Attempts of a repeatable request, the first included. */
+    public static final int ATTEMPTS = 3;
+    private static final Duration BACKOFF_BASE = Duration.ofMillis(200);
+    private static final Duration BACKOFF_CAP = Duration.ofSeconds(2);
+    /** A rate limit asking for a longer wait is left to the caller's next attempt, not slept through. */
+    private static final Duration LONGEST_WAIT = Duration.ofSeconds(5);
+    private static final java.util.Set<String> REPEATABLE = java.util.Set.of("GET", "HEAD", "DELETE", "PUT");
+
+    /** How waiting between attempts is done; tests pass one that records instead of sleeping. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
 
     public ForgeHttp(HttpClient client, URI base, Clock clock, String forge) {
+        this(client, base, clock, forge, d -> Thread.sleep(d.toMillis()));
+    }
+
+    public ForgeHttp(HttpClient client, URI base, Clock clock, String forge, Sleeper sleeper) {
         this.client = client;
         this.base = URI.create(base.toString().endsWith("/") ? base.toString() : base + "/");
         this.clock = clock;
         this.forge = forge;
+        this.sleeper = sleeper;
     }
 
     /** A request builder for a path relative to the API base ({@code "api/v4/runners/verify"}). */
@@ -54,7 +75,50 @@ public final class ForgeHttp {
         }
     }
 
+    /**
+     * Sends, and for a read or a delete (which are safe to repeat) tries again on a 5xx, a dropped connection or a
+     * rate limit whose wait is short: at most {@value #ATTEMPTS} attempts, waiting a random time up to an
+     * exponentially growing bound (full jitter) or what {@code retry-after} asks. A create (POST) is never
+     * repeated here, since the forge may have done it; its caller's own retry (SQS redelivery, the next reaper
+     * pass) decides. Timeouts are not repeated either: one already took {@link #TIMEOUT}.
+     */
     public HttpResponse<String> send(HttpRequest request, String what) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return sendOnce(request, what);
+            } catch (RunnerRegistryException e) {
+                Optional<Duration> wait = retryWait(request, e, attempt);
+                if (wait.isEmpty()) {
+                    throw e;
+                }
+                try {
+                    sleeper.sleep(wait.get());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Optional<Duration> retryWait(HttpRequest request, RunnerRegistryException e, int attempt) {
+        if (attempt >= ATTEMPTS || !REPEATABLE.contains(request.method())) {
+            return Optional.empty();
+        }
+        long boundMillis = Math.min(BACKOFF_CAP.toMillis(), BACKOFF_BASE.toMillis() << (attempt - 1));
+        Duration jittered = Duration.ofMillis(ThreadLocalRandom.current().nextLong(boundMillis + 1));
+        return switch (e) {
+            case RunnerRegistryException.Unavailable u when !(u.getCause() instanceof HttpTimeoutException) ->
+                    Optional.of(jittered);
+            case RunnerRegistryException.RateLimited r -> r.retryAfter()
+                    .map(after -> after.compareTo(LONGEST_WAIT) <= 0 ? Optional.of(after.plus(jittered))
+                            : Optional.<Duration>empty())
+                    .orElse(Optional.of(jittered));
+            default -> Optional.empty();
+        };
+    }
+
+    private HttpResponse<String> sendOnce(HttpRequest request, String what) {
         HttpResponse<String> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());

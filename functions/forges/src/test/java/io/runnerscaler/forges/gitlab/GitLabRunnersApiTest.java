@@ -197,4 +197,17 @@ class GitLabRunnersApiTest {
                     assertThat(e.status()).isZero();
                 });
     }
+
+    @Test
+    void deleteRunnerSendsTheRunnersOwnTokenInTheBodyAndAnUnknownTokenIsAlreadyDone() {
+        gitlab.answerEmpty("DELETE", "/api/v4/runners", 204);
+        assertThat(api.deleteRunner(RUNNER_TOKEN)).isTrue();
+        var request = gitlab.only("DELETE", "/api/v4/runners");
+        assertThat(request.getBodyAsString()).isEqualTo("token=glrt-kyahzxLaj4Dc1jQf4xjX");
+        assertThat(request.getUrl()).doesNotContain("glrt-");
+
+        gitlab.server().resetAll();
+        gitlab.answer("DELETE", "/api/v4/runners", 403, "gitlab/error-403.json");
+        assertThat(api.deleteRunner(RUNNER_TOKEN)).isFalse();
+    }
 }
