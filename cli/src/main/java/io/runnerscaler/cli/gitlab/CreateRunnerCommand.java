@@ -1,8 +1,8 @@
 package io.runnerscaler.cli.gitlab;
 
-import io.runnerscaler.aws.AwsClients;
 import io.runnerscaler.aws.SsmParameters;
 import io.runnerscaler.cli.config.ConfigFiles;
+import io.runnerscaler.cli.ops.AwsOptions;
 import io.runnerscaler.core.config.ConfigException;
 import io.runnerscaler.core.config.ConfigLoader;
 import io.runnerscaler.core.config.PoolConfig;
@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -93,12 +94,8 @@ public final class CreateRunnerCommand implements Callable<Integer> {
     @Option(names = "--kms-key-id", description = "KMS key for the SecureString (default: aws/ssm).")
     String kmsKeyId;
 
-    @Option(names = "--endpoint", defaultValue = "${env:RUNNER_SCALER_AWS_ENDPOINT}",
-            description = "AWS endpoint (the local emulator); unset for AWS itself.")
-    String endpoint;
-
-    @Option(names = "--region", defaultValue = "${env:AWS_REGION:-us-east-1}", description = "AWS region.")
-    String region;
+    @Mixin
+    AwsOptions aws;
 
     @Spec
     CommandSpec spec;
@@ -122,8 +119,7 @@ public final class CreateRunnerCommand implements Callable<Integer> {
         }
         String tokenParameter = target.tokenParameter().orElseThrow();
 
-        var ssm = new SsmParameters(AwsClients.create(region, Optional.ofNullable(endpoint)
-                .filter(s -> !s.isBlank()).map(URI::create)).ssm());
+        var ssm = new SsmParameters(aws.clients().ssm());
         Secret accessToken;
         try {
             if (!overwrite && ssm.exists(tokenParameter)) {

@@ -1,8 +1,6 @@
 package io.runnerscaler.cli.ops;
 
 import io.runnerscaler.aws.AwsClients;
-import java.net.URI;
-import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
@@ -11,12 +9,8 @@ import picocli.CommandLine.Option;
  */
 public final class StackOptions {
 
-    @Option(names = "--endpoint", defaultValue = "${env:RUNNER_SCALER_AWS_ENDPOINT}",
-            description = "AWS endpoint (the local emulator, LocalStack); unset for AWS itself.")
-    String endpoint;
-
-    @Option(names = "--region", defaultValue = "${env:AWS_REGION:-us-east-1}", description = "AWS region.")
-    String region;
+    @picocli.CommandLine.Mixin
+    AwsOptions aws;
 
     @Option(names = "--queue-url", defaultValue = "${env:RUNNER_SCALER_QUEUE_URL}", description = "Job queue URL.")
     String queueUrl;
@@ -32,7 +26,7 @@ public final class StackOptions {
     String jobsTable;
 
     public AwsClients clients() {
-        return AwsClients.create(region, Optional.ofNullable(endpoint).filter(s -> !s.isBlank()).map(URI::create));
+        return aws.clients();
     }
 
     @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
