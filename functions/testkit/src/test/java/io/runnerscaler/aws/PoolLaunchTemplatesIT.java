@@ -236,6 +236,21 @@ class PoolLaunchTemplatesIT {
     }
 
     @Test
+    void aLaunchFromATemplateThatIsGoneIsRetriedFromAFreshLookUp() {
+        Ec2Fleet fleet = fleet(templates());
+        fleet.launch(gitlab(0), 1, Market.ON_DEMAND, Map.of());
+        aws.ec2().deleteLaunchTemplate(b -> b.launchTemplateName(STACK + "-pool-docker"));
+
+        var failed = fleet.launch(gitlab(0), 1, Market.ON_DEMAND, Map.of());
+        var next = fleet.launch(gitlab(0), 1, Market.ON_DEMAND, Map.of());
+
+        assertThat(failed.failure()).hasValueSatisfying(f -> assertThat(f.code()).startsWith("InvalidLaunchTemplate"));
+        assertThat(next.failure()).isEmpty();
+        assertThat(next.launched()).hasSize(1);
+        assertThat(proxy.ec2Calls("CreateLaunchTemplate")).isEqualTo(2);
+    }
+
+    @Test
     void aPoolWithAnAmiBootsThatImage() {
         String image = images().get(2);
         PoolConfig pool = withAmi(gitlab(0), image);
