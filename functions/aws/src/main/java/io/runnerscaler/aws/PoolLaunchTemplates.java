@@ -193,7 +193,8 @@ public final class PoolLaunchTemplates implements LaunchTemplates {
 
     /**
      * Makes the new version the default (what the console and a manual launch use) and deletes the old ones
-     * beyond {@link #KEEP}. Housekeeping: a failure here does not stop the launch.
+     * beyond {@link #KEEP}. Housekeeping: a failure here does not stop the launch (the emulator, moto 5.2,
+     * has no DeleteLaunchTemplateVersions, so there versions accumulate).
      */
     private void retire(LaunchTemplateVersion made, List<Long> previous) {
         try {
