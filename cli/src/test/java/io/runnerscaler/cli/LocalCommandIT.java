@@ -35,6 +35,7 @@ class LocalCommandIT {
                     runUntagged: true
                     instanceTypes: [t3.large]
                     launchTemplate: runner-scaler-docker
+                    tokenParameter: /runner-scaler/local/docker/runner-token
                     market: on-demand
                     limit: 2
                     idleCount: 0

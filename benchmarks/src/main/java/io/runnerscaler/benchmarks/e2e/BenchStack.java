@@ -59,6 +59,7 @@ public final class BenchStack {
                     runUntagged: true
                     instanceTypes: [t3.large]
                     launchTemplate: %s
+                    tokenParameter: /runner-scaler/bench/docker/runner-token
                     market: %s
                     limit: %d
                     idleCount: 0

@@ -4,8 +4,13 @@ import io.runnerscaler.core.config.ConfigException;
 import io.runnerscaler.core.config.ConfigLoader;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
+import io.runnerscaler.core.runner.BootstrapSettings;
+import io.runnerscaler.core.runner.UserData;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -54,8 +59,33 @@ public final class ValidateCommand implements Callable<Integer> {
             err.printf("%s: invalid, %d problem(s)%n", file, e.problems().size());
             return ConfigCommand.INVALID_CONFIG;
         }
+        List<String> bootstrap = bootstrapProblems(config);
+        if (!bootstrap.isEmpty()) {
+            bootstrap.forEach(problem -> err.println(file + ": " + problem));
+            err.printf("%s: invalid, %d problem(s)%n", file, bootstrap.size());
+            return ConfigCommand.INVALID_CONFIG;
+        }
         out.printf("%s: valid, concurrent %d, %d pool(s): %s%n", file, config.concurrent(), config.pools().size(),
                 config.pools().stream().map(PoolConfig::name).collect(Collectors.joining(", ")));
         return ConfigCommand.OK;
+    }
+
+    /**
+     * What would make a pool's launches fail at once: its runner bootstrap cannot be rendered into user-data
+     * (a GitLab pool without tokenParameter, a script over EC2's 16 KB). Rendered with stand-in deployment
+     * values, which cannot cause such a problem.
+     */
+    static List<String> bootstrapProblems(ScalerConfig config) {
+        UserData userData = new UserData();
+        List<String> problems = new ArrayList<>();
+        for (PoolConfig pool : config.pools()) {
+            try {
+                userData.render(pool, new BootstrapSettings("https://gitlab.com", "alpine:latest", "bootstrap-secrets",
+                        BootstrapSettings.safetyIdleTimeoutFor(pool), Duration.ZERO, Duration.ofMinutes(10)));
+            } catch (RuntimeException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        return problems;
     }
 }

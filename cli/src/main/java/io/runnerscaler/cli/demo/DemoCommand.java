@@ -40,6 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
                 runUntagged: true
                 instanceTypes: [m6i.large, m5.large]
                 launchTemplate: runner-scaler-docker
+                tokenParameter: /runner-scaler/demo/docker/runner-token
                 market: on-demand
                 limit: 6
                 idleCount: 2

@@ -158,15 +158,21 @@ public final class LocalCommand implements Callable<Integer> {
         AwsClients aws = AwsClients.create(region, Optional.of(URI.create(url)));
         Provisioner provisioner = new Provisioner(aws);
         Provisioner.Resources r = provisioner.create(STACK);
+        // The stack's runner template, for pools that name none, as the SAM template creates it.
+        String stackTemplate = provisioner.launchTemplate(STACK + "-runner");
         for (PoolConfig pool : pools.pools()) {
-            provisioner.launchTemplate(pool.launchTemplate());
+            if (!pool.launchTemplate().isEmpty()) {
+                provisioner.launchTemplate(pool.launchTemplate());
+            }
         }
         String configParameter = "/runner-scaler/" + STACK + "/config";
         String gitlabParameter = "/runner-scaler/" + STACK + "/gitlab-webhook-secret";
         provisioner.parameter(configParameter, yaml, false);
         provisioner.parameter(gitlabParameter, gitlabSecret(), true);
         return new Settings(region, Optional.of(url), STACK, configParameter, r.queueUrl(), r.dlqUrl(),
-                r.machinesTable(), r.jobsTable(), gitlabParameter, "/runner-scaler/" + STACK + "/github-webhook-secret");
+                r.machinesTable(), r.jobsTable(), gitlabParameter, "/runner-scaler/" + STACK + "/github-webhook-secret")
+                .with(Settings.LAUNCH_TEMPLATE_ID, stackTemplate)
+                .with(Settings.BOOTSTRAP_SECRETS_TABLE, r.bootstrapSecretsTable());
     }
 
     private String gitlabSecret() throws IOException {

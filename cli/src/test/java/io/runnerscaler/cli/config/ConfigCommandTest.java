@@ -141,6 +141,30 @@ class ConfigCommandTest {
     }
 
     @Test
+    void validateRejectsAPoolWhoseRunnersCouldNotRegister() throws IOException {
+        Path file = Files.writeString(dir.resolve("no-token.yaml"), """
+                pools:
+                  - name: docker
+                    forge: gitlab
+                    runUntagged: true
+                    instanceTypes: [m5.large]
+                    limit: 1
+                  - name: actions
+                    forge: github
+                    labels: [linux]
+                    instanceTypes: [m5.large]
+                    limit: 1
+                """);
+
+        Run run = run("validate", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
+        assertThat(run.err()).contains("no-token.yaml: pool 'docker': tokenParameter is required for GitLab pools")
+                .contains("invalid, 1 problem(s)");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
     void validateOfAMissingFileIsAUsageError() {
         Run run = run("validate", dir.resolve("nope.yaml").toString());
 

@@ -7,7 +7,6 @@ import io.runnerscaler.core.port.Fleet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +19,6 @@ import software.amazon.awssdk.services.ec2.model.DefaultTargetCapacityType;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.FleetLaunchTemplateConfigRequest;
 import software.amazon.awssdk.services.ec2.model.FleetLaunchTemplateOverridesRequest;
-import software.amazon.awssdk.services.ec2.model.FleetLaunchTemplateSpecificationRequest;
 import software.amazon.awssdk.services.ec2.model.FleetOnDemandAllocationStrategy;
 import software.amazon.awssdk.services.ec2.model.FleetType;
 import software.amazon.awssdk.services.ec2.model.Filter;
@@ -45,16 +43,22 @@ public final class Ec2Fleet implements Fleet {
     private final Ec2Client ec2;
     private final String stack;
     private final List<String> defaultSubnets;
+    private final LaunchTemplates templates;
 
+    /** Launches from each pool's template as named, adding no user-data ({@link LaunchTemplates#AS_NAMED}). */
     public Ec2Fleet(Ec2Client ec2, String stack) {
-        this(ec2, stack, List.of());
+        this(ec2, stack, List.of(), LaunchTemplates.AS_NAMED);
     }
 
-    /** @param defaultSubnets subnets for pools that list none (the stack's runner subnets) */
-    public Ec2Fleet(Ec2Client ec2, String stack, List<String> defaultSubnets) {
+    /**
+     * @param defaultSubnets subnets for pools that list none (the stack's runner subnets)
+     * @param templates      the launch template version each pool launches from
+     */
+    public Ec2Fleet(Ec2Client ec2, String stack, List<String> defaultSubnets, LaunchTemplates templates) {
         this.ec2 = ec2;
         this.stack = stack;
         this.defaultSubnets = List.copyOf(defaultSubnets);
+        this.templates = templates;
     }
 
     /**
@@ -79,11 +83,20 @@ public final class Ec2Fleet implements Fleet {
     }
 
     private LaunchResult createFleet(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {
+        LaunchTemplates.Version template;
+        try {
+            template = templates.forPool(pool);
+        } catch (LaunchTemplates.Unusable e) {
+            return new LaunchResult(List.of(), count, Optional.of(e.failure()));
+        }
         CreateFleetResponse response;
         try {
-            response = ec2.createFleet(request(pool, count, market, extraTags));
+            response = ec2.createFleet(request(pool, template, count, market, extraTags));
         } catch (AwsServiceException e) {
             String code = e.awsErrorDetails() == null ? "Unknown" : e.awsErrorDetails().errorCode();
+            if (code != null && code.startsWith("InvalidLaunchTemplate")) {
+                templates.forget(pool); // e.g. a version another function pruned: look it up again next time
+            }
             return new LaunchResult(List.of(), count, Optional.of(new LaunchFailure(kind(code), code,
                     e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage())));
         }
@@ -106,7 +119,8 @@ public final class Ec2Fleet implements Fleet {
         return new LaunchFailure(kind(error.errorCode()), error.errorCode(), error.errorMessage());
     }
 
-    CreateFleetRequest request(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {
+    CreateFleetRequest request(PoolConfig pool, LaunchTemplates.Version template, int count, Market market,
+                               Map<String, String> extraTags) {
         List<FleetLaunchTemplateOverridesRequest> overrides = new ArrayList<>();
         List<String> subnets = !pool.subnets().isEmpty() ? pool.subnets()
                 : !defaultSubnets.isEmpty() ? defaultSubnets : java.util.Collections.singletonList(null);
@@ -116,7 +130,9 @@ public final class Ec2Fleet implements Fleet {
                 if (subnet != null) {
                     o.subnetId(subnet);
                 }
-                pool.ami().ifPresent(o::imageId);
+                if (!template.carriesImage()) {
+                    pool.ami().ifPresent(o::imageId);
+                }
                 overrides.add(o.build());
             }
         }
@@ -134,8 +150,7 @@ public final class Ec2Fleet implements Fleet {
                 .clientToken(java.util.UUID.randomUUID().toString())
                 .type(FleetType.INSTANT)
                 .launchTemplateConfigs(FleetLaunchTemplateConfigRequest.builder()
-                        .launchTemplateSpecification(FleetLaunchTemplateSpecificationRequest.builder()
-                                .launchTemplateName(pool.launchTemplate()).version("$Latest").build())
+                        .launchTemplateSpecification(template.spec())
                         .overrides(overrides).build())
                 .targetCapacitySpecification(capacity.build())
                 .spotOptions(SpotOptionsRequest.builder()
@@ -148,13 +163,9 @@ public final class Ec2Fleet implements Fleet {
     }
 
     private List<Tag> tags(PoolConfig pool, Map<String, String> extra) {
-        var all = new LinkedHashMap<String, String>();
-        all.put(Tags.STACK, stack);
-        all.put(Tags.POOL, pool.name());
-        all.put(Tags.FORGE, pool.forge().id());
-        all.put(Tags.MANAGED_BY, Tags.MANAGED_BY_VALUE);
+        var all = Tags.forPool(stack, pool);
         all.putAll(extra);
-        return all.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+        return Tags.ec2(all);
     }
 
     @Override

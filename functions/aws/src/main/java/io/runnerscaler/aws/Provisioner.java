@@ -15,10 +15,13 @@ import software.amazon.awssdk.services.ec2.model.CreateLaunchTemplateRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeLaunchTemplatesRequest;
 import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.LaunchTemplateBlockDeviceMappingRequest;
+import software.amazon.awssdk.services.ec2.model.LaunchTemplateEbsBlockDeviceRequest;
 import software.amazon.awssdk.services.ec2.model.LaunchTemplateHttpTokensState;
 import software.amazon.awssdk.services.ec2.model.LaunchTemplateInstanceMetadataOptionsRequest;
 import software.amazon.awssdk.services.ec2.model.RequestLaunchTemplateData;
 import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
+import software.amazon.awssdk.services.ec2.model.VolumeType;
 import software.amazon.awssdk.services.sqs.model.CreateQueueRequest;
 import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -74,12 +77,19 @@ public final class Provisioner {
         return new Resources(queueUrl, dlqUrl, machines, jobs, secrets);
     }
 
-    /** A launch template like the template's runner template: IMDSv2 required, shutdown terminates. */
-    public void launchTemplate(String name) {
-        boolean exists = !aws.ec2().describeLaunchTemplates(DescribeLaunchTemplatesRequest.builder().build())
-                .launchTemplates().stream().filter(t -> t.launchTemplateName().equals(name)).toList().isEmpty();
-        if (exists) {
-            return;
+    /**
+     * A launch template like the stack's runner template (IMDSv2 required, shutdown terminates, encrypted gp3
+     * root volume), created when none of that name exists.
+     *
+     * @return its id
+     */
+    public String launchTemplate(String name) {
+        var existing = aws.ec2().describeLaunchTemplates(DescribeLaunchTemplatesRequest.builder().filters(
+                        software.amazon.awssdk.services.ec2.model.Filter.builder().name("launch-template-name")
+                                .values(name).build()).build())
+                .launchTemplates().stream().filter(t -> t.launchTemplateName().equals(name)).findFirst();
+        if (existing.isPresent()) {
+            return existing.get().launchTemplateId();
         }
         // A filtered look-up: the emulator answers an unfiltered DescribeImages with its 1,300 images in ~8 s.
         String ami = aws.ec2().describeImages(DescribeImagesRequest.builder().owners("amazon").filters(
@@ -89,13 +99,17 @@ public final class Provisioner {
                                 .values("x86_64").build()).build()).images()
                 .stream().map(Image::imageId).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the EC2 endpoint offers no image to launch"));
-        aws.ec2().createLaunchTemplate(CreateLaunchTemplateRequest.builder().launchTemplateName(name)
+        return aws.ec2().createLaunchTemplate(CreateLaunchTemplateRequest.builder().launchTemplateName(name)
                 .launchTemplateData(RequestLaunchTemplateData.builder().imageId(ami)
                         .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
                         .metadataOptions(LaunchTemplateInstanceMetadataOptionsRequest.builder()
                                 .httpTokens(LaunchTemplateHttpTokensState.REQUIRED).build())
+                        .blockDeviceMappings(LaunchTemplateBlockDeviceMappingRequest.builder().deviceName("/dev/xvda")
+                                .ebs(LaunchTemplateEbsBlockDeviceRequest.builder().volumeType(VolumeType.GP3)
+                                        .volumeSize(30).encrypted(true).deleteOnTermination(true).build())
+                                .build())
                         .build())
-                .build());
+                .build()).launchTemplate().launchTemplateId();
     }
 
     public void parameter(String name, String value, boolean secure) {

@@ -5,6 +5,8 @@ import io.runnerscaler.aws.DynamoJobLedger;
 import io.runnerscaler.aws.DynamoMachineStore;
 import io.runnerscaler.aws.Ec2Fleet;
 import io.runnerscaler.aws.EmfMetrics;
+import io.runnerscaler.aws.LaunchTemplates;
+import io.runnerscaler.aws.PoolLaunchTemplates;
 import io.runnerscaler.aws.SqsDeadLetters;
 import io.runnerscaler.aws.SqsJobQueue;
 import io.runnerscaler.aws.SsmParameters;
@@ -21,6 +23,7 @@ import io.runnerscaler.core.port.RunnerRegistry;
 import io.runnerscaler.core.runner.RunnerRegistrations;
 import io.runnerscaler.core.runner.Secret;
 import io.runnerscaler.core.runner.UnmanagedRunners;
+import io.runnerscaler.core.runner.UserData;
 import io.runnerscaler.forges.gitlab.GitLabRunnerRegistry;
 import io.runnerscaler.forges.gitlab.GitLabRunnersApi;
 import java.time.Instant;
@@ -74,6 +77,7 @@ public final class App {
     private final Supplier<SharedSecrets> gitlabSecrets;
     private final Supplier<SharedSecrets> githubSecrets;
     private UnaryOperator<JobEvent> jobTags;
+    private LaunchTemplates launchTemplates;
 
     public App(Settings settings, Clock clock, PrintStream out) {
         this.settings = settings;
@@ -189,7 +193,26 @@ public final class App {
     }
 
     private Fleet fleet() {
-        return new Ec2Fleet(aws.ec2(), settings.stack(), settings.defaultSubnets());
+        return new Ec2Fleet(aws.ec2(), settings.stack(), settings.defaultSubnets(), launchTemplates());
+    }
+
+    /**
+     * Each pool's launch template version, carrying its rendered runner bootstrap as user-data; one per App,
+     * so the versions found are cached for the life of the function instance (re-checked after {@link #REFRESH}).
+     */
+    private synchronized LaunchTemplates launchTemplates() {
+        if (launchTemplates == null) {
+            UserData userData = new UserData();
+            launchTemplates = new PoolLaunchTemplates(aws.ec2(), settings.stack(), settings.launchTemplateId(),
+                    pool -> {
+                        if (pool.forge() == Forge.GITHUB && settings.bootstrapSecretsTable().isEmpty()) {
+                            throw new IllegalStateException("pool '" + pool.name() + "': GitHub machines read their"
+                                    + " JIT config from a table, and " + Settings.BOOTSTRAP_SECRETS_TABLE + " is not set");
+                        }
+                        return userData.render(pool, settings.bootstrap(pool));
+                    }, clock, REFRESH, log);
+        }
+        return launchTemplates;
     }
 
     private JobLedger ledger() {

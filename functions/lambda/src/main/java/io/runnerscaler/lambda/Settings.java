@@ -1,5 +1,9 @@
 package io.runnerscaler.lambda;
 
+import io.runnerscaler.core.config.Durations;
+import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.runner.BootstrapSettings;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -45,13 +49,25 @@ public record Settings(
     public static final String GITLAB_URL = "RUNNER_SCALER_GITLAB_URL";
     /** Optional: comma-separated runner subnets for pools that list none (the template's RunnerSubnetIds). */
     public static final String DEFAULT_SUBNETS = "RUNNER_SCALER_DEFAULT_SUBNETS";
+    /** Optional: the stack's runner launch template (id or name), for pools that name none. */
+    public static final String LAUNCH_TEMPLATE_ID = "RUNNER_SCALER_LAUNCH_TEMPLATE_ID";
+    /** Optional: table GitHub machines read their JIT config from (their bootstrap is given its name). */
+    public static final String BOOTSTRAP_SECRETS_TABLE = "RUNNER_SCALER_BOOTSTRAP_SECRETS_TABLE";
+    /** Optional: default image of GitLab runners' docker executor; {@code alpine:latest} when unset. */
+    public static final String RUNNER_DOCKER_IMAGE = "RUNNER_SCALER_RUNNER_DOCKER_IMAGE";
+    /** Optional: a machine powers itself off after this long ({@code 12h}, {@code 86400}); unset or 0: never. */
+    public static final String RUNNER_MAX_LIFETIME = "RUNNER_SCALER_RUNNER_MAX_LIFETIME";
+
+    /** How long a GitHub machine waits for its JIT config: longer than a scale-up invocation retried a few times. */
+    static final Duration GITHUB_SECRET_WAIT = Duration.ofMinutes(10);
 
     /** Variables the template must set for every function (AWS_REGION is set by Lambda itself). */
     public static final List<String> REQUIRED_IN_TEMPLATE = List.of(STACK, CONFIG_PARAMETER, QUEUE_URL,
             DLQ_URL, MACHINES_TABLE, JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
 
     /** Optional variables the code reads; the template sets each (possibly empty). */
-    public static final List<String> OPTIONAL = List.of(GITLAB_API_TOKEN_PARAMETER, GITLAB_URL, DEFAULT_SUBNETS);
+    public static final List<String> OPTIONAL = List.of(GITLAB_API_TOKEN_PARAMETER, GITLAB_URL, DEFAULT_SUBNETS,
+            LAUNCH_TEMPLATE_ID, BOOTSTRAP_SECRETS_TABLE, RUNNER_DOCKER_IMAGE, RUNNER_MAX_LIFETIME);
 
     public Settings {
         var kept = new TreeMap<String, String>();
@@ -98,6 +114,29 @@ public record Settings(
     public List<String> defaultSubnets() {
         return option(DEFAULT_SUBNETS).map(s -> Arrays.stream(s.split(",")).map(String::strip)
                 .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
+    }
+
+    /** The stack's runner launch template, base of the pools that name none. */
+    public Optional<String> launchTemplateId() {
+        return option(LAUNCH_TEMPLATE_ID);
+    }
+
+    /** The JIT config table GitHub machines read at boot. */
+    public Optional<String> bootstrapSecretsTable() {
+        return option(BOOTSTRAP_SECRETS_TABLE);
+    }
+
+    /**
+     * What the runner bootstrap scripts need beside the pool, with the pool's own safety idle limit
+     * ({@link BootstrapSettings#safetyIdleTimeoutFor}).
+     */
+    public BootstrapSettings bootstrap(PoolConfig pool) {
+        String lifetime = option(RUNNER_MAX_LIFETIME).orElse("0");
+        Duration maxLifetime = Durations.parse(lifetime).orElseThrow(() -> new IllegalStateException(
+                RUNNER_MAX_LIFETIME + ": '" + lifetime + "' is not a duration (86400, 12h, 1h30m)"));
+        return new BootstrapSettings(gitlabUrl().orElse("https://gitlab.com"),
+                option(RUNNER_DOCKER_IMAGE).orElse("alpine:latest"), bootstrapSecretsTable().orElse(""),
+                BootstrapSettings.safetyIdleTimeoutFor(pool), maxLifetime, GITHUB_SECRET_WAIT);
     }
 
     /** From any source of named values (the process environment, Quarkus / MicroProfile config ...). */

@@ -27,6 +27,7 @@ final class EmulatedStack {
                 runUntagged: true
                 instanceTypes: [t3.large]
                 launchTemplate: runner-scaler-docker
+                tokenParameter: /runner-scaler/rs-test/docker/runner-token
                 market: on-demand
                 limit: 3
                 idleCount: 0
@@ -67,7 +68,19 @@ final class EmulatedStack {
         return new Instance(new App(settings, clock, new PrintStream(output, true, StandardCharsets.UTF_8)));
     }
 
+    /** A function instance whose settings differ from the stack's (optional values set or removed). */
+    Instance newInstance(java.util.function.UnaryOperator<Settings> change) {
+        return new Instance(new App(change.apply(settings), clock, new PrintStream(output, true,
+                StandardCharsets.UTF_8)));
+    }
+
     record Instance(App app) {
+    }
+
+    /** Scale-up of this function instance over the stack's queue. */
+    QueuePump pump(Instance instance) {
+        return new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(instance.app().jobEvents(),
+                instance.app().deadLetters(), instance.app().log()));
     }
 
     WebhookHandler webhook() {

@@ -47,6 +47,7 @@ class GitLabJobTagsIT {
                 runUntagged: false
                 instanceTypes: [t3.large]
                 launchTemplate: runner-scaler-docker
+                tokenParameter: /runner-scaler/rs-test/docker/runner-token
                 market: on-demand
                 limit: 3
                 idleCount: 0

@@ -37,6 +37,7 @@ class SpotInterruptionIT {
                 labels: [docker, linux]
                 instanceTypes: [m6i.large]
                 launchTemplate: runner-scaler-docker
+                tokenParameter: /runner-scaler/rs-test/docker/runner-token
                 market: spot
                 limit: 4
                 idleCount: 0

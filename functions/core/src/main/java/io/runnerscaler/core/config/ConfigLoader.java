@@ -173,9 +173,6 @@ public final class ConfigLoader {
         if (ami.isPresent() && !ami.get().startsWith("ami-") && !ami.get().startsWith("resolve:ssm:")) {
             f.problem("ami", "'" + ami.get() + "' is not an AMI id (ami-...) or resolve:ssm: parameter");
         }
-        if (launchTemplate.isEmpty() && ami.isEmpty()) {
-            f.problemAtMapping("launchTemplate: set launchTemplate, ami, or both (ami overrides the template's image)");
-        }
         MarketPolicy market = f.enumValue("market", MarketPolicy.ON_DEMAND, MarketPolicy.values(),
                 m -> m.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         int limit = f.integer("limit", 0, 1);

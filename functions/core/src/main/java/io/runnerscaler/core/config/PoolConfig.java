@@ -12,7 +12,8 @@ import java.util.Set;
  *
  * @param labels          GitLab tags or GitHub labels the pool's runners register with
  * @param runUntagged     GitLab {@code run_untagged}: take jobs without tags
- * @param launchTemplate  EC2 launch template name or id; {@code ami} overrides its image when set
+ * @param launchTemplate  EC2 launch template name or id the pool's machines are based on; empty: the stack's
+ *                        runner template. {@code ami} overrides its image when set
  * @param limit           most machines in the pool at once
  * @param maxGrowthRate   most machines launching at once; 0 = unlimited
  * @param maxBuilds       jobs a machine runs before it is retired; 0 = unlimited

@@ -54,6 +54,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aPoolWithoutLaunchTemplateIsBuiltOnTheStacksTemplate() {
+        PoolConfig pool = loader.parse(MINIMAL.replace("    launchTemplate: lt\n", "")).pools().getFirst();
+        assertThat(pool.launchTemplate()).isEmpty();
+        assertThat(pool.ami()).isEmpty();
+    }
+
+    @Test
     void minimalPoolGetsDocumentedDefaults() {
         ScalerConfig config = loader.parse(MINIMAL);
         PoolConfig pool = config.pools().getFirst();
@@ -174,7 +181,6 @@ class ConfigLoaderTest {
                         "concurrent: 0 must be at least 1 (line 1)",
                         "pools[0].labels: no labels and runUntagged is false, so no job can match this pool; add labels or set runUntagged: true (line 4)",
                         "pools[0].instanceTypes: must list at least one instance type, e.g. [m7i.large] (line 5)",
-                        "pools[0].launchTemplate: set launchTemplate, ami, or both (ami overrides the template's image) (line 4)",
                         "pools[0].idleCount: 5 exceeds limit 3 (line 7)",
                         "pools[1].name: duplicate pool name 'docker', already used by pools[0] (line 8)",
                         "pools[2]: must be a mapping with at least name, limit and instanceTypes, found 'just a string' (line 13)"));
