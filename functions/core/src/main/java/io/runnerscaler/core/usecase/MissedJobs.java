@@ -30,8 +30,9 @@ import java.util.function.Consumer;
  * ledger's idempotent, forward-only record decides once and a late webhook launches nothing more.
  *
  * <p>Forge API calls are bounded: each project is listed at most once per {@code watch.every}, least recently
- * listed first, and a pass stops at {@code watch.callsPerPass} calls. A forge that rate-limits is left alone
- * for as long as it asked; one that fails is skipped for the rest of the pass. Nothing here fails the reaper.
+ * listed first (a failed listing counts as one), and a pass stops at {@code watch.callsPerPass} calls. A
+ * forge that rate-limits is left alone for as long as it asked; one that fails is skipped for the rest of the
+ * pass. Nothing here fails the reaper.
  * When a project was last listed is kept in memory: a warm reaper keeps it between passes, a cold start
  * lists due projects again, still within the call budget.
  */
@@ -147,6 +148,7 @@ public final class MissedJobs {
                                 + " in this stack; the project is not watched"));
                 continue;
             }
+            lastListed.put(target, now);
             PendingJobs.Listing listing;
             try {
                 listing = forge.pending(target.project(), budget - calls);
@@ -158,7 +160,6 @@ public final class MissedJobs {
                 continue;
             }
             calls += listing.calls();
-            lastListed.put(target, now);
             listing.retryAfter().ifPresent(wait -> pausedUntil.put(target.forge(), now.plus(wait)));
             int redriven = 0;
             for (JobEvent pending : listing.jobs()) {
@@ -219,10 +220,6 @@ public final class MissedJobs {
             case RunnerRegistryException.Misconfigured m -> "MISCONFIGURED";
             default -> "UNEXPECTED";
         };
-        if (e instanceof RunnerRegistryException r && !r.retryable()) {
-            // An operator has to act; asking again every pass would only spend the budget.
-            lastListed.put(target, now);
-        }
         metrics.count("MissedJobsListFailures", Map.of("Forge", target.forge().id(), "Reason", reason));
         var fields = new LinkedHashMap<String, Object>();
         fields.put("forge", target.forge().id());
