@@ -13,6 +13,9 @@ import java.util.Optional;
  */
 public interface PendingJobs {
 
+    /** The delivery id of a job event that came from a listing rather than a webhook. */
+    String POLLED = "polled";
+
     Forge forge();
 
     /**
