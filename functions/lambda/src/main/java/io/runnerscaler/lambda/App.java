@@ -165,7 +165,7 @@ public final class App {
 
     /**
      * Pending jobs of the config's watched projects whose webhook was lost, listed through the GitLab API when
-     * its token is configured and handed to scale-up. GitHub repositories need the GitHub App settings; until
+     * its token is configured and put on the job queue, deduplicated with the webhooks. GitHub repositories need the GitHub App settings; until
      * the stack takes them, a watched repository is logged as not configured.
      */
     private MissedJobs missedJobs() {
@@ -174,7 +174,7 @@ public final class App {
                         URI.create(settings.gitlabUrl().orElse("https://gitlab.com")),
                         new Refreshing<>(() -> parameters.get(parameter), REFRESH, clock), "parameter " + parameter,
                         clock)).stream().toList();
-        return new MissedJobs(forges, ledger(), jobEvents()::handle, log, metrics);
+        return new MissedJobs(forges, ledger(), new SqsJobQueue(aws.sqs(), settings.queueUrl())::enqueue, log, metrics);
     }
 
     public InstanceEvents instanceEvents() {

@@ -24,9 +24,9 @@ import software.amazon.awssdk.services.ec2.model.Filter;
 
 /**
  * A GitLab job whose webhook never arrives: the reaper lists the watched project's pending jobs (a WireMock
- * GitLab answering with the recorded list), finds the job the ledger does not know, and a machine is launched
- * for it in the emulator. A second pass and the late webhook launch nothing more; a GitLab outage does not
- * stop the pass.
+ * GitLab answering with the recorded list), finds the job the ledger does not know and puts it on the job queue,
+ * and scale-up launches a machine for it in the emulator. A second pass and the late webhook launch nothing
+ * more; a GitLab outage does not stop the pass.
  */
 class MissedJobsIT {
 
@@ -73,9 +73,12 @@ class MissedJobsIT {
     @Test
     void jobWhoseWebhookWasLostGetsOneMachineAndNothingMoreFromASecondPassOrTheLateWebhook() {
         listing(200, "project-jobs-pending.json");
+        // Scale-up looks up the tags of a GitLab job that has none; the untagged job 1978 really has none.
+        gitlab.stubFor(get(urlPathEqualTo(JOBS + "/1978")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"id\":1978,\"tag_list\":[]}")));
         stack.clock.set(java.time.Instant.parse("2026-11-23T09:03:00Z"));
 
-        reaper.handleRequest(Map.of(), null);
+        reapAndScaleUp();
         assertThat(instancesForJob("gitlab:1977")).as("launched for the missed job").isEqualTo(1);
         assertThat(ledger().find("gitlab:1977")).hasValueSatisfying(j -> {
             assertThat(j.status()).isEqualTo(JobStatus.QUEUED);
@@ -86,7 +89,7 @@ class MissedJobsIT {
                 .as("the untagged job 1978 matches no pool and says so").contains("\"event\":\"job.unmatched\"");
 
         stack.clock.advance(Duration.ofMinutes(1));
-        reaper.handleRequest(Map.of(), null);
+        reapAndScaleUp();
         gitlab.verify(2, getRequestedFor(urlPathEqualTo(JOBS)));
         assertThat(instancesForJob("gitlab:1977")).as("second pass: the job is known queued").isEqualTo(1);
 
@@ -102,7 +105,7 @@ class MissedJobsIT {
     void youngPendingJobIsLeftToItsWebhook() {
         listing(200, "project-jobs-pending.json");
         stack.clock.set(java.time.Instant.parse("2026-11-23T09:01:00Z"));
-        reaper.handleRequest(Map.of(), null);
+        reapAndScaleUp();
         assertThat(allInstances()).isZero();
         assertThat(ledger().find("gitlab:1977")).isEmpty();
         assertThat(stack.logs()).contains("\"event\":\"missed_jobs.listed\"").contains("\"redriven\":0");
@@ -115,6 +118,12 @@ class MissedJobsIT {
         assertThat(result).containsEntry("pools", 1);
         assertThat(stack.logs()).contains("\"event\":\"missed_jobs.list_failed\"").contains("\"reason\":\"UNAVAILABLE\"")
                 .contains("\"MissedJobsListFailures\":1.0");
+    }
+
+    /** One reaper pass, then scale-up over whatever it put on the job queue. */
+    private void reapAndScaleUp() {
+        reaper.handleRequest(Map.of(), null);
+        new QueuePump(stack.aws.sqs(), stack.resources.queueUrl(), new ScaleUpHandler(stack.app)).drain();
     }
 
     private void listing(int status, String fixture) {

@@ -26,8 +26,10 @@ import java.util.function.Consumer;
 
 /**
  * Finds jobs whose webhook was lost: asks the forges for the pending jobs of the watched projects and hands
- * each one the ledger has not seen queued to the same path a webhook takes ({@link JobEvents#handle}), so the
- * ledger's idempotent, forward-only record decides once and a late webhook launches nothing more.
+ * each one the ledger has not seen queued to the path a webhook takes, the job queue. There the FIFO queue
+ * drops it as a duplicate of a pending webhook delivered in the last five minutes, keeps it in one message
+ * group with the job's webhooks (never handled concurrently with them), and scale-up's idempotent, forward-only
+ * ledger record makes a later webhook re-plan without launching again.
  *
  * <p>Forge API calls are bounded: each project is listed at most once per {@code watch.every}, least recently
  * listed first (a failed listing counts as one), and a pass stops at {@code watch.callsPerPass} calls. A
@@ -84,7 +86,7 @@ public final class MissedJobs {
 
     /**
      * @param forges  the forges that can be asked, by forge; a watched project of another forge is skipped
-     * @param redrive where a missed job goes: the scale-up use case, {@link JobEvents#handle}
+     * @param redrive where a missed job goes: the job queue scale-up consumes ({@code JobQueue::enqueue})
      */
     public MissedJobs(List<PendingJobs> forges, JobLedger ledger, Consumer<JobEvent> redrive, EventLog log,
                       Metrics metrics) {
@@ -181,7 +183,7 @@ public final class MissedJobs {
         return new Outcome(calls, jobs, failures);
     }
 
-    /** Hands the job to scale-up as QUEUED; a failure is logged and left for the next listing. */
+    /** Hands the job to scale-up as QUEUED; a failure is logged and left for the project's next listing. */
     private boolean redrive(Target target, JobEvent pending, Verdict verdict, PoolMatcher matcher, Instant now) {
         String pool = matcher.match(pending) instanceof MatchResult.Matched m ? m.pool().name() : "none";
         var fields = new LinkedHashMap<String, Object>();

@@ -113,14 +113,6 @@ class ConfigLoaderTest {
                         "watch.gitlab: must be a mapping with projects, found a list (line 8)"));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("invalidWatch")
-    void reportsWatchProblemWithPathAndLine(String behaviour, String watch, String expected) {
-        assertThatThrownBy(() -> loader.parse(MINIMAL + watch))
-                .isInstanceOfSatisfying(ConfigException.class, e ->
-                        assertThat(e.problems()).as(behaviour).anySatisfy(p -> assertThat(p).startsWith(expected)));
-    }
-
     @Test
     void minimalPoolGetsDocumentedDefaults() {
         ScalerConfig config = loader.parse(MINIMAL);
@@ -212,7 +204,7 @@ class ConfigLoaderTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("invalid")
+    @MethodSource({"invalid", "invalidWatch"})
     void reportsProblemWithPathAndLine(String behaviour, String extra, String expected) {
         assertThatThrownBy(() -> loader.parse(MINIMAL + extra))
                 .isInstanceOfSatisfying(ConfigException.class, e ->
