@@ -22,8 +22,8 @@ import java.util.function.Supplier;
 /**
  * The scheduled pass over every pool: first makes the table agree with EC2 (reconciliation), then applies
  * periods, tops idle pools up and removes idle machines past IdleTime, all by asking the planner. Jobs still
- * queued in the ledger count in every plan, so a job whose scale-up was lost is planned for again here; before
- * planning, {@link MissedJobs} adds the jobs of watched projects whose webhook never came.
+ * queued in the ledger count in every plan, so a job whose scale-up was lost is planned for again here; and
+ * {@link MissedJobs} puts the pending jobs of watched projects whose webhook never came on the job queue.
  */
 public final class Reaper {
 
@@ -79,7 +79,7 @@ public final class Reaper {
         return plans;
     }
 
-    /** Jobs whose webhook was lost enter the ledger as queued, so the plans below launch for them. */
+    /** Jobs whose webhook was lost go to scale-up as a webhook's would; the forges' answers never fail the pass. */
     private void findMissedJobs(ScalerConfig cfg, Instant now) {
         try {
             missedJobs.find(cfg, now);
