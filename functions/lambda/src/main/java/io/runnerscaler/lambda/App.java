@@ -45,6 +45,9 @@ import io.runnerscaler.core.tags.GitLabJobTags;
 import io.runnerscaler.core.webhook.SharedSecrets;
 import io.runnerscaler.core.webhook.WebhookIngest;
 import io.runnerscaler.forges.gitlab.GitLabJobsApi;
+import io.runnerscaler.core.port.PendingJobs;
+import io.runnerscaler.core.usecase.MissedJobs;
+import io.runnerscaler.forges.gitlab.GitLabPendingJobs;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Clock;
@@ -161,7 +164,21 @@ public final class App {
 
     public Reaper reaper() {
         return new Reaper(config, ledger(), machines(), new Planner(), executor(),
-                new Reconciler(fleet(), machines(), log, metrics), clock, metrics);
+                new Reconciler(fleet(), machines(), log, metrics), clock, metrics, missedJobs(), log);
+    }
+
+    /**
+     * Pending jobs of the config's watched projects whose webhook was lost, listed through the GitLab API when
+     * its token is configured and put on the job queue, deduplicated with the webhooks. GitHub repositories need the GitHub App settings; until
+     * the stack takes them, a watched repository is logged as not configured.
+     */
+    private MissedJobs missedJobs() {
+        List<PendingJobs> forges = settings.gitlabApiTokenParameter().<PendingJobs>map(parameter ->
+                new GitLabPendingJobs(GitLabJobsApi.defaultClient(),
+                        URI.create(settings.gitlabUrl().orElse("https://gitlab.com")),
+                        new Refreshing<>(() -> parameters.get(parameter), REFRESH, clock), "parameter " + parameter,
+                        clock)).stream().toList();
+        return new MissedJobs(forges, ledger(), new SqsJobQueue(aws.sqs(), settings.queueUrl())::enqueue, log, metrics);
     }
 
     public InstanceEvents instanceEvents() {

@@ -28,12 +28,13 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
-    static final List<String> TOP_KEYS = List.of("concurrent", "pools");
+    static final List<String> TOP_KEYS = List.of("concurrent", "pools", "watch");
     static final List<String> POOL_KEYS = List.of("name", "forge", "labels", "runUntagged", "instanceTypes",
             "subnets", "launchTemplate", "ami", "market", "limit", "idleCount", "idleCountMin", "idleScaleFactor",
             "idleTime", "maxGrowthRate", "maxBuilds", "periods", "timezone", "tokenParameter", "bootTimeout");
     static final List<String> PERIOD_KEYS = List.of("schedules", "idleCount", "idleCountMin", "idleScaleFactor",
             "idleTime", "timezone");
+    static final List<String> WATCH_KEYS = List.of("gitlab", "github", "every", "pendingAfter", "callsPerPass");
 
     static final int DEFAULT_CONCURRENT = 10;
     static final Duration DEFAULT_IDLE_TIME = Duration.ofMinutes(10);
@@ -42,6 +43,8 @@ public final class ConfigLoader {
     private static final Pattern MARK = Pattern.compile("^ in '.*', line (\\d+), column (\\d+)");
     private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern INSTANCE_TYPE = Pattern.compile("[a-z0-9-]+\\.[a-z0-9-]+");
+    private static final Pattern GITLAB_PROJECT = Pattern.compile("[0-9]+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+");
+    private static final Pattern GITHUB_REPOSITORY = Pattern.compile("[A-Za-z0-9-]+/[A-Za-z0-9_.-]+");
     private static final Pattern SSM_NAME = Pattern.compile("/?[A-Za-z0-9_.\\-/]{1,1011}");
     /** Prefixes of GitLab and GitHub token values: such a value must live in SSM, not in this file. */
     private static final Pattern TOKEN_VALUE = Pattern.compile(
@@ -93,10 +96,11 @@ public final class ConfigLoader {
                 pools.add(pool);
             }
         }
+        WatchConfig watch = top.node("watch").map(node -> watch(top, node, pools)).orElse(WatchConfig.NONE);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new ScalerConfig(concurrent, pools);
+        return new ScalerConfig(concurrent, pools, watch);
     }
 
     /**
@@ -208,6 +212,64 @@ public final class ConfigLoader {
         }
         return new PoolConfig(name, forge, labels, runUntagged, instanceTypes, subnets, launchTemplate, ami, market,
                 Math.max(limit, 0), idle, maxGrowthRate, maxBuilds, periods, timezone, tokenParameter, bootTimeout);
+    }
+
+    /**
+     * The {@code watch} section: {@code gitlab.projects} and {@code github.repositories} to list pending jobs of,
+     * how often, and how many API calls a reaper pass may spend on it.
+     */
+    private static WatchConfig watch(Fields top, YamlNode node, List<PoolConfig> pools) {
+        if (!(node instanceof YamlNode.Mapping map)) {
+            top.problem("watch", "must be a mapping with gitlab.projects and/or github.repositories, found "
+                    + YamlNode.describe(node));
+            return WatchConfig.NONE;
+        }
+        Fields f = new Fields("watch", map, top.problems);
+        f.checkKeys(WATCH_KEYS);
+        List<String> projects = watched(f, Forge.GITLAB, "projects", GITLAB_PROJECT,
+                "a project id (123) or path (group/project)", pools);
+        List<String> repositories = watched(f, Forge.GITHUB, "repositories", GITHUB_REPOSITORY,
+                "an owner/repo name", pools);
+        if (projects.isEmpty() && repositories.isEmpty() && !f.problemReported("gitlab")
+                && !f.problemReported("github")) {
+            top.problem("watch", "lists no gitlab.projects and no github.repositories; list some or remove watch");
+        }
+        Duration every = f.duration("every", WatchConfig.DEFAULT_EVERY);
+        if (f.has("every") && every.isZero()) {
+            f.problem("every", "must be longer than 0s");
+        }
+        Duration pendingAfter = f.duration("pendingAfter", WatchConfig.DEFAULT_PENDING_AFTER);
+        int callsPerPass = f.integer("callsPerPass", WatchConfig.DEFAULT_CALLS_PER_PASS, 1);
+        return new WatchConfig(projects, repositories, every, pendingAfter, callsPerPass);
+    }
+
+    /** One forge's list under {@code watch} ({@code gitlab: {projects: [...]}}), each name checked. */
+    private static List<String> watched(Fields watch, Forge forge, String key, Pattern valid, String expected,
+                                        List<PoolConfig> pools) {
+        Optional<YamlNode> node = watch.node(forge.id());
+        if (node.isEmpty()) {
+            return List.of();
+        }
+        if (!(node.get() instanceof YamlNode.Mapping map)) {
+            watch.problem(forge.id(), "must be a mapping with " + key + ", found " + YamlNode.describe(node.get()));
+            return List.of();
+        }
+        Fields f = new Fields(watch.path(forge.id()), map, watch.problems);
+        f.checkKeys(List.of(key));
+        List<String> names = f.strings(key);
+        for (String name : names) {
+            if (!valid.matcher(name).matches()) {
+                f.problem(key, "'" + name + "' is not " + expected);
+            }
+        }
+        if (new LinkedHashSet<>(names).size() < names.size()) {
+            f.problem(key, "lists a name more than once");
+        }
+        if (!names.isEmpty() && pools.stream().noneMatch(p -> p.forge() == forge)) {
+            f.problem(key, "no pool has forge " + forge.id() + ", so no job found here could get a machine;"
+                    + " add such a pool or remove " + f.path(key));
+        }
+        return names;
     }
 
     private static PeriodConfig period(Fields f, int limit, IdleSettings base, ZoneId poolZone) {

@@ -6,6 +6,7 @@ import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.planner.Plan;
 import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.planner.PoolState;
+import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.port.MachineStore;
@@ -21,7 +22,8 @@ import java.util.function.Supplier;
 /**
  * The scheduled pass over every pool: first makes the table agree with EC2 (reconciliation), then applies
  * periods, tops idle pools up and removes idle machines past IdleTime, all by asking the planner. Jobs still
- * queued in the ledger count in every plan, so a job whose scale-up was lost is planned for again here.
+ * queued in the ledger count in every plan, so a job whose scale-up was lost is planned for again here; and
+ * {@link MissedJobs} puts the pending jobs of watched projects whose webhook never came on the job queue.
  */
 public final class Reaper {
 
@@ -33,9 +35,21 @@ public final class Reaper {
     private final Reconciler reconciler;
     private final Clock clock;
     private final Metrics metrics;
+    private final MissedJobs missedJobs;
+    private final EventLog log;
 
     public Reaper(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Planner planner,
                   PlanExecutor executor, Reconciler reconciler, Clock clock, Metrics metrics) {
+        this(config, ledger, machines, planner, executor, reconciler, clock, metrics, MissedJobs.none(),
+                EventLog.NONE);
+    }
+
+    /** A reaper that also asks the forges for jobs whose webhook was lost, before planning. */
+    public Reaper(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Planner planner,
+                  PlanExecutor executor, Reconciler reconciler, Clock clock, Metrics metrics,
+                  MissedJobs missedJobs, EventLog log) {
+        this.missedJobs = missedJobs;
+        this.log = log;
         this.config = config;
         this.ledger = ledger;
         this.machines = machines;
@@ -51,6 +65,7 @@ public final class Reaper {
         Instant now = clock.instant();
         ScalerConfig cfg = config.get();
         reconciler.reconcile(cfg, now);
+        findMissedJobs(cfg, now);
         int running = cfg.pools().stream().mapToInt(p -> ledger.count(p.name(), JobStatus.RUNNING)).sum();
         List<Plan> plans = new ArrayList<>();
         for (PoolConfig pool : cfg.pools()) {
@@ -62,6 +77,17 @@ public final class Reaper {
             machinesByState(pool);
         }
         return plans;
+    }
+
+    /** Jobs whose webhook was lost go to scale-up as a webhook's would; the forges' answers never fail the pass. */
+    private void findMissedJobs(ScalerConfig cfg, Instant now) {
+        try {
+            missedJobs.find(cfg, now);
+        } catch (RuntimeException e) {
+            // Never let a forge, or a bug in asking one, stop idle reaping and reconciliation.
+            log.warn("missed_jobs.failed", Map.of("error", e.getClass().getSimpleName(),
+                    "detail", String.valueOf(e.getMessage())));
+        }
     }
 
     /** The dashboard's machines-by-state graph: one gauge-like count per pool and state, once a pass. */

@@ -38,7 +38,8 @@ class ConfigLoaderTest {
         ScalerConfig config = loader.parse(yaml);
         assertThat(config.pools()).extracting(PoolConfig::name)
                 .containsExactly("gitlab-docker", "github-arm-large", "gitlab-release");
-        for (String key : Stream.of(ConfigLoader.TOP_KEYS, ConfigLoader.POOL_KEYS, ConfigLoader.PERIOD_KEYS)
+        for (String key : Stream.of(ConfigLoader.TOP_KEYS, ConfigLoader.POOL_KEYS, ConfigLoader.PERIOD_KEYS,
+                        ConfigLoader.WATCH_KEYS)
                 .flatMap(List::stream).toList()) {
             assertThat(yaml).as("example sets " + key).containsPattern("(?m)^\\s*-?\\s*" + key + ":");
         }
@@ -51,6 +52,65 @@ class ConfigLoaderTest {
         assertThat(docker.bootTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.pools().get(1).forge()).isEqualTo(Forge.GITHUB);
         assertThat(config.pools().get(2).idle().idleTime()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(config.watch()).isEqualTo(new WatchConfig(List.of("380", "gitlab-org/gitlab-test"),
+                List.of("acme/app"), Duration.ofMinutes(5), Duration.ofMinutes(2), 10));
+    }
+
+    @Test
+    void watchTakesProjectsAndRepositoriesWithDefaults() {
+        ScalerConfig config = loader.parse(MINIMAL + """
+                  - name: gh
+                    forge: github
+                    labels: [linux]
+                    instanceTypes: [m7i.large]
+                    launchTemplate: lt
+                    limit: 1
+                watch:
+                  gitlab:
+                    projects: [123, group/sub/app]
+                  github:
+                    repositories: [acme/app]
+                """);
+        assertThat(config.watch().targets()).containsExactly(new WatchConfig.Target(Forge.GITLAB, "123"),
+                new WatchConfig.Target(Forge.GITLAB, "group/sub/app"), new WatchConfig.Target(Forge.GITHUB, "acme/app"));
+        assertThat(config.watch().every()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.watch().pendingAfter()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.watch().callsPerPass()).isEqualTo(10);
+    }
+
+    @Test
+    void withoutWatchNothingIsWatched() {
+        assertThat(loader.parse(MINIMAL).watch().targets()).isEmpty();
+    }
+
+    static Stream<Arguments> invalidWatch() {
+        return Stream.of(
+                // behaviour, the watch section appended at line 7 of the minimal (GitLab) pool, expected problem
+                Arguments.of("unknownKeySuggestsNearest", "watch:\n  gitlab: {projects: [1]}\n  evry: 5m\n",
+                        "watch.evry: unknown key; did you mean 'every'? (line 9)"),
+                Arguments.of("unknownForgeKey", "watch:\n  gitlab: {project: [1]}\n",
+                        "watch.gitlab.project: unknown key; did you mean 'projects'? (line 8)"),
+                Arguments.of("notAMapping", "watch: [1]\n",
+                        "watch: must be a mapping with gitlab.projects and/or github.repositories, found a list (line 7)"),
+                Arguments.of("nothingWatched", "watch:\n  every: 5m\n",
+                        "watch: lists no gitlab.projects and no github.repositories; list some or remove watch (line 7)"),
+                Arguments.of("badGitLabProject", "watch:\n  gitlab: {projects: [\"my app\"]}\n",
+                        "watch.gitlab.projects: 'my app' is not a project id (123) or path (group/project) (line 8)"),
+                Arguments.of("badGitHubRepository", "watch:\n  github: {repositories: [app]}\n",
+                        "watch.github.repositories: 'app' is not an owner/repo name (line 8)"),
+                Arguments.of("duplicateProject", "watch:\n  gitlab: {projects: [1, 1]}\n",
+                        "watch.gitlab.projects: lists a name more than once (line 8)"),
+                Arguments.of("forgeWithoutPool", "watch:\n  github: {repositories: [acme/app]}\n",
+                        "watch.github.repositories: no pool has forge github, so no job found here could get a machine;"
+                                + " add such a pool or remove watch.github.repositories (line 8)"),
+                Arguments.of("zeroEvery", "watch:\n  gitlab: {projects: [1]}\n  every: 0\n",
+                        "watch.every: must be longer than 0s (line 9)"),
+                Arguments.of("badPendingAfter", "watch:\n  gitlab: {projects: [1]}\n  pendingAfter: soon\n",
+                        "watch.pendingAfter: 'soon' is not a duration"),
+                Arguments.of("zeroCallsPerPass", "watch:\n  gitlab: {projects: [1]}\n  callsPerPass: 0\n",
+                        "watch.callsPerPass: 0 must be at least 1 (line 9)"),
+                Arguments.of("forgeNotAMapping", "watch:\n  gitlab: [1]\n",
+                        "watch.gitlab: must be a mapping with projects, found a list (line 8)"));
     }
 
     @Test
@@ -151,7 +211,7 @@ class ConfigLoaderTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("invalid")
+    @MethodSource({"invalid", "invalidWatch"})
     void reportsProblemWithPathAndLine(String behaviour, String extra, String expected) {
         assertThatThrownBy(() -> loader.parse(MINIMAL + extra))
                 .isInstanceOfSatisfying(ConfigException.class, e ->

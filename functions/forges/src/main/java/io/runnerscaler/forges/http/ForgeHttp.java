@@ -12,6 +12,8 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -161,8 +163,9 @@ public final class ForgeHttp {
     /**
      * When to try again: {@code retry-after} seconds (GitHub secondary limits, GitLab), else the reset instant
      * of the primary limit ({@code x-ratelimit-reset} on GitHub, {@code ratelimit-reset} on GitLab), in epoch seconds.
+     * Also read on successful answers that used up the limit.
      */
-    private Optional<Duration> retryAfter(HttpResponse<String> response) {
+    public Optional<Duration> retryAfter(HttpResponse<String> response) {
         var headers = response.headers();
         Optional<Duration> after = headers.firstValue("retry-after").flatMap(ForgeHttp::seconds).map(Duration::ofSeconds);
         if (after.isPresent()) {
@@ -196,6 +199,18 @@ public final class ForgeHttp {
             return Optional.of(text.length() > MESSAGE_MAX ? text.substring(0, MESSAGE_MAX) + "..." : text);
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * An ISO 8601 time field of an answer ({@code created_at}); the epoch when it is missing or unreadable, so a
+     * job the forge calls pending without saying since when counts as waiting long.
+     */
+    public static Instant time(JsonNode field) {
+        try {
+            return field.isTextual() ? OffsetDateTime.parse(field.textValue()).toInstant() : Instant.EPOCH;
+        } catch (DateTimeParseException e) {
+            return Instant.EPOCH;
         }
     }
 

@@ -1,0 +1,157 @@
+package io.runnerscaler.forges.github;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.model.JobEvent;
+import io.runnerscaler.core.model.JobStatus;
+import io.runnerscaler.core.port.PendingJobs;
+import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.core.runner.Secret;
+import io.runnerscaler.forges.http.ForgeHttp;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * A repository's queued jobs from GitHub's Actions API: the queued workflow runs
+ * ({@code GET /repos/{owner}/{repo}/actions/runs?status=queued}), then each run's jobs
+ * ({@code GET .../actions/runs/{run_id}/jobs}) whose status is {@code queued}, a hundred a page, following the
+ * {@code Link: rel="next"} header. The token comes from a supplier (a GitHub App installation token needs
+ * {@code actions: read}). An answer that used up the rate limit ({@code x-ratelimit-remaining: 0}) ends the
+ * listing and says when the limit resets.
+ */
+public final class GitHubPendingJobs implements PendingJobs {
+
+    static final int PER_PAGE = 100;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern NEXT = Pattern.compile("<[^>]*>;\\s*rel=\"next\"");
+
+    private final ForgeHttp http;
+    private final Supplier<Secret> token;
+
+    public GitHubPendingJobs(HttpClient client, URI apiUrl, Supplier<Secret> token, Clock clock) {
+        this.http = new ForgeHttp(client, apiUrl, clock, "GitHub");
+        this.token = token;
+    }
+
+    @Override
+    public Forge forge() {
+        return Forge.GITHUB;
+    }
+
+    @Override
+    public Listing pending(String repository, int maxCalls) {
+        String repo = repositoryPath(repository);
+        var listing = new Pages(maxCalls);
+        var jobs = new ArrayList<JobEvent>();
+        boolean complete = runs(repository, repo, listing, jobs);
+        return new Listing(jobs, listing.calls, complete, listing.retryAfter);
+    }
+
+    /** Adds the queued jobs of every queued run, page by page; false when the budget or rate limit ended it first. */
+    private boolean runs(String repository, String repo, Pages listing, List<JobEvent> jobs) {
+        for (int page = 1; ; page++) {
+            Optional<JsonNode> runs = listing.get(repo + "/actions/runs?status=queued&per_page=" + PER_PAGE
+                    + "&page=" + page, "list queued workflow runs of " + repository);
+            if (runs.isEmpty()) {
+                return false;
+            }
+            boolean morePages = listing.hadNext;
+            for (JsonNode run : runs.get().path("workflow_runs")) {
+                if (!jobsOfRun(repository, repo, run.path("id").asLong(), listing, jobs)) {
+                    return false;
+                }
+            }
+            if (!morePages) {
+                return true;
+            }
+        }
+    }
+
+    /** Adds the run's queued jobs; false when the budget or the rate limit ended the listing first. */
+    private boolean jobsOfRun(String repository, String repo, long runId, Pages listing, List<JobEvent> jobs) {
+        for (int page = 1; ; page++) {
+            Optional<JsonNode> answer = listing.get(repo + "/actions/runs/" + runId + "/jobs?per_page=" + PER_PAGE
+                    + "&page=" + page, "list jobs of workflow run " + runId + " of " + repository);
+            if (answer.isEmpty()) {
+                return false;
+            }
+            for (JsonNode job : answer.get().path("jobs")) {
+                if ("queued".equals(job.path("status").asText())) {
+                    jobs.add(event(repository, job));
+                }
+            }
+            if (!listing.hadNext) {
+                return true;
+            }
+        }
+    }
+
+    /** The listing's GET calls, counted against the budget, and what the rate limit headers said. */
+    private final class Pages {
+        private final int maxCalls;
+        int calls;
+        boolean hadNext;
+        Optional<Duration> retryAfter = Optional.empty();
+
+        Pages(int maxCalls) {
+            this.maxCalls = maxCalls;
+        }
+
+        /** The answer, or empty when the budget is spent or the limit was used up by the previous answer. */
+        Optional<JsonNode> get(String path, String what) {
+            if (calls >= maxCalls || retryAfter.isPresent()) {
+                return Optional.empty();
+            }
+            HttpResponse<String> response = http.send(GitHubRunnersApi.headers(http.request(path))
+                    .header("Authorization", "Bearer " + token.get().value()).GET().build(), what);
+            calls++;
+            hadNext = response.headers().firstValue("link").filter(l -> NEXT.matcher(l).find()).isPresent();
+            if (response.headers().firstValue("x-ratelimit-remaining").filter("0"::equals).isPresent()) {
+                retryAfter = http.retryAfter(response).or(() -> Optional.of(Duration.ofMinutes(1)));
+            }
+            try {
+                JsonNode node = JSON.readTree(response.body());
+                if (node != null && node.isObject()) {
+                    return Optional.of(node);
+                }
+            } catch (IOException e) {
+                // reported below
+            }
+            throw new RunnerRegistryException.Unavailable("GitHub " + what + ": answer is not a JSON object", 200,
+                    null);
+        }
+    }
+
+    private static String repositoryPath(String repository) {
+        int slash = repository.indexOf('/');
+        if (slash <= 0 || slash == repository.length() - 1) {
+            throw new RunnerRegistryException.Misconfigured("GitHub repository '" + repository
+                    + "' is not owner/repo");
+        }
+        return "repos/" + ForgeHttp.encode(repository.substring(0, slash)) + "/"
+                + ForgeHttp.encode(repository.substring(slash + 1));
+    }
+
+    private static JobEvent event(String repository, JsonNode job) {
+        var labels = new LinkedHashSet<String>();
+        job.path("labels").forEach(l -> {
+            if (l.isTextual()) {
+                labels.add(l.textValue());
+            }
+        });
+        return new JobEvent(Forge.GITHUB, Long.toString(job.path("id").asLong()), repository, JobStatus.QUEUED,
+                labels, Optional.empty(), POLLED, ForgeHttp.time(job.path("created_at")), Optional.empty(),
+                Optional.empty(), Optional.of(repository.substring(0, repository.indexOf('/'))), Optional.empty());
+    }
+}

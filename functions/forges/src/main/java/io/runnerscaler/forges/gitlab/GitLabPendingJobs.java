@@ -1,0 +1,99 @@
+package io.runnerscaler.forges.gitlab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.model.JobEvent;
+import io.runnerscaler.core.model.JobStatus;
+import io.runnerscaler.core.port.PendingJobs;
+import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.forges.http.ForgeHttp;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A project's pending jobs from GitLab's Jobs API ({@code GET /api/v4/projects/:id/jobs?scope[]=pending}), a
+ * hundred a page, following {@code X-Next-Page}, with a {@code PRIVATE-TOKEN} that needs {@code read_api}. The
+ * list carries each job's {@code tag_list}, so no lookup per job is needed.
+ */
+public final class GitLabPendingJobs implements PendingJobs {
+
+    static final int PER_PAGE = 100;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ForgeHttp http;
+    private final Supplier<Optional<String>> token;
+    private final String tokenSource;
+
+    /**
+     * @param token       the API token, read (and refreshed) from the secret store
+     * @param tokenSource where the token comes from, for messages (the SSM parameter name)
+     */
+    public GitLabPendingJobs(HttpClient client, URI baseUrl, Supplier<Optional<String>> token, String tokenSource,
+                             Clock clock) {
+        this.http = new ForgeHttp(client, baseUrl, clock, "GitLab");
+        this.token = token;
+        this.tokenSource = tokenSource;
+    }
+
+    @Override
+    public Forge forge() {
+        return Forge.GITLAB;
+    }
+
+    @Override
+    public Listing pending(String project, int maxCalls) {
+        String secret = token.get().filter(t -> !t.isBlank()).orElseThrow(() -> new RunnerRegistryException.Misconfigured(
+                "no GitLab API token: put a token with read_api scope in " + tokenSource));
+        var jobs = new ArrayList<JobEvent>();
+        int calls = 0;
+        Optional<String> page = Optional.of("1");
+        while (page.isPresent() && calls < maxCalls) {
+            String what = "list pending jobs of project '" + project + "' (page " + page.get() + ")";
+            HttpResponse<String> response = http.send(http.request("api/v4/projects/" + ForgeHttp.encode(project)
+                            + "/jobs?scope%5B%5D=pending&per_page=" + PER_PAGE + "&page=" + page.get())
+                    .header("PRIVATE-TOKEN", secret).header("Accept", "application/json").GET().build(), what);
+            calls++;
+            for (JsonNode job : array(response.body(), what)) {
+                if ("pending".equals(job.path("status").asText())) {
+                    jobs.add(event(project, job));
+                }
+            }
+            page = response.headers().firstValue("x-next-page").map(String::strip).filter(p -> !p.isEmpty());
+        }
+        return new Listing(jobs, calls, page.isEmpty(), Optional.empty());
+    }
+
+    private static JsonNode array(String body, String what) {
+        try {
+            JsonNode node = JSON.readTree(body);
+            if (node != null && node.isArray()) {
+                return node;
+            }
+        } catch (IOException e) {
+            // reported below
+        }
+        throw new RunnerRegistryException.Unavailable("GitLab " + what + ": answer is not a JSON array of jobs",
+                200, null);
+    }
+
+    private static JobEvent event(String project, JsonNode job) {
+        var tags = new LinkedHashSet<String>();
+        job.path("tag_list").forEach(t -> {
+            if (t.isTextual()) {
+                tags.add(t.textValue());
+            }
+        });
+        return new JobEvent(Forge.GITLAB, Long.toString(job.path("id").asLong()), project, JobStatus.QUEUED, tags,
+                Optional.empty(), POLLED, ForgeHttp.time(job.path("created_at")), Optional.empty(),
+                Optional.empty());
+    }
+}

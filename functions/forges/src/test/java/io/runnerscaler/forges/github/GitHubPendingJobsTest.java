@@ -1,0 +1,136 @@
+package io.runnerscaler.forges.github;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.model.JobEvent;
+import io.runnerscaler.core.model.JobStatus;
+import io.runnerscaler.core.port.PendingJobs;
+import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.core.runner.Secret;
+import io.runnerscaler.testkit.forge.ForgeApiStub;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Listing a repository's queued jobs against a WireMock GitHub answering with recorded runs, jobs and errors. */
+class GitHubPendingJobsTest {
+
+    private static final String TOKEN = "ghs_installationTokenNotReal0000000000";
+    private static final String RUNS = "/repos/runner-scaler-demo/app/actions/runs";
+    private static final String JOBS = RUNS + "/11234567890/jobs";
+    private static final Instant NOW = Instant.parse("2026-11-23T09:10:00Z");
+
+    private final ForgeApiStub github = ForgeApiStub.start();
+    private final GitHubPendingJobs api = new GitHubPendingJobs(HttpClient.newHttpClient(), github.baseUri(),
+            () -> new Secret(TOKEN), Clock.fixed(NOW, ZoneOffset.UTC));
+
+    @AfterEach
+    void stop() {
+        github.close();
+    }
+
+    @Test
+    void listsTheQueuedJobsOfQueuedRunsWithTheirLabels() {
+        github.answer("GET", RUNS, 200, "github/workflow-runs-queued.json");
+        github.answer("GET", JOBS, 200, "github/workflow-run-jobs.json");
+        PendingJobs.Listing listing = api.pending("runner-scaler-demo/app", 10);
+        assertThat(listing.calls()).isEqualTo(2);
+        assertThat(listing.complete()).isTrue();
+        assertThat(listing.jobs()).as("the in-progress job of the run is left out").singleElement().satisfies(j -> {
+            assertThat(j.jobKey()).isEqualTo("github:30433642001");
+            assertThat(j.forge()).isEqualTo(Forge.GITHUB);
+            assertThat(j.status()).isEqualTo(JobStatus.QUEUED);
+            assertThat(j.project()).isEqualTo("runner-scaler-demo/app");
+            assertThat(j.owner()).contains("runner-scaler-demo");
+            assertThat(j.labels()).containsExactlyInAnyOrder("self-hosted", "linux", "x64", "docker");
+            assertThat(j.createdAt()).isEqualTo(Instant.parse("2026-11-23T09:00:00Z"));
+        });
+        var runs = github.only("GET", RUNS);
+        assertThat(runs.queryParameter("status").firstValue()).isEqualTo("queued");
+        assertThat(runs.getHeader("Authorization")).isEqualTo("Bearer " + TOKEN);
+        assertThat(runs.getHeader("X-GitHub-Api-Version")).isEqualTo("2022-11-28");
+    }
+
+    @Test
+    void followsLinkNextForRunsAndJobs() {
+        String next = "<https://api.github.com/repositories/1/actions/runs?page=2>; rel=\"next\", <https://api.github.com/repositories/1/actions/runs?page=2>; rel=\"last\"";
+        github.answer(get(urlPathEqualTo(RUNS)).withQueryParam("page", equalTo("1")),
+                ForgeApiStub.json(200, "github/workflow-runs-queued.json", Map.of("Link", next)));
+        github.answer(get(urlPathEqualTo(RUNS)).withQueryParam("page", equalTo("2")),
+                ForgeApiStub.json(200, "github/workflow-runs-none.json", Map.of()));
+        github.answer(get(urlPathEqualTo(JOBS)).withQueryParam("page", equalTo("1")),
+                ForgeApiStub.json(200, "github/workflow-run-jobs.json", Map.of("Link", next)));
+        github.answer(get(urlPathEqualTo(JOBS)).withQueryParam("page", equalTo("2")),
+                aResponse().withStatus(200).withBody("{\"total_count\":2,\"jobs\":[{\"id\":30433642003,"
+                        + "\"status\":\"queued\",\"labels\":[\"self-hosted\"],\"created_at\":\"2026-11-23T09:00:00Z\"}]}"));
+        PendingJobs.Listing listing = api.pending("runner-scaler-demo/app", 10);
+        assertThat(listing.jobs()).extracting(JobEvent::jobId).containsExactly("30433642001", "30433642003");
+        assertThat(listing.calls()).isEqualTo(4);
+        assertThat(listing.complete()).isTrue();
+    }
+
+    @Test
+    void stopsAtTheCallBudget() {
+        github.answer("GET", RUNS, 200, "github/workflow-runs-queued.json");
+        github.answer("GET", JOBS, 200, "github/workflow-run-jobs.json");
+        PendingJobs.Listing listing = api.pending("runner-scaler-demo/app", 1);
+        assertThat(listing.calls()).isEqualTo(1);
+        assertThat(listing.complete()).isFalse();
+        assertThat(listing.jobs()).isEmpty();
+        assertThat(github.requests("GET", JOBS)).isEmpty();
+    }
+
+    @Test
+    void usedUpLimitOnASuccessfulAnswerEndsTheListingUntilTheReset() {
+        github.answer("GET", RUNS, 200, "github/workflow-runs-queued.json", Map.of("x-ratelimit-remaining", "0",
+                "x-ratelimit-reset", Long.toString(NOW.plusSeconds(600).getEpochSecond())));
+        PendingJobs.Listing listing = api.pending("runner-scaler-demo/app", 10);
+        assertThat(listing.retryAfter()).contains(Duration.ofMinutes(10));
+        assertThat(listing.complete()).isFalse();
+        assertThat(github.requests("GET", JOBS)).isEmpty();
+    }
+
+    @Test
+    void secondaryRateLimitCarriesRetryAfter() {
+        github.answer("GET", RUNS, 403, "github/error-403-secondary-rate-limit.json", Map.of("retry-after", "60"));
+        assertThatThrownBy(() -> api.pending("runner-scaler-demo/app", 10))
+                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(60)));
+    }
+
+    @Test
+    void tooManyRequestsWithRetryAfterIsRateLimited() {
+        github.answer(get(urlPathEqualTo(RUNS)), aResponse().withStatus(429).withHeader("Retry-After", "15"));
+        assertThatThrownBy(() -> api.pending("runner-scaler-demo/app", 10))
+                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(15)));
+    }
+
+    @Test
+    void unauthorizedAndNotFoundArePermanentAndNeverShowTheToken() {
+        github.answer("GET", RUNS, 401, "github/error-401.json");
+        assertThatThrownBy(() -> api.pending("runner-scaler-demo/app", 10))
+                .isInstanceOfSatisfying(RunnerRegistryException.Unauthorized.class,
+                        e -> assertThat(e.getMessage()).contains("runner-scaler-demo/app").doesNotContain(TOKEN));
+        github.server().resetAll();
+        github.answer("GET", RUNS, 404, "github/error-404.json");
+        assertThatThrownBy(() -> api.pending("runner-scaler-demo/app", 10))
+                .isInstanceOf(RunnerRegistryException.NotFound.class);
+    }
+
+    @Test
+    void notOwnerSlashRepoIsMisconfigured() {
+        assertThatThrownBy(() -> api.pending("app", 10)).isInstanceOf(RunnerRegistryException.Misconfigured.class);
+    }
+}

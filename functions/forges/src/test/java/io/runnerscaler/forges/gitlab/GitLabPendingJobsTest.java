@@ -1,0 +1,156 @@
+package io.runnerscaler.forges.gitlab;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.model.JobEvent;
+import io.runnerscaler.core.model.JobStatus;
+import io.runnerscaler.core.port.PendingJobs;
+import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.testkit.forge.ForgeApiStub;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Listing a project's pending jobs against a WireMock GitLab answering with recorded job lists and errors. */
+class GitLabPendingJobsTest {
+
+    private static final String TOKEN = "glpat-test-token-not-real";
+    private static final String PARAMETER = "parameter /runner-scaler/test/gitlab-api-token";
+    private static final String JOBS = "/api/v4/projects/gitlab-org%2Fgitlab-test/jobs";
+    private static final Instant NOW = Instant.parse("2026-11-23T09:10:00Z");
+
+    private final ForgeApiStub gitlab = ForgeApiStub.start();
+
+    @AfterEach
+    void stop() {
+        gitlab.close();
+    }
+
+    private GitLabPendingJobs api(Optional<String> token) {
+        return new GitLabPendingJobs(GitLabJobsApi.defaultClient(), gitlab.baseUri(), () -> token, PARAMETER,
+                Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    private GitLabPendingJobs api() {
+        return api(Optional.of(TOKEN));
+    }
+
+    private void page(String page, String fixture, String nextPage) {
+        gitlab.answer(get(urlPathEqualTo(JOBS)).withQueryParam("page", equalTo(page)),
+                ForgeApiStub.json(200, fixture, Map.of("X-Page", page, "X-Next-Page", nextPage, "X-Per-Page", "100")));
+    }
+
+    @Test
+    void followsXNextPageAndReturnsEachPendingJobQueuedWithItsTags() {
+        page("1", "gitlab/project-jobs-pending.json", "2");
+        page("2", "gitlab/project-jobs-pending-page2.json", "");
+        PendingJobs.Listing listing = api().pending("gitlab-org/gitlab-test", 10);
+        assertThat(listing.calls()).isEqualTo(2);
+        assertThat(listing.complete()).isTrue();
+        assertThat(listing.retryAfter()).isEmpty();
+        assertThat(listing.jobs()).extracting(JobEvent::jobKey).containsExactly("gitlab:1977", "gitlab:1978", "gitlab:1979");
+        JobEvent first = listing.jobs().getFirst();
+        assertThat(first.forge()).isEqualTo(Forge.GITLAB);
+        assertThat(first.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(first.project()).isEqualTo("gitlab-org/gitlab-test");
+        assertThat(first.labels()).containsExactlyInAnyOrder("docker", "linux");
+        assertThat(first.createdAt()).isEqualTo(Instant.parse("2026-11-23T09:00:00Z"));
+        assertThat(first.deliveryId()).isEqualTo(PendingJobs.POLLED);
+        assertThat(listing.jobs().get(1).labels()).as("untagged job").isEmpty();
+        var request = gitlab.requests("GET", JOBS).getFirst();
+        assertThat(request.getHeader("PRIVATE-TOKEN")).isEqualTo(TOKEN);
+        assertThat(request.queryParameter("scope[]").values()).containsExactly("pending");
+        assertThat(request.queryParameter("per_page").firstValue()).isEqualTo("100");
+    }
+
+    @Test
+    void stopsAtTheCallBudgetAndSaysTheListingIsIncomplete() {
+        page("1", "gitlab/project-jobs-pending.json", "2");
+        page("2", "gitlab/project-jobs-pending-page2.json", "");
+        PendingJobs.Listing listing = api().pending("gitlab-org/gitlab-test", 1);
+        assertThat(listing.calls()).isEqualTo(1);
+        assertThat(listing.complete()).isFalse();
+        assertThat(listing.jobs()).hasSize(2);
+        assertThat(gitlab.requests("GET", JOBS)).hasSize(1);
+    }
+
+    @Test
+    void numericProjectAndAnEmptyList() {
+        gitlab.answer("GET", "/api/v4/projects/380/jobs", 200, "gitlab/project-jobs-none.json");
+        PendingJobs.Listing listing = api().pending("380", 10);
+        assertThat(listing.jobs()).isEmpty();
+        assertThat(listing.complete()).isTrue();
+    }
+
+    @Test
+    void jobsNoLongerPendingAreLeftOut() {
+        gitlab.answer(get(urlPathEqualTo(JOBS)), aResponse().withStatus(200).withBody(
+                "[{\"id\":5,\"status\":\"running\",\"tag_list\":[],\"created_at\":\"2026-11-23T09:00:00.000Z\"},"
+                        + "{\"id\":6,\"status\":\"pending\",\"tag_list\":[\"docker\"],\"created_at\":\"2026-11-23T10:00:00.000+01:00\"}]"));
+        PendingJobs.Listing listing = api().pending("gitlab-org/gitlab-test", 10);
+        assertThat(listing.jobs()).singleElement().satisfies(j -> {
+            assertThat(j.jobId()).isEqualTo("6");
+            assertThat(j.createdAt()).isEqualTo(Instant.parse("2026-11-23T09:00:00Z"));
+        });
+    }
+
+    @Test
+    void unauthorizedIsPermanentAndNeverShowsTheToken() {
+        gitlab.answer("GET", JOBS, 401, "gitlab/error-401.json");
+        assertThatThrownBy(() -> api().pending("gitlab-org/gitlab-test", 10))
+                .isInstanceOfSatisfying(RunnerRegistryException.Unauthorized.class, e -> {
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains("gitlab-org/gitlab-test").contains("401")
+                            .doesNotContain(TOKEN);
+                });
+    }
+
+    @Test
+    void unknownProjectIsNotFound() {
+        gitlab.answer("GET", JOBS, 404, "gitlab/error-404.json");
+        assertThatThrownBy(() -> api().pending("gitlab-org/gitlab-test", 10))
+                .isInstanceOf(RunnerRegistryException.NotFound.class);
+    }
+
+    @Test
+    void rateLimitedCarriesTheRetryAfterGitLabSent() {
+        gitlab.answer(get(urlPathEqualTo(JOBS)), aResponse().withStatus(429).withHeader("Retry-After", "30")
+                .withHeader("RateLimit-Limit", "600").withHeader("RateLimit-Remaining", "0"));
+        assertThatThrownBy(() -> api().pending("gitlab-org/gitlab-test", 10))
+                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class, e -> {
+                    assertThat(e.retryable()).isTrue();
+                    assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
+                });
+    }
+
+    @Test
+    void serverErrorAndNonListAnswerAreRetryable() {
+        gitlab.answer(get(urlPathEqualTo(JOBS)), aResponse().withStatus(502));
+        assertThatThrownBy(() -> api().pending("gitlab-org/gitlab-test", 10))
+                .isInstanceOf(RunnerRegistryException.Unavailable.class);
+        gitlab.server().resetAll();
+        gitlab.answer(get(urlPathEqualTo(JOBS)), aResponse().withStatus(200).withBody("<html>sign in</html>"));
+        assertThatThrownBy(() -> api().pending("gitlab-org/gitlab-test", 10))
+                .isInstanceOfSatisfying(RunnerRegistryException.Unavailable.class,
+                        e -> assertThat(e.getMessage()).contains("not a JSON array"));
+    }
+
+    @Test
+    void missingTokenNamesWhereToPutIt() {
+        assertThatThrownBy(() -> api(Optional.empty()).pending("380", 10))
+                .isInstanceOfSatisfying(RunnerRegistryException.Misconfigured.class,
+                        e -> assertThat(e.getMessage()).contains(PARAMETER).contains("read_api"));
+        assertThat(gitlab.server().getAllServeEvents()).isEmpty();
+    }
+}
