@@ -43,6 +43,7 @@ class MissedJobsIT {
                 limit: 3
                 idleCount: 0
                 idleTime: 300
+                tokenParameter: /runner-scaler/rs-test/docker/runner-token
             watch:
               gitlab:
                 projects: [380]
