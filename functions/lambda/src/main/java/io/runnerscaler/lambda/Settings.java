@@ -45,13 +45,16 @@ public record Settings(
     public static final String GITLAB_URL = "RUNNER_SCALER_GITLAB_URL";
     /** Optional: comma-separated runner subnets for pools that list none (the template's RunnerSubnetIds). */
     public static final String DEFAULT_SUBNETS = "RUNNER_SCALER_DEFAULT_SUBNETS";
+    /** Optional: the stack's SSM parameter path; GitLab pool tokens must lie under its runners/gitlab/. */
+    public static final String PARAMETER_PATH = "RUNNER_SCALER_PARAMETER_PATH";
 
     /** Variables the template must set for every function (AWS_REGION is set by Lambda itself). */
     public static final List<String> REQUIRED_IN_TEMPLATE = List.of(STACK, CONFIG_PARAMETER, QUEUE_URL,
             DLQ_URL, MACHINES_TABLE, JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
 
     /** Optional variables the code reads; the template sets each (possibly empty). */
-    public static final List<String> OPTIONAL = List.of(GITLAB_API_TOKEN_PARAMETER, GITLAB_URL, DEFAULT_SUBNETS);
+    public static final List<String> OPTIONAL = List.of(GITLAB_API_TOKEN_PARAMETER, GITLAB_URL, DEFAULT_SUBNETS,
+            PARAMETER_PATH);
 
     public Settings {
         var kept = new TreeMap<String, String>();
@@ -98,6 +101,11 @@ public record Settings(
     public List<String> defaultSubnets() {
         return option(DEFAULT_SUBNETS).map(s -> Arrays.stream(s.split(",")).map(String::strip)
                 .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
+    }
+
+    /** The stack's SSM parameter path, where the runner role may read pool tokens; unset: not checked. */
+    public Optional<String> parameterPath() {
+        return option(PARAMETER_PATH);
     }
 
     /** From any source of named values (the process environment, Quarkus / MicroProfile config ...). */

@@ -83,6 +83,40 @@ class TemplateTest {
 
     @Test
     void everyRunnerScalerVariableNamedInTheFunctionsCodeIsSetForEveryFunction() throws IOException {
+        Set<String> named = variablesNamedInTheFunctionsCode();
+        // Only for the emulator or LocalStack; in AWS the SDK's own endpoints apply.
+        named.remove(Settings.AWS_ENDPOINT);
+
+        assertThat(named).containsAll(Settings.REQUIRED_IN_TEMPLATE);
+        functions().forEach((id, function) -> assertThat(environment(function).keySet())
+                .as("environment of %s", id).containsAll(named));
+    }
+
+    /**
+     * Set by the template ahead of the code that reads them, which is being written on other branches:
+     * the default launch template for pools that name none, the bootstrap secrets table, and the runner
+     * role id that makes that table's keys ({@code DynamoBootstrapSecrets}). Remove each name once its
+     * reader is merged.
+     */
+    private static final Set<String> SET_AHEAD_OF_THEIR_READERS = Set.of("RUNNER_SCALER_LAUNCH_TEMPLATE_ID",
+            "RUNNER_SCALER_BOOTSTRAP_SECRETS_TABLE", "RUNNER_SCALER_RUNNER_ROLE_ID");
+
+    @Test
+    void everyRunnerScalerVariableTheTemplateSetsIsNamedInTheFunctionsCode() throws IOException {
+        Set<String> named = variablesNamedInTheFunctionsCode();
+        Set<String> set = new TreeSet<>();
+        functions().values().forEach(function -> environment(function).keySet().stream()
+                .filter(k -> k.startsWith("RUNNER_SCALER_")).forEach(set::add));
+
+        assertThat(set).as("RUNNER_SCALER_* variables the template sets").containsAll(Settings.REQUIRED_IN_TEMPLATE);
+        Set<String> unread = new TreeSet<>(set);
+        unread.removeAll(named);
+        assertThat(unread).as("variables the template sets that no code in functions/*/src/main reads")
+                .isSubsetOf(SET_AHEAD_OF_THEIR_READERS);
+    }
+
+    /** RUNNER_SCALER_* names quoted in the functions' main code. */
+    private static Set<String> variablesNamedInTheFunctionsCode() throws IOException {
         Set<String> named = new TreeSet<>();
         Pattern variable = Pattern.compile("\"(RUNNER_SCALER_[A-Z0-9_]+)\"");
         try (Stream<Path> files = Files.walk(root.resolve("functions"))) {
@@ -91,12 +125,7 @@ class TemplateTest {
                 variable.matcher(Files.readString(source)).results().forEach(m -> named.add(m.group(1)));
             }
         }
-        // Only for the emulator or LocalStack; in AWS the SDK's own endpoints apply.
-        named.remove(Settings.AWS_ENDPOINT);
-
-        assertThat(named).containsAll(Settings.REQUIRED_IN_TEMPLATE);
-        functions().forEach((id, function) -> assertThat(environment(function).keySet())
-                .as("environment of %s", id).containsAll(named));
+        return named;
     }
 
     @Test
