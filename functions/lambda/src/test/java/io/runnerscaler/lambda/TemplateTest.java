@@ -144,6 +144,24 @@ class TemplateTest {
     }
 
     @Test
+    void timeoutsFitWhatInvokesEachFunction() {
+        int scaleUp = ((Number) property(resources.get("ScaleUpFunction"), "Timeout")).intValue();
+        int visibility = ((Number) properties(resources.get("JobQueue")).get("VisibilityTimeout")).intValue();
+        assertThat(visibility).as("queue visibility vs 6 x the scale-up timeout (AWS's advice for SQS event sources)")
+                .isGreaterThanOrEqualTo(6 * scaleUp);
+
+        int webhook = ((Number) property(resources.get("WebhookFunction"), "Timeout")).intValue();
+        assertThat(webhook).as("webhook timeout, well under the 10 s GitLab and GitHub wait").isLessThanOrEqualTo(8);
+
+        String rate = (String) map(map(template.get("Parameters")).get("ReaperSchedule")).get("Default");
+        var m = Pattern.compile("rate\\((\\d+) (minute|minutes|hour|hours)\\)").matcher(rate);
+        assertThat(m.matches()).as("reaper schedule %s", rate).isTrue();
+        int period = Integer.parseInt(m.group(1)) * (m.group(2).startsWith("minute") ? 60 : 3600);
+        int reaper = ((Number) property(resources.get("ReaperFunction"), "Timeout")).intValue();
+        assertThat(reaper).as("reaper timeout vs its schedule period (%s)", rate).isLessThan(period);
+    }
+
+    @Test
     void jobQueueIsFifoWithADeadLetterQueueAndScaleUpReportsPartialFailures() {
         Map<String, Object> queue = properties(resources.get("JobQueue"));
         assertThat(queue).containsEntry("FifoQueue", true);
