@@ -45,9 +45,9 @@ import java.util.stream.Stream;
  * {@code JAVA_TOOL_OPTIONS}, running the Quarkus artifact under the runtime interface client against the
  * emulator, handed one event: so the duration is a cold first invocation, the slowest an invocation gets.
  * Peak RSS is the process's {@code VmHWM} read from {@code /proc} after it answered (what Lambda's
- * "Max Memory Used" counts); heap and metaspace come from the JVM's own GC and exit log.
+ * "Max Memory Used" counts); heap comes from the JVM's GC log and {@code jcmd GC.heap_info}.
  *
- * <pre>Sizing [--memory 1024] [--runs 3] [--reaper-runs 1] [--pools 10] [--machines 100] [--batch 10]
+ * <pre>Sizing [--memory 1024] [--runs 3] [--reaper-runs 1] [--pools 10] [--machines 30] [--batch 10]
  *        [--out section.md]</pre>
  */
 public final class Sizing {
@@ -60,19 +60,19 @@ public final class Sizing {
     }
 
     /** One measured run. */
-    record Measured(Workload workload, double init, double invocation, long peakRssKb, long peakHeapKb,
-                    long metaspaceKb, int gcs, boolean ok, String detail) {
+    record Measured(Workload workload, double init, double invocation, long peakRssKb, long peakHeapKb, int gcs,
+                    boolean ok, String detail) {
     }
 
     private static final Pattern GC_PAUSE = Pattern.compile("GC\\(\\d+\\) Pause.* (\\d+)M->(\\d+)M\\((\\d+)M\\)");
-    private static final Pattern EXIT_USED = Pattern.compile("(?:generation|Metaspace)\\s+(?:total \\d+K, )?used (\\d+)K");
+    private static final Pattern HEAP_INFO_USED = Pattern.compile("^\\s*(?:def new generation|tenured generation|DefNew|Tenured)\\s+total \\d+K, used (\\d+)K");
 
     public static void main(String[] argv) throws Exception {
         Args args = new Args(argv);
         int memory = args.integer("memory", 1024);
         int runs = args.integer("runs", 3);
         int pools = args.integer("pools", 10);
-        int machines = args.integer("machines", 100);
+        int machines = args.integer("machines", 30);
         int batch = args.integer("batch", 10);
         int reaperRuns = args.integer("reaper-runs", 1);
         Path root = Emulator.ProjectRoot.find();
@@ -149,36 +149,52 @@ public final class Sizing {
         Path gcLog = work.resolve(name + ".gc.log");
         Files.deleteIfExists(gcLog);
         List<String> options = new ArrayList<>(lambdaOptions(memory));
-        options.add("-Xlog:gc,gc+heap+exit:file=" + gcLog);
+        options.add("-Xlog:gc:file=" + gcLog);
         long[] rss = {0};
+        String[] heapInfo = {""};
         ColdStart.Answered a = bench.invoke(api, w.function(), options, w.event().getBytes(StandardCharsets.UTF_8),
-                name, pid -> rss[0] = peakRssKb(pid));
+                name, pid -> {
+                    rss[0] = peakRssKb(pid);
+                    heapInfo[0] = heapInfo(pid);
+                });
         long peakHeapKb = 0;
-        long metaspaceKb = 0;
         int gcs = 0;
-        long exitHeapKb = 0;
-        for (String line : Files.exists(gcLog) ? Files.readAllLines(gcLog) : List.<String>of()) {
+        long heapNowKb = 0;
+        List<String> lines = new ArrayList<>(Files.exists(gcLog) ? Files.readAllLines(gcLog) : List.of());
+        lines.addAll(List.of(heapInfo[0].split("\n")));
+        for (String line : lines) {
             Matcher pause = GC_PAUSE.matcher(line);
             if (pause.find()) {
                 gcs++;
                 peakHeapKb = Math.max(peakHeapKb, Long.parseLong(pause.group(1)) * 1024);
             }
-            Matcher used = EXIT_USED.matcher(line);
+            Matcher used = HEAP_INFO_USED.matcher(line);
             if (used.find()) {
-                if (line.contains("Metaspace")) {
-                    metaspaceKb = Long.parseLong(used.group(1));
-                } else {
-                    exitHeapKb += Long.parseLong(used.group(1));
-                }
+                heapNowKb += Long.parseLong(used.group(1));
             }
         }
-        peakHeapKb = Math.max(peakHeapKb, exitHeapKb);
-        Measured m = new Measured(w, a.init(), a.total() - a.init(), rss[0], peakHeapKb, metaspaceKb, gcs, a.ok(),
-                a.detail());
+        peakHeapKb = Math.max(peakHeapKb, heapNowKb);
+        Measured m = new Measured(w, a.init(), a.total() - a.init(), rss[0], peakHeapKb, gcs, a.ok(), a.detail());
         System.err.printf(Locale.ROOT, "%s / %s: invocation %.0f ms, peak RSS %d MB, heap %d MB, %d GCs %s%n",
                 w.function(), w.name(), m.invocation(), m.peakRssKb() / 1024, m.peakHeapKb() / 1024, gcs,
                 a.ok() ? "" : "FAILED " + a.detail());
         return m;
+    }
+
+    /** What {@code jcmd <pid> GC.heap_info} prints: the heap generations in use right now. */
+    private static String heapInfo(long pid) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.heap_info").redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor() == 0 ? out : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     /** VmHWM of a live process, in kB; 0 where /proc is not available. */
@@ -257,27 +273,34 @@ public final class Sizing {
                 + "against the emulator: the duration is a cold first invocation, the slowest an invocation gets "
                 + "(class loading, SDK clients, config read). Peak RSS is `VmHWM` from `/proc/<pid>/status` after "
                 + "the answer (Lambda's *Max Memory Used* counts the same resident memory); heap is the largest "
-                + "heap before a GC or at exit, metaspace at exit, from `-Xlog:gc,gc+heap+exit`. Runs: %d of each, "
+                + "heap before a GC (`-Xlog:gc`) or in use after the answer "
+                + "(`jcmd <pid> GC.heap_info`); the rest of the RSS is metaspace, code cache, thread stacks and the "
+                + "JVM itself. Runs: %d of each, "
                 + "fewer of the slow pass that terminates every machine (the *ok* column counts them).%n%n",
                 java, memory, String.join(" ", lambdaOptions(memory)), runs));
         Table t = new Table("function", "work", "invocation median ms", "invocation max ms", "init median ms",
-                "peak RSS max MB", "heap max MB", "metaspace MB", "GCs", "ok");
-        List<Workload> seen = results.stream().map(Measured::workload).distinct().toList();
-        for (Workload w : seen) {
-            List<Measured> rs = results.stream().filter(r -> r.workload().equals(w)).toList();
+                "peak RSS max MB", "heap max MB", "GCs", "ok");
+        List<String> seen = results.stream().map(r -> key(r.workload())).distinct().toList();
+        for (String k : seen) {
+            List<Measured> rs = results.stream().filter(r -> key(r.workload()).equals(k)).toList();
+            Workload w = rs.get(0).workload();
             List<Measured> good = rs.stream().filter(Measured::ok).toList();
             Percentiles invocation = Percentiles.ofMillis(good.stream().mapToDouble(Measured::invocation).toArray());
             Percentiles init = Percentiles.ofMillis(good.stream().mapToDouble(Measured::init).toArray());
             t.row(w.function(), w.name(), Percentiles.format(invocation.p50()), Percentiles.format(invocation.max()),
                     Percentiles.format(init.p50()), mb(good.stream().mapToLong(Measured::peakRssKb).max().orElse(0)),
                     mb(good.stream().mapToLong(Measured::peakHeapKb).max().orElse(0)),
-                    mb(good.stream().mapToLong(Measured::metaspaceKb).max().orElse(0)),
                     good.stream().mapToInt(Measured::gcs).max().orElse(0), good.size() + "/" + rs.size());
         }
         b.append(t).append('\n');
-        results.stream().filter(r -> !r.ok()).forEach(r -> b.append("- failed: ").append(r.workload().function())
-                .append(" / ").append(r.workload().name()).append(": ").append(r.detail()).append('\n'));
+        results.stream().filter(r -> !r.ok()).forEach(r -> b.append("- failed: ").append(key(r.workload()))
+                .append(": ").append(r.detail().length() > 240 ? r.detail().substring(0, 240) + "..." : r.detail())
+                .append('\n'));
         return b.toString();
+    }
+
+    private static String key(Workload w) {
+        return w.function() + " / " + w.name();
     }
 
     private static String loadAverage() {
