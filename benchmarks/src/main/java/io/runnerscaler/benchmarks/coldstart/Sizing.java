@@ -65,7 +65,9 @@ public final class Sizing {
     }
 
     private static final Pattern GC_PAUSE = Pattern.compile("GC\\(\\d+\\) Pause.* (\\d+)M->(\\d+)M\\((\\d+)M\\)");
-    private static final Pattern HEAP_INFO_USED = Pattern.compile("^\\s*(?:def new generation|tenured generation|DefNew|Tenured)\\s+total \\d+K, used (\\d+)K");
+    /** A heap generation in {@code jcmd GC.heap_info} (Serial GC; the names changed in JDK 22). */
+    private static final Pattern HEAP_INFO_USED = Pattern.compile(
+            "^\\s*(?:def new generation|tenured generation|DefNew|Tenured)\\s+total \\d+K, used (\\d+)K");
 
     public static void main(String[] argv) throws Exception {
         Args args = new Args(argv);
