@@ -27,9 +27,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -51,7 +53,7 @@ public final class ColdStart {
     static final List<String> FUNCTIONS = List.of("webhook", "scale-up", "reaper", "ec2-events");
     private static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
     private static final String QUARKUS_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
-    private static final long RUN_TIMEOUT_SECONDS = 90;
+    private static final long RUN_TIMEOUT_SECONDS = 300;
     /** Issue 9's anchor: a Node 24 webhook Lambda's total cold start. */
     private static final double NODE_ANCHOR_MS = 500;
 
@@ -168,15 +170,32 @@ public final class ColdStart {
     /** One fresh JVM running one function until it has answered one event. */
     Run run(FakeRuntimeApi api, String function, Variant variant) throws IOException, InterruptedException {
         int n = ++sequence;
-        byte[] event = event(function, n);
+        Answered a = invoke(api, function, variant.jvmOptions(work, function), event(function, n),
+                variant.name() + "-" + function, pid -> { });
+        return new Run(function, variant.name(), a.init(), a.total(), a.ok(), a.detail());
+    }
+
+    /** How a fresh JVM answered its one event; times in milliseconds from process start. */
+    record Answered(double init, double total, boolean ok, String detail) {
+    }
+
+    /**
+     * Starts a fresh JVM with these options running {@code function} under the runtime interface client,
+     * hands it {@code event}, and waits for its answer. {@code beforeExit} sees the process id after the
+     * answer and before the process is ended (to read what it used); its log goes to {@code <logName>.log}.
+     */
+    Answered invoke(FakeRuntimeApi api, String function, List<String> jvmOptions, byte[] event, String logName,
+                    LongConsumer beforeExit) throws IOException, InterruptedException {
+        int n = ++sequence;
         FakeRuntimeApi.Invocation invocation = api.arm(
                 "arn:aws:lambda:us-east-1:123456789012:function:" + stack.name() + "-" + function, event);
         List<String> command = new ArrayList<>();
         command.add(java);
-        command.addAll(variant.jvmOptions(work, function));
+        command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath, RIC_MAIN, QUARKUS_HANDLER));
+        Path log = work.resolve(logName + ".log");
         ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile())
-                .redirectErrorStream(true).redirectOutput(work.resolve(variant.name() + "-" + function + ".log").toFile());
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("RUNNER_SCALER_") || k.startsWith("QUARKUS_") || k.startsWith("AWS_")
                 || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
@@ -194,16 +213,23 @@ public final class ColdStart {
         long start = System.nanoTime();
         Process process = pb.start();
         try {
-            FakeRuntimeApi.Answer answer = invocation.answer.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            // A JVM that cannot start (a missing jar, a bad option) exits without polling: stop waiting then.
+            CompletableFuture.anyOf(invocation.answer, process.onExit())
+                    .get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (!invocation.answer.isDone()) {
+                return new Answered(0, 0, false, "the JVM exited with status " + process.exitValue()
+                        + " before answering; see " + log);
+            }
+            FakeRuntimeApi.Answer answer = invocation.answer.get();
             double total = (answer.nanos() - start) / 1e6;
             double init = invocation.firstPoll.isDone() ? (invocation.firstPoll.getNow(start) - start) / 1e6 : total;
+            beforeExit.accept(process.pid());
             String problem = answer.error() ? answer.body() : check(function, answer.body());
-            return new Run(function, variant.name(), init, total, problem == null, problem == null ? "" : problem);
+            return new Answered(init, total, problem == null, problem == null ? "" : problem);
         } catch (TimeoutException e) {
-            return new Run(function, variant.name(), 0, 0, false, "no answer within " + RUN_TIMEOUT_SECONDS + " s; see "
-                    + work.resolve(variant.name() + "-" + function + ".log"));
+            return new Answered(0, 0, false, "no answer within " + RUN_TIMEOUT_SECONDS + " s; see " + log);
         } catch (ExecutionException e) {
-            return new Run(function, variant.name(), 0, 0, false, String.valueOf(e.getCause()));
+            return new Answered(0, 0, false, String.valueOf(e.getCause()));
         } finally {
             // SIGTERM: the JVM exits normally, so AutoCreateSharedArchive can write its archive.
             process.destroy();
@@ -215,7 +241,7 @@ public final class ColdStart {
     }
 
     /** Null when the function's answer is what it answers on success, else what is wrong. */
-    private static String check(String function, String body) {
+    static String check(String function, String body) {
         boolean ok = switch (function) {
             case "webhook" -> body.contains("\"statusCode\":202");
             case "scale-up" -> body.replace(" ", "").contains("\"batchItemFailures\":[]");
@@ -230,7 +256,7 @@ public final class ColdStart {
      * The event a function gets: the samples in events/ (the scale-up sample's job made unique per run, so
      * every run plans and launches), and an EC2 state change for the machine seeded at set-up.
      */
-    private byte[] event(String function, int n) throws IOException {
+    byte[] event(String function, int n) throws IOException {
         return switch (function) {
             case "webhook" -> Files.readAllBytes(root.resolve("events/webhook-gitlab-pending.json"));
             case "scale-up" -> Files.readString(root.resolve("events/scale-up-sqs.json"))
@@ -246,7 +272,7 @@ public final class ColdStart {
     }
 
     /** One machine in the pool for the ec2-events function to report on, launched by an in-process scale-up. */
-    private static String seedMachine(BenchStack stack, Path root) throws IOException {
+    static String seedMachine(BenchStack stack, Path root) throws IOException {
         App app = new App(stack.settings(stack.emulator()), Clock.systemUTC(), new PrintStream(
                 PrintStream.nullOutputStream()));
         SQSEvent event = JSON.readValue(root.resolve("events/scale-up-sqs.json").toFile(), SQSEvent.class);
@@ -271,7 +297,7 @@ public final class ColdStart {
         }
     }
 
-    private static List<Path> jars(Path dir) {
+    static List<Path> jars(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> jars = files.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
             if (jars.isEmpty()) {

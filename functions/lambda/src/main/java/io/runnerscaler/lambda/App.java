@@ -12,6 +12,7 @@ import io.runnerscaler.aws.SqsJobQueue;
 import io.runnerscaler.aws.SsmParameters;
 import io.runnerscaler.core.config.LastGoodConfig;
 import io.runnerscaler.core.config.ScalerConfig;
+import io.runnerscaler.core.config.TokenParameterScope;
 import io.runnerscaler.core.log.JsonLinesLog;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.planner.Planner;
@@ -89,8 +90,13 @@ public final class App {
         this.log = new JsonLinesLog(out, clock);
         this.metrics = new EmfMetrics(out, clock);
         this.parameters = new SsmParameters(aws.ssm());
-        this.config = new Refreshing<>(new LastGoodConfig(parameters, settings.configParameter(), log, metrics),
-                CONFIG_REFRESH, clock);
+        // With the stack's parameter path known, a pool token the runner role could not read is a config error
+        // here rather than a machine that fails to register at boot.
+        UnaryOperator<ScalerConfig> deploymentCheck = settings.parameterPath()
+                .<UnaryOperator<ScalerConfig>>map(path -> new TokenParameterScope(path)::check)
+                .orElse(UnaryOperator.identity());
+        this.config = new Refreshing<>(new LastGoodConfig(parameters, settings.configParameter(), log, metrics,
+                deploymentCheck), CONFIG_REFRESH, clock);
         this.gitlabSecrets = webhookSecrets(settings.gitlabSecretParameter());
         this.githubSecrets = webhookSecrets(settings.githubSecretParameter());
     }

@@ -14,19 +14,9 @@ import org.crac.Resource;
  * event.
  *
  * <p>Quarkus' own SnapStart support (on by default with amazon-lambda) already preloads and initialises the
- * application's classes before the snapshot; what it cannot do is exercise the SDK's request path. So build
- * the clients once at cold start, then register cheap, read-only calls against the function's real
- * resources:
- *
- * <pre>{@code
- * Priming.register(List.of(
- *         () -> dynamo.getItem(r -> r.tableName(settings.machinesTable())
- *                 .key(Map.of("pool", s("_priming"), "instanceId", s("_priming")))),
- *         () -> sqs.getQueueAttributes(r -> r.queueUrl(settings.queueUrl())),
- *         () -> ec2.describeInstances(r -> r.maxResults(5)
- *                 .filters(f -> f.name("tag:runner-scaler:stack").values(settings.stack())))),
- *         log);
- * }</pre>
+ * application's classes before the snapshot; what it cannot do is exercise the SDK's request path. So each
+ * function registers cheap, read-only calls against its real resources and runs its JSON and HMAC code on a
+ * canned delivery ({@link FunctionPrimers}, AWS's "invoke priming").
  *
  * <p>Rules for what runs before the snapshot:
  * <ul>

@@ -60,6 +60,8 @@ public record Settings(
 
     /** How long a GitHub machine waits for its JIT config: longer than a scale-up invocation retried a few times. */
     static final Duration GITHUB_SECRET_WAIT = Duration.ofMinutes(10);
+    /** Optional: the stack's SSM parameter path; GitLab pool tokens must lie under its runners/gitlab/. */
+    public static final String PARAMETER_PATH = "RUNNER_SCALER_PARAMETER_PATH";
 
     /** Variables the template must set for every function (AWS_REGION is set by Lambda itself). */
     public static final List<String> REQUIRED_IN_TEMPLATE = List.of(STACK, CONFIG_PARAMETER, QUEUE_URL,
@@ -67,7 +69,7 @@ public record Settings(
 
     /** Optional variables the code reads; the template sets each (possibly empty). */
     public static final List<String> OPTIONAL = List.of(GITLAB_API_TOKEN_PARAMETER, GITLAB_URL, DEFAULT_SUBNETS,
-            LAUNCH_TEMPLATE_ID, BOOTSTRAP_SECRETS_TABLE, RUNNER_DOCKER_IMAGE, RUNNER_MAX_LIFETIME);
+            LAUNCH_TEMPLATE_ID, BOOTSTRAP_SECRETS_TABLE, RUNNER_DOCKER_IMAGE, RUNNER_MAX_LIFETIME, PARAMETER_PATH);
 
     public Settings {
         var kept = new TreeMap<String, String>();
@@ -137,6 +139,11 @@ public record Settings(
         return new BootstrapSettings(gitlabUrl().orElse("https://gitlab.com"),
                 option(RUNNER_DOCKER_IMAGE).orElse("alpine:latest"), bootstrapSecretsTable().orElse(""),
                 BootstrapSettings.safetyIdleTimeoutFor(pool), maxLifetime, GITHUB_SECRET_WAIT);
+    }
+
+    /** The stack's SSM parameter path, where the runner role may read pool tokens; unset: not checked. */
+    public Optional<String> parameterPath() {
+        return option(PARAMETER_PATH);
     }
 
     /** From any source of named values (the process environment, Quarkus / MicroProfile config ...). */

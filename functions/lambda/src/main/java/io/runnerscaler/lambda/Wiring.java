@@ -3,7 +3,6 @@ package io.runnerscaler.lambda;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Singleton;
 import java.time.Clock;
-import java.util.List;
 import org.eclipse.microprofile.config.ConfigProvider;
 import jakarta.enterprise.inject.Produces;
 
@@ -16,12 +15,12 @@ public class Wiring {
     App app() {
         // MicroProfile config sees the environment variables the template sets, and lets tests supply them.
         var config = ConfigProvider.getConfig();
-        App app = new App(Settings.from(name -> config.getOptionalValue(name, String.class)), Clock.systemUTC(),
-                System.out);
-        // SnapStart: build the SDK clients (and their HTTP client, credentials, endpoint rules) before the
-        // snapshot, so a restored function does not pay for it on its first event.
-        Priming.register(List.of(() -> app.aws().sqs(), () -> app.aws().dynamo(), () -> app.aws().ec2(),
-                () -> app.aws().ssm()), app.log());
+        Settings settings = Settings.from(name -> config.getOptionalValue(name, String.class));
+        App app = new App(settings, Clock.systemUTC(), System.out);
+        // SnapStart: exercise the function's SDK calls and JSON/HMAC code before the snapshot, so a restored
+        // function does not pay for loading and compiling them on its first event.
+        Priming.register(FunctionPrimers.forFunction(config.getOptionalValue("quarkus.lambda.handler", String.class),
+                app, settings), app.log());
         return app;
     }
 }

@@ -95,6 +95,10 @@ final class EmulatedStack {
         return new ReaperHandler(app.reaper());
     }
 
+    Settings settings() {
+        return settings;
+    }
+
     String logs() {
         return output.toString(StandardCharsets.UTF_8);
     }

@@ -6,6 +6,7 @@ import io.runnerscaler.core.port.SecretStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads the pools YAML from its parameter and validates it before use. An invalid update keeps the last
@@ -20,14 +21,25 @@ public final class LastGoodConfig implements Supplier<ScalerConfig> {
     private final EventLog log;
     private final Metrics metrics;
     private final ConfigLoader loader = new ConfigLoader();
+    private final UnaryOperator<ScalerConfig> deploymentCheck;
     private ScalerConfig good;
     private String goodYaml;
 
     public LastGoodConfig(SecretStore parameters, String parameter, EventLog log, Metrics metrics) {
+        this(parameters, parameter, log, metrics, UnaryOperator.identity());
+    }
+
+    /**
+     * @param deploymentCheck checks what only the deployed stack knows (e.g. {@link TokenParameterScope}); it
+     *                        returns the config or throws a {@link ConfigException}, which rejects the update
+     */
+    public LastGoodConfig(SecretStore parameters, String parameter, EventLog log, Metrics metrics,
+                          UnaryOperator<ScalerConfig> deploymentCheck) {
         this.parameters = parameters;
         this.parameter = parameter;
         this.log = log;
         this.metrics = metrics;
+        this.deploymentCheck = deploymentCheck;
     }
 
     @Override
@@ -41,7 +53,7 @@ public final class LastGoodConfig implements Supplier<ScalerConfig> {
             return good;
         }
         try {
-            good = loader.parse(yaml);
+            good = deploymentCheck.apply(loader.parse(yaml));
             goodYaml = yaml;
             return good;
         } catch (ConfigException e) {

@@ -85,4 +85,19 @@ class LastGoodConfigTest {
     void aMissingParameterSaysWhichOne() {
         assertThatThrownBy(config::get).hasMessageContaining("config parameter '/cfg' does not exist");
     }
+
+    @Test
+    void anUpdateFailingTheDeploymentCheckIsRejectedAndTheLastGoodConfigKept() {
+        var checked = new LastGoodConfig(parameters, "/cfg", log, metrics,
+                new TokenParameterScope("/runner-scaler/prod")::check);
+        stored.put("/cfg", GOOD + "    tokenParameter: /runner-scaler/prod/runners/gitlab/docker\n");
+        assertThat(checked.get().pools()).extracting(PoolConfig::limit).containsExactly(3);
+
+        stored.put("/cfg", GOOD.replace("limit: 3", "limit: 4") + "    tokenParameter: /elsewhere/token\n");
+
+        assertThat(checked.get().pools()).extracting(PoolConfig::limit).containsExactly(3);
+        assertThat(counted).containsExactly("ConfigRejected");
+        assertThat(logged).anySatisfy(l -> assertThat(l).startsWith("config.rejected")
+                .contains("pools[0].tokenParameter: '/elsewhere/token' is outside /runner-scaler/prod/runners/gitlab/"));
+    }
 }
