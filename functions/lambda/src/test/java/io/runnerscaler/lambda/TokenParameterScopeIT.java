@@ -25,8 +25,7 @@ class TokenParameterScopeIT {
     @Test
     void aTokenOutsideTheStacksRunnerPathFailsTheColdStartWithTheFieldAndTheFix() {
         AwsEmulator.reset();
-        EmulatedStack stack = new EmulatedStack(emulator, EmulatedStack.ONE_POOL
-                + "    tokenParameter: /elsewhere/docker-token\n");
+        EmulatedStack stack = new EmulatedStack(emulator, withToken("/elsewhere/docker-token"));
 
         assertThatThrownBy(() -> app(stack, PATH).config().get()).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("pools[0].tokenParameter: '/elsewhere/docker-token' is outside "
@@ -37,10 +36,15 @@ class TokenParameterScopeIT {
     @Test
     void aTokenUnderTheStacksRunnerPathIsAccepted() {
         AwsEmulator.reset();
-        EmulatedStack stack = new EmulatedStack(emulator, EmulatedStack.ONE_POOL
-                + "    tokenParameter: " + PATH + "/runners/gitlab/docker\n");
+        EmulatedStack stack = new EmulatedStack(emulator, withToken(PATH + "/runners/gitlab/docker"));
 
         assertThat(app(stack, PATH).config().get().pools()).hasSize(1);
+    }
+
+    private static String withToken(String parameter) {
+        String pools = EmulatedStack.ONE_POOL.replaceAll("tokenParameter: \\S+", "tokenParameter: " + parameter);
+        assertThat(pools).contains("tokenParameter: " + parameter);
+        return pools;
     }
 
     private static App app(EmulatedStack stack, String parameterPath) {
