@@ -97,6 +97,12 @@ public record Settings(
                 gitlabSecretParameter, githubSecretParameter, next);
     }
 
+    /** These settings against another AWS endpoint (a fault-injecting proxy in front of the emulator ...). */
+    public Settings withEndpoint(String endpoint) {
+        return new Settings(region, Optional.of(endpoint), stack, configParameter, queueUrl, dlqUrl, machinesTable,
+                jobsTable, gitlabSecretParameter, githubSecretParameter, options);
+    }
+
     /** An optional value by its variable name. */
     public Optional<String> option(String name) {
         return Optional.ofNullable(options.get(name));

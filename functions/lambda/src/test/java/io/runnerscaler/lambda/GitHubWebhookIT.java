@@ -165,6 +165,25 @@ class GitHubWebhookIT {
                 .doesNotContain(GITHUB_TEST_SECRET);
     }
 
+    @Test
+    void aQueueTooSlowForTheWebhooksTimeoutIs503WithinItAndCounted() {
+        try (var proxy = new io.runnerscaler.testkit.FaultProxy(AwsEmulator.endpoint())) {
+            proxy.jsonDelay("AmazonSQS.SendMessage", Duration.ofSeconds(10));
+            var out = new ByteArrayOutputStream();
+            var app = new App(stack.settings().withEndpoint(proxy.endpoint().toString()), stack.clock,
+                    new PrintStream(out, true, StandardCharsets.UTF_8));
+            var webhook = new WebhookHandler(app.webhook());
+
+            long started = System.nanoTime();
+            var response = webhook.handleRequest(SampleEvents.http("webhook-github-queued.json"), null);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(response.getStatusCode()).isEqualTo(503);
+            assertThat(took).as("answered before the function's 6 s timeout").isLessThan(Duration.ofSeconds(6));
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"QueueUnavailable\":1.0");
+        }
+    }
+
     private List<Message> receiveAll() {
         List<Message> all = new ArrayList<>();
         while (true) {

@@ -109,6 +109,12 @@ public final class FaultProxy implements AutoCloseable {
                 .withBody("{\"__type\":\"" + type + "\",\"message\":\"injected by the fault proxy\"}")));
     }
 
+    /** A JSON-protocol call is passed on, but its answer comes only after {@code delay}. */
+    public void jsonDelay(String target, java.time.Duration delay) {
+        server.stubFor(json(target).atPriority(FAULT).willReturn(aResponse().proxiedFrom(this.target.toString())
+                .withFixedDelay((int) delay.toMillis())));
+    }
+
     /** A JSON-protocol call has its connection dropped. */
     public void jsonConnectionReset(String target) {
         server.stubFor(json(target).atPriority(FAULT).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
