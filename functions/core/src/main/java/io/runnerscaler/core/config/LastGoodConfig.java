@@ -19,11 +19,18 @@ public final class LastGoodConfig implements Supplier<ScalerConfig> {
     private final String parameter;
     private final EventLog log;
     private final Metrics metrics;
-    private final ConfigLoader loader = new ConfigLoader();
+    private final ConfigLoader loader;
     private ScalerConfig good;
     private String goodYaml;
 
     public LastGoodConfig(SecretStore parameters, String parameter, EventLog log, Metrics metrics) {
+        this(parameters, parameter, log, metrics, new ConfigLoader());
+    }
+
+    /** @param loader the validation for this stack (with a GitHub App, GitHub pools need a target) */
+    public LastGoodConfig(SecretStore parameters, String parameter, EventLog log, Metrics metrics,
+                          ConfigLoader loader) {
+        this.loader = loader;
         this.parameters = parameters;
         this.parameter = parameter;
         this.log = log;
