@@ -1,5 +1,6 @@
 package io.runnerscaler.lambda;
 
+import io.runnerscaler.forges.github.GitHubApp;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -46,12 +47,27 @@ public record Settings(
     /** Optional: comma-separated runner subnets for pools that list none (the template's RunnerSubnetIds). */
     public static final String DEFAULT_SUBNETS = "RUNNER_SCALER_DEFAULT_SUBNETS";
 
+    /** Optional: the GitHub App's id; set, GitHub runners are managed through the App (JIT configs, re-runs). */
+    public static final String GITHUB_APP_ID = "RUNNER_SCALER_GITHUB_APP_ID";
+    /** Optional: the App's installation on the organisation or repository; required with the App id. */
+    public static final String GITHUB_APP_INSTALLATION_ID = "RUNNER_SCALER_GITHUB_APP_INSTALLATION_ID";
+    /** Optional: SSM SecureString holding the App's PEM private key; required with the App id. */
+    public static final String GITHUB_APP_PRIVATE_KEY_PARAMETER = "RUNNER_SCALER_GITHUB_APP_PRIVATE_KEY_PARAMETER";
+    /** Optional: GitHub REST API base, for GitHub Enterprise Server ({@code https://ghes.example.com/api/v3}). */
+    public static final String GITHUB_API_URL = "RUNNER_SCALER_GITHUB_API_URL";
+    /** Optional: DynamoDB table where per-machine JIT configs wait for their machine; required with the App. */
+    public static final String BOOTSTRAP_SECRETS_TABLE = "RUNNER_SCALER_BOOTSTRAP_SECRETS_TABLE";
+    /** Optional: unique id of the runner role, the first half of a bootstrap secret's key; required with the App. */
+    public static final String RUNNER_ROLE_ID = "RUNNER_SCALER_RUNNER_ROLE_ID";
+
     /** Variables the template must set for every function (AWS_REGION is set by Lambda itself). */
     public static final List<String> REQUIRED_IN_TEMPLATE = List.of(STACK, CONFIG_PARAMETER, QUEUE_URL,
             DLQ_URL, MACHINES_TABLE, JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
 
     /** Optional variables the code reads; the template sets each (possibly empty). */
-    public static final List<String> OPTIONAL = List.of(GITLAB_API_TOKEN_PARAMETER, GITLAB_URL, DEFAULT_SUBNETS);
+    public static final List<String> OPTIONAL = List.of(GITLAB_API_TOKEN_PARAMETER, GITLAB_URL, DEFAULT_SUBNETS,
+            GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID, GITHUB_APP_PRIVATE_KEY_PARAMETER, GITHUB_API_URL,
+            BOOTSTRAP_SECRETS_TABLE, RUNNER_ROLE_ID);
 
     public Settings {
         var kept = new TreeMap<String, String>();
@@ -98,6 +114,35 @@ public record Settings(
     public List<String> defaultSubnets() {
         return option(DEFAULT_SUBNETS).map(s -> Arrays.stream(s.split(",")).map(String::strip)
                 .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
+    }
+
+    /**
+     * The GitHub App GitHub runners are managed with, when {@link #GITHUB_APP_ID} is set; empty leaves them
+     * unmanaged (they register with what their AMI brings and the table is the only busy check).
+     *
+     * @throws IllegalStateException naming the missing or malformed companion setting, at cold start
+     */
+    public Optional<GitHubApp> githubApp() {
+        return option(GITHUB_APP_ID).map(appId -> {
+            var missing = java.util.stream.Stream.of(GITHUB_APP_INSTALLATION_ID, GITHUB_APP_PRIVATE_KEY_PARAMETER,
+                    BOOTSTRAP_SECRETS_TABLE, RUNNER_ROLE_ID).filter(k -> option(k).isEmpty()).toList();
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException(GITHUB_APP_ID + " is set, so these must be too: "
+                        + String.join(", ", missing));
+            }
+            String installation = option(GITHUB_APP_INSTALLATION_ID).orElseThrow().strip();
+            if (!installation.matches("[0-9]{1,19}")) {
+                throw new IllegalStateException(GITHUB_APP_INSTALLATION_ID + " must be the installation's number,"
+                        + " found '" + installation + "'");
+            }
+            return new GitHubApp(appId.strip(), Long.parseLong(installation),
+                    option(GITHUB_APP_PRIVATE_KEY_PARAMETER).orElseThrow().strip());
+        });
+    }
+
+    /** The GitHub REST API base: {@code https://api.github.com} unless an Enterprise Server URL is set. */
+    public String githubApiUrl() {
+        return option(GITHUB_API_URL).orElse("https://api.github.com");
     }
 
     /** From any source of named values (the process environment, Quarkus / MicroProfile config ...). */
