@@ -10,11 +10,9 @@ import io.runnerscaler.core.webhook.SharedSecrets;
 import io.runnerscaler.testkit.AwsEmulator;
 import io.runnerscaler.testkit.ManualClock;
 import io.runnerscaler.testkit.forge.TestAppKey;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,22 +34,21 @@ final class GitHubStack {
 
     final AwsClients aws;
     final Provisioner.Resources resources;
-    final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T09:00:05Z"));
+    final ManualClock clock;
     final App app;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final EmulatedStack stack;
 
     /** @param settings changes to the stack's settings (a missing table ...) */
     GitHubStack(AwsEmulator emulator, URI githubApi, String poolsYaml, UnaryOperator<Settings> settings) {
         AwsEmulator.reset();
-        aws = emulator.clients();
+        stack = new EmulatedStack(emulator, poolsYaml);
+        aws = stack.aws;
+        resources = stack.resources;
+        clock = stack.clock;
         Provisioner provisioner = new Provisioner(aws);
-        resources = provisioner.create(EmulatedStack.STACK);
-        provisioner.launchTemplate("runner-scaler-docker");
-        provisioner.parameter(EmulatedStack.CONFIG_PARAMETER, poolsYaml, false);
         provisioner.parameter(EmulatedStack.GITHUB_SECRET_PARAMETER, GitHubWebhookIT.GITHUB_TEST_SECRET, true);
-        provisioner.parameter(EmulatedStack.GITLAB_SECRET_PARAMETER, SampleEvents.GITLAB_TEST_TOKEN, true);
         provisioner.parameter(APP_KEY_PARAMETER, TestAppKey.pkcs1Pem(), true);
-        Settings base = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()),
+        Settings withApp = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()),
                 EmulatedStack.STACK, EmulatedStack.CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(),
                 resources.machinesTable(), resources.jobsTable(), EmulatedStack.GITLAB_SECRET_PARAMETER,
                 EmulatedStack.GITHUB_SECRET_PARAMETER)
@@ -61,7 +58,7 @@ final class GitHubStack {
                 .with(Settings.GITHUB_API_URL, githubApi.toString())
                 .with(Settings.BOOTSTRAP_SECRETS_TABLE, resources.bootstrapSecretsTable())
                 .with(Settings.RUNNER_ROLE_ID, RUNNER_ROLE_ID);
-        app = new App(settings.apply(base), clock, new PrintStream(out, true, StandardCharsets.UTF_8));
+        app = new App(settings.apply(withApp), clock, new PrintStream(stack.output, true, StandardCharsets.UTF_8));
     }
 
     /** The sample through the webhook, then scale-up over everything queued. */
@@ -110,6 +107,6 @@ final class GitHubStack {
     }
 
     String logs() {
-        return out.toString(StandardCharsets.UTF_8);
+        return stack.logs();
     }
 }
