@@ -153,6 +153,26 @@ class GitHubAppIT {
     }
 
     @Test
+    void aRunningJobMarksBusyTheMachineWhoseRunnerGitHubNames() {
+        stack = stack("on-demand", UnaryOperator.identity());
+        stack.deliver("webhook-github-queued.json");
+        Machine first = onlyMachine();
+        stack.deliver(GitHubStack.edited("webhook-github-queued.json", "gh-it-second-queued",
+                Map.of("\"id\": 30433642001", "\"id\": 30433642002")));
+        Machine second = stack.machines().alive("gh-docker").stream()
+                .filter(m -> !m.instanceId().equals(first.instanceId())).findFirst().orElseThrow();
+
+        // GitHub gave the first job to the runner of the machine launched for the second.
+        stack.deliver(GitHubStack.edited("webhook-github-in_progress.json", "gh-it-running", Map.of(
+                "\"runner_name\": \"i-0abc123def4567890\"", "\"runner_name\": \"gh-docker-" + second.instanceId() + "\"")));
+
+        Machine busy = stack.machines().find(second.instanceId()).orElseThrow();
+        assertThat(busy.state()).isEqualTo(MachineState.BUSY);
+        assertThat(busy.jobId()).contains("github:30433642001");
+        assertThat(stack.machines().find(first.instanceId()).orElseThrow().state()).isNotEqualTo(MachineState.BUSY);
+    }
+
+    @Test
     void jobASpotInterruptionFailedIsReRunOnceOnAnOnDemandMachine() {
         github.answer("POST", RERUN, 201, "github/rerun-job.json");
         stack = stack("spot", UnaryOperator.identity());
