@@ -24,7 +24,6 @@ import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.RunnerRegistry;
 import io.runnerscaler.core.runner.RunnerRegistrations;
 import io.runnerscaler.core.runner.RunnerRegistryException;
-import io.runnerscaler.core.runner.Secret;
 import io.runnerscaler.core.runner.UnmanagedRunners;
 import io.runnerscaler.forges.github.GitHubApp;
 import io.runnerscaler.forges.github.GitHubAppClient;
@@ -33,7 +32,6 @@ import io.runnerscaler.forges.github.GitHubRunnerRegistry;
 import io.runnerscaler.forges.github.GitHubRunnersApi;
 import io.runnerscaler.forges.gitlab.GitLabRunnerRegistry;
 import io.runnerscaler.forges.gitlab.GitLabRunnersApi;
-import java.time.Instant;
 import java.util.List;
 import io.runnerscaler.core.port.JobRetry;
 import io.runnerscaler.forges.gitlab.GitLabJobRetry;
@@ -141,10 +139,14 @@ public final class App {
                 .orElse(new UnmanagedRunners(Forge.GITLAB));
         RunnerRegistry github = githubApp.<RunnerRegistry>map(app -> new GitHubRunnerRegistry(
                 new GitHubRunnersApi(github()), App::githubTarget)).orElse(new UnmanagedRunners(Forge.GITHUB));
-        BootstrapSecrets secrets = githubApp.<BootstrapSecrets>map(app -> new DynamoBootstrapSecrets(aws.dynamo(),
+        return new RunnerRegistrations(List.of(gitlab, github), bootstrapSecrets(), log);
+    }
+
+    /** Per-machine JIT configs wait in the bootstrap secrets table when GitHub runners are managed. */
+    private BootstrapSecrets bootstrapSecrets() {
+        return githubApp.<BootstrapSecrets>map(app -> new DynamoBootstrapSecrets(aws.dynamo(),
                 settings.option(Settings.BOOTSTRAP_SECRETS_TABLE).orElseThrow(),
-                settings.option(Settings.RUNNER_ROLE_ID).orElseThrow())).orElse(NO_BOOTSTRAP_SECRETS);
-        return new RunnerRegistrations(List.of(gitlab, github), secrets, log);
+                settings.option(Settings.RUNNER_ROLE_ID).orElseThrow())).orElse(BootstrapSecrets.NONE);
     }
 
     /** The config loader requires a target for every GitHub pool when the App is configured; this is the backstop. */
@@ -161,22 +163,6 @@ public final class App {
         }
         return github;
     }
-
-    private static final BootstrapSecrets NO_BOOTSTRAP_SECRETS = new BootstrapSecrets() {
-        @Override
-        public void put(String instanceId, Secret secret, Instant expiresAt) {
-            throw new IllegalStateException("no bootstrap secrets table configured");
-        }
-
-        @Override
-        public Optional<Secret> take(String instanceId, Instant now) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void discard(String instanceId) {
-        }
-    };
 
     /**
      * Job retries by forge: GitLab's with the API token, when one is configured (the same token as tag
@@ -201,7 +187,7 @@ public final class App {
     }
 
     public InstanceEvents instanceEvents() {
-        return new InstanceEvents(machines(), ledger(), fleet(), clock, log, metrics);
+        return new InstanceEvents(machines(), ledger(), fleet(), bootstrapSecrets(), clock, log, metrics);
     }
 
     public DeadLetters deadLetters() {

@@ -173,6 +173,21 @@ class GitHubAppIT {
     }
 
     @Test
+    void aMachineThatEndsOnItsOwnTakesItsUnreadConfigWithIt() {
+        stack = stack("on-demand", UnaryOperator.identity());
+        stack.deliver("webhook-github-queued.json");
+        Machine machine = onlyMachine();
+        assertThat(stack.bootstrapSecrets()).hasSize(1);
+
+        new Ec2EventsHandler(stack.app.instanceEvents()).handleRequest(Map.of(
+                "detail-type", "EC2 Instance State-change Notification", "source", "aws.ec2",
+                "detail", Map.of("instance-id", machine.instanceId(), "state", "terminated")), null);
+
+        assertThat(stack.bootstrapSecrets()).isEmpty();
+        assertThat(stack.machines().find(machine.instanceId()).orElseThrow().state()).isEqualTo(MachineState.TERMINATED);
+    }
+
+    @Test
     void jobASpotInterruptionFailedIsReRunOnceOnAnOnDemandMachine() {
         github.answer("POST", RERUN, 201, "github/rerun-job.json");
         stack = stack("spot", UnaryOperator.identity());
