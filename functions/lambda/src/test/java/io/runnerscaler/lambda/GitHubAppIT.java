@@ -253,6 +253,17 @@ class GitHubAppIT {
     }
 
     @Test
+    void aMissingAppKeyIsAConfigurationProblemNamingTheParameterNotAnyKey() {
+        stack = stack("on-demand", s -> s.with(Settings.GITHUB_APP_PRIVATE_KEY_PARAMETER,
+                "/runner-scaler/rs-test/github/no-such-key"));
+        stack.deliver("webhook-github-queued.json");
+
+        assertRegistrationFailedAndNothingLeft("MISCONFIGURED",
+                "GitHub App 4242: SSM parameter '/runner-scaler/rs-test/github/no-such-key' not found");
+        assertThat(github.requests("POST", JIT)).isEmpty();
+    }
+
+    @Test
     void aConfigThatCannotBeStoredTakesItsRunnerBackAndEndsTheMachine() {
         stack = stack("on-demand", s -> s.with(Settings.BOOTSTRAP_SECRETS_TABLE, "rs-test-no-such-table"));
         // The runner name holds the instance id, known only after launch: list whatever name is asked for.
