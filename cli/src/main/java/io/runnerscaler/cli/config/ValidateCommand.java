@@ -34,6 +34,10 @@ public final class ValidateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "Pools YAML file to check.")
     Path file;
 
+    @Option(names = "--github-app", description = {"Check as for a stack with a GitHub App (GitHubAppId set):",
+            "every GitHub pool must name its github target."})
+    boolean githubApp;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -53,7 +57,7 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         ScalerConfig config;
         try {
-            config = new ConfigLoader().parse(text);
+            config = new ConfigLoader(githubApp).parse(text);
         } catch (ConfigException e) {
             e.problems().forEach(problem -> err.println(file + ": " + problem));
             err.printf("%s: invalid, %d problem(s)%n", file, e.problems().size());

@@ -165,6 +165,24 @@ class ConfigCommandTest {
     }
 
     @Test
+    void validateForAStackWithAGitHubAppRequiresEveryGitHubPoolsTarget() throws IOException {
+        Path file = Files.writeString(dir.resolve("github.yaml"), """
+                pools:
+                  - name: gh
+                    forge: github
+                    labels: [docker]
+                    instanceTypes: [m7i.large]
+                    launchTemplate: lt
+                    limit: 2
+                """);
+
+        assertThat(run("validate", file.toString()).exitCode()).isEqualTo(ConfigCommand.OK);
+        Run withApp = run("validate", "--github-app", file.toString());
+        assertThat(withApp.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
+        assertThat(withApp.err()).contains(file + ": pools[0].github: pool 'gh' needs a GitHub target");
+    }
+
+    @Test
     void validateOfAMissingFileIsAUsageError() {
         Run run = run("validate", dir.resolve("nope.yaml").toString());
 

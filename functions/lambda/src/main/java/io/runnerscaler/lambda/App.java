@@ -1,6 +1,7 @@
 package io.runnerscaler.lambda;
 
 import io.runnerscaler.aws.AwsClients;
+import io.runnerscaler.aws.DynamoBootstrapSecrets;
 import io.runnerscaler.aws.DynamoJobLedger;
 import io.runnerscaler.aws.DynamoMachineStore;
 import io.runnerscaler.aws.Ec2Fleet;
@@ -10,7 +11,10 @@ import io.runnerscaler.aws.PoolLaunchTemplates;
 import io.runnerscaler.aws.SqsDeadLetters;
 import io.runnerscaler.aws.SqsJobQueue;
 import io.runnerscaler.aws.SsmParameters;
+import io.runnerscaler.core.config.ConfigLoader;
+import io.runnerscaler.core.config.GitHubTarget;
 import io.runnerscaler.core.config.LastGoodConfig;
+import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.config.TokenParameterScope;
 import io.runnerscaler.core.log.JsonLinesLog;
@@ -22,12 +26,16 @@ import io.runnerscaler.core.port.BootstrapSecrets;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.RunnerRegistry;
 import io.runnerscaler.core.runner.RunnerRegistrations;
-import io.runnerscaler.core.runner.Secret;
+import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.core.runner.UnmanagedRunners;
 import io.runnerscaler.core.runner.UserData;
+import io.runnerscaler.forges.github.GitHubApp;
+import io.runnerscaler.forges.github.GitHubAppClient;
+import io.runnerscaler.forges.github.GitHubJobRetry;
+import io.runnerscaler.forges.github.GitHubRunnerRegistry;
+import io.runnerscaler.forges.github.GitHubRunnersApi;
 import io.runnerscaler.forges.gitlab.GitLabRunnerRegistry;
 import io.runnerscaler.forges.gitlab.GitLabRunnersApi;
-import java.time.Instant;
 import java.util.List;
 import io.runnerscaler.core.port.JobRetry;
 import io.runnerscaler.forges.gitlab.GitLabJobRetry;
@@ -49,10 +57,12 @@ import io.runnerscaler.forges.gitlab.GitLabJobsApi;
 import io.runnerscaler.core.port.PendingJobs;
 import io.runnerscaler.core.usecase.MissedJobs;
 import io.runnerscaler.forges.gitlab.GitLabPendingJobs;
+import io.runnerscaler.forges.github.GitHubPendingJobs;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -82,6 +92,8 @@ public final class App {
     private final Supplier<SharedSecrets> githubSecrets;
     private UnaryOperator<JobEvent> jobTags;
     private LaunchTemplates launchTemplates;
+    private final Optional<GitHubApp> githubApp;
+    private GitHubAppClient github;
 
     public App(Settings settings, Clock clock, PrintStream out) {
         this.settings = settings;
@@ -90,13 +102,14 @@ public final class App {
         this.log = new JsonLinesLog(out, clock);
         this.metrics = new EmfMetrics(out, clock);
         this.parameters = new SsmParameters(aws.ssm());
+        this.githubApp = settings.githubApp();
         // With the stack's parameter path known, a pool token the runner role could not read is a config error
         // here rather than a machine that fails to register at boot.
         UnaryOperator<ScalerConfig> deploymentCheck = settings.parameterPath()
                 .<UnaryOperator<ScalerConfig>>map(path -> new TokenParameterScope(path)::check)
                 .orElse(UnaryOperator.identity());
         this.config = new Refreshing<>(new LastGoodConfig(parameters, settings.configParameter(), log, metrics,
-                deploymentCheck), CONFIG_REFRESH, clock);
+                new ConfigLoader(githubApp.isPresent()), deploymentCheck), CONFIG_REFRESH, clock);
         this.gitlabSecrets = webhookSecrets(settings.gitlabSecretParameter());
         this.githubSecrets = webhookSecrets(settings.githubSecretParameter());
     }
@@ -128,40 +141,54 @@ public final class App {
 
     /**
      * The forge side of launching and terminating. GitLab runner managers are checked and removed through the
-     * API when a GitLab token is configured; a forge without credentials is {@link UnmanagedRunners}: its
-     * machines register and deregister themselves, and the table is the busy check. GitHub JIT configs need
-     * the GitHub App settings, which this stack does not take yet, so its secrets store is unused.
+     * API when a GitLab token is configured; GitHub runners get a JIT config per machine, stored for that
+     * machine alone in the bootstrap secrets table, when a GitHub App is configured. A forge without
+     * credentials is {@link UnmanagedRunners}: its machines register and deregister themselves, and the table
+     * is the busy check.
      */
     private RunnerRegistrations runnerRegistrations() {
         RunnerRegistry gitlab = settings.gitlabApiTokenParameter().<RunnerRegistry>map(parameter ->
                 new GitLabRunnerRegistry(new GitLabRunnersApi(GitLabJobsApi.defaultClient(),
                         URI.create(settings.gitlabUrl().orElse("https://gitlab.com")), clock), parameters, parameter))
                 .orElse(new UnmanagedRunners(Forge.GITLAB));
-        return new RunnerRegistrations(List.of(gitlab, new UnmanagedRunners(Forge.GITHUB)), NO_BOOTSTRAP_SECRETS, log);
+        RunnerRegistry github = githubApp.<RunnerRegistry>map(app -> new GitHubRunnerRegistry(
+                new GitHubRunnersApi(github()), App::githubTarget)).orElse(new UnmanagedRunners(Forge.GITHUB));
+        return new RunnerRegistrations(List.of(gitlab, github), bootstrapSecrets(), log);
     }
 
-    private static final BootstrapSecrets NO_BOOTSTRAP_SECRETS = new BootstrapSecrets() {
-        @Override
-        public void put(String instanceId, Secret secret, Instant expiresAt) {
-            throw new IllegalStateException("no bootstrap secrets table configured");
-        }
+    /** Per-machine JIT configs wait in the bootstrap secrets table when GitHub runners are managed. */
+    private BootstrapSecrets bootstrapSecrets() {
+        return githubApp.<BootstrapSecrets>map(app -> new DynamoBootstrapSecrets(aws.dynamo(),
+                settings.option(Settings.BOOTSTRAP_SECRETS_TABLE).orElseThrow(),
+                settings.option(Settings.RUNNER_ROLE_ID).orElseThrow())).orElse(BootstrapSecrets.NONE);
+    }
 
-        @Override
-        public Optional<Secret> take(String instanceId, Instant now) {
-            return Optional.empty();
-        }
+    /** The config loader requires a target for every GitHub pool when the App is configured; this is the backstop. */
+    private static GitHubTarget githubTarget(PoolConfig pool) {
+        return pool.github().orElseThrow(() -> new RunnerRegistryException.Misconfigured("pool '" + pool.name()
+                + "': no github target (organization or repository) for its runners"));
+    }
 
-        @Override
-        public void discard(String instanceId) {
+    /** One client per App, so the runner calls and re-runs share its cached installation token. */
+    private synchronized GitHubAppClient github() {
+        if (github == null) {
+            github = new GitHubAppClient(GitLabJobsApi.defaultClient(), URI.create(settings.githubApiUrl()), clock,
+                    githubApp.orElseThrow(), parameters);
         }
-    };
+        return github;
+    }
 
-    /** GitLab job retries with the API token, when one is configured (the same token as tag lookups). */
+    /**
+     * Job retries by forge: GitLab's with the API token, when one is configured (the same token as tag
+     * lookups); GitHub's re-run through the App, when one is configured.
+     */
     private JobRetry jobRetry() {
-        return settings.gitlabApiTokenParameter().<JobRetry>map(parameter -> new GitLabJobRetry(
+        var retries = new EnumMap<Forge, JobRetry>(Forge.class);
+        settings.gitlabApiTokenParameter().ifPresent(parameter -> retries.put(Forge.GITLAB, new GitLabJobRetry(
                 GitLabJobsApi.defaultClient(), URI.create(settings.gitlabUrl().orElse("https://gitlab.com")),
-                new Refreshing<>(() -> parameters.get(parameter), REFRESH, clock), clock))
-                .orElse(JobRetry.NOT_CONFIGURED);
+                new Refreshing<>(() -> parameters.get(parameter), REFRESH, clock), clock)));
+        githubApp.ifPresent(app -> retries.put(Forge.GITHUB, new GitHubJobRetry(github())));
+        return JobRetry.byForge(retries);
     }
 
     public JobEvents jobEvents() {
@@ -174,21 +201,24 @@ public final class App {
     }
 
     /**
-     * Pending jobs of the config's watched projects whose webhook was lost, listed through the GitLab API when
-     * its token is configured and put on the job queue, deduplicated with the webhooks. GitHub repositories need the GitHub App settings; until
-     * the stack takes them, a watched repository is logged as not configured.
+     * Pending jobs of the config's watched projects whose webhook was lost, put on the job queue (deduplicated
+     * with the webhooks): GitLab's listed with the API token, GitHub's through the App, each when configured;
+     * a watched project of a forge without credentials is logged as not configured.
      */
     private MissedJobs missedJobs() {
-        List<PendingJobs> forges = settings.gitlabApiTokenParameter().<PendingJobs>map(parameter ->
+        var forges = new java.util.ArrayList<PendingJobs>();
+        settings.gitlabApiTokenParameter().ifPresent(parameter -> forges.add(
                 new GitLabPendingJobs(GitLabJobsApi.defaultClient(),
                         URI.create(settings.gitlabUrl().orElse("https://gitlab.com")),
                         new Refreshing<>(() -> parameters.get(parameter), REFRESH, clock), "parameter " + parameter,
-                        clock)).stream().toList();
+                        clock)));
+        githubApp.ifPresent(app -> forges.add(new GitHubPendingJobs(GitLabJobsApi.defaultClient(),
+                URI.create(settings.githubApiUrl()), github()::installationToken, clock)));
         return new MissedJobs(forges, ledger(), new SqsJobQueue(aws.sqs(), settings.queueUrl())::enqueue, log, metrics);
     }
 
     public InstanceEvents instanceEvents() {
-        return new InstanceEvents(machines(), ledger(), fleet(), clock, log, metrics);
+        return new InstanceEvents(machines(), ledger(), fleet(), bootstrapSecrets(), clock, log, metrics);
     }
 
     public DeadLetters deadLetters() {

@@ -4,6 +4,7 @@ import io.runnerscaler.core.config.Durations;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.runner.BootstrapSettings;
 import java.time.Duration;
+import io.runnerscaler.forges.github.GitHubApp;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -51,7 +52,7 @@ public record Settings(
     public static final String DEFAULT_SUBNETS = "RUNNER_SCALER_DEFAULT_SUBNETS";
     /** Optional: the stack's runner launch template (id or name), for pools that name none. */
     public static final String LAUNCH_TEMPLATE_ID = "RUNNER_SCALER_LAUNCH_TEMPLATE_ID";
-    /** Optional: table GitHub machines read their JIT config from (their bootstrap is given its name). */
+    /** Optional: table where per-machine GitHub JIT configs wait for their machine (its bootstrap is given the name); required with the App. */
     public static final String BOOTSTRAP_SECRETS_TABLE = "RUNNER_SCALER_BOOTSTRAP_SECRETS_TABLE";
     /** Optional: default image of GitLab runners' docker executor; {@code alpine:latest} when unset. */
     public static final String RUNNER_DOCKER_IMAGE = "RUNNER_SCALER_RUNNER_DOCKER_IMAGE";
@@ -63,13 +64,26 @@ public record Settings(
     /** Optional: the stack's SSM parameter path; GitLab pool tokens must lie under its runners/gitlab/. */
     public static final String PARAMETER_PATH = "RUNNER_SCALER_PARAMETER_PATH";
 
+    /** Optional: the GitHub App's id; set, GitHub runners are managed through the App (JIT configs, re-runs). */
+    public static final String GITHUB_APP_ID = "RUNNER_SCALER_GITHUB_APP_ID";
+    /** Optional: the App's installation on the organisation or repository; required with the App id. */
+    public static final String GITHUB_APP_INSTALLATION_ID = "RUNNER_SCALER_GITHUB_APP_INSTALLATION_ID";
+    /** Optional: SSM SecureString holding the App's PEM private key; required with the App id. */
+    public static final String GITHUB_APP_PRIVATE_KEY_PARAMETER = "RUNNER_SCALER_GITHUB_APP_PRIVATE_KEY_PARAMETER";
+    /** Optional: GitHub REST API base, for GitHub Enterprise Server ({@code https://ghes.example.com/api/v3}). */
+    public static final String GITHUB_API_URL = "RUNNER_SCALER_GITHUB_API_URL";
+    /** Optional: unique id of the runner role, the first half of a bootstrap secret's key; required with the App. */
+    public static final String RUNNER_ROLE_ID = "RUNNER_SCALER_RUNNER_ROLE_ID";
+
     /** Variables the template must set for every function (AWS_REGION is set by Lambda itself). */
     public static final List<String> REQUIRED_IN_TEMPLATE = List.of(STACK, CONFIG_PARAMETER, QUEUE_URL,
             DLQ_URL, MACHINES_TABLE, JOBS_TABLE, GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
 
     /** Optional variables the code reads; the template sets each (possibly empty). */
     public static final List<String> OPTIONAL = List.of(GITLAB_API_TOKEN_PARAMETER, GITLAB_URL, DEFAULT_SUBNETS,
-            LAUNCH_TEMPLATE_ID, BOOTSTRAP_SECRETS_TABLE, RUNNER_DOCKER_IMAGE, RUNNER_MAX_LIFETIME, PARAMETER_PATH);
+            LAUNCH_TEMPLATE_ID, BOOTSTRAP_SECRETS_TABLE, RUNNER_DOCKER_IMAGE, RUNNER_MAX_LIFETIME, PARAMETER_PATH,
+            GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID, GITHUB_APP_PRIVATE_KEY_PARAMETER, GITHUB_API_URL,
+            RUNNER_ROLE_ID);
 
     public Settings {
         var kept = new TreeMap<String, String>();
@@ -150,6 +164,35 @@ public record Settings(
     /** The stack's SSM parameter path, where the runner role may read pool tokens; unset: not checked. */
     public Optional<String> parameterPath() {
         return option(PARAMETER_PATH);
+    }
+
+    /**
+     * The GitHub App GitHub runners are managed with, when {@link #GITHUB_APP_ID} is set; empty leaves them
+     * unmanaged (they register with what their AMI brings and the table is the only busy check).
+     *
+     * @throws IllegalStateException naming the missing or malformed companion setting, at cold start
+     */
+    public Optional<GitHubApp> githubApp() {
+        return option(GITHUB_APP_ID).map(appId -> {
+            var missing = java.util.stream.Stream.of(GITHUB_APP_INSTALLATION_ID, GITHUB_APP_PRIVATE_KEY_PARAMETER,
+                    BOOTSTRAP_SECRETS_TABLE, RUNNER_ROLE_ID).filter(k -> option(k).isEmpty()).toList();
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException(GITHUB_APP_ID + " is set, so these must be too: "
+                        + String.join(", ", missing));
+            }
+            String installation = option(GITHUB_APP_INSTALLATION_ID).orElseThrow().strip();
+            if (!installation.matches("[0-9]{1,19}")) {
+                throw new IllegalStateException(GITHUB_APP_INSTALLATION_ID + " must be the installation's number,"
+                        + " found '" + installation + "'");
+            }
+            return new GitHubApp(appId.strip(), Long.parseLong(installation),
+                    option(GITHUB_APP_PRIVATE_KEY_PARAMETER).orElseThrow().strip());
+        });
+    }
+
+    /** The GitHub REST API base: {@code https://api.github.com} unless an Enterprise Server URL is set. */
+    public String githubApiUrl() {
+        return option(GITHUB_API_URL).orElse("https://api.github.com");
     }
 
     /** From any source of named values (the process environment, Quarkus / MicroProfile config ...). */

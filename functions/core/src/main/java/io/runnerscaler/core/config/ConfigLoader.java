@@ -31,7 +31,8 @@ public final class ConfigLoader {
     static final List<String> TOP_KEYS = List.of("concurrent", "pools", "watch");
     static final List<String> POOL_KEYS = List.of("name", "forge", "labels", "runUntagged", "instanceTypes",
             "subnets", "launchTemplate", "ami", "market", "limit", "idleCount", "idleCountMin", "idleScaleFactor",
-            "idleTime", "maxGrowthRate", "maxBuilds", "periods", "timezone", "tokenParameter", "bootTimeout");
+            "idleTime", "maxGrowthRate", "maxBuilds", "periods", "timezone", "tokenParameter", "bootTimeout", "github");
+    static final List<String> GITHUB_KEYS = List.of("organization", "runnerGroupId", "repository");
     static final List<String> PERIOD_KEYS = List.of("schedules", "idleCount", "idleCountMin", "idleScaleFactor",
             "idleTime", "timezone");
     static final List<String> WATCH_KEYS = List.of("gitlab", "github", "every", "pendingAfter", "callsPerPass");
@@ -45,10 +46,28 @@ public final class ConfigLoader {
     private static final Pattern INSTANCE_TYPE = Pattern.compile("[a-z0-9-]+\\.[a-z0-9-]+");
     private static final Pattern GITLAB_PROJECT = Pattern.compile("[0-9]+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+");
     private static final Pattern GITHUB_REPOSITORY = Pattern.compile("[A-Za-z0-9-]+/[A-Za-z0-9_.-]+");
+    /** GitHub logins: letters, digits and single hyphens, at most 39; repository names: letters, digits, . _ -. */
+    private static final Pattern GITHUB_LOGIN = Pattern.compile("[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}");
+    private static final Pattern GITHUB_REPOSITORY_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final Pattern SSM_NAME = Pattern.compile("/?[A-Za-z0-9_.\\-/]{1,1011}");
     /** Prefixes of GitLab and GitHub token values: such a value must live in SSM, not in this file. */
     private static final Pattern TOKEN_VALUE = Pattern.compile(
             "(glrt-|glpat-|GR1348941|ghp_|ghs_|gho_|ghu_|ghr_|github_pat_).*");
+
+    private final boolean githubAppConfigured;
+
+    /** A loader for a stack without a GitHub App: GitHub pools need no {@code github} target. */
+    public ConfigLoader() {
+        this(false);
+    }
+
+    /**
+     * @param githubAppConfigured the stack manages GitHub runners through a GitHub App, so every GitHub pool
+     *                            must say where its runners register ({@code github})
+     */
+    public ConfigLoader(boolean githubAppConfigured) {
+        this.githubAppConfigured = githubAppConfigured;
+    }
 
     public ScalerConfig parse(String yaml) {
         List<String> problems = new ArrayList<>();
@@ -85,7 +104,7 @@ public final class ConfigLoader {
                     continue;
                 }
                 Fields f = new Fields(path, poolMap, problems);
-                PoolConfig pool = pool(f);
+                PoolConfig pool = pool(f, githubAppConfigured);
                 if (!pool.name().isEmpty()) {
                     String first = names.putIfAbsent(pool.name(), path);
                     if (first != null) {
@@ -121,7 +140,7 @@ public final class ConfigLoader {
         return "config is not valid YAML: " + String.join("; ", parts) + position;
     }
 
-    private static PoolConfig pool(Fields f) {
+    private static PoolConfig pool(Fields f, boolean githubAppConfigured) {
         f.checkKeys(POOL_KEYS);
         String name = f.string("name", "");
         if (name.isEmpty()) {
@@ -210,8 +229,66 @@ public final class ConfigLoader {
         if (f.has("bootTimeout") && bootTimeout.isZero()) {
             f.problem("bootTimeout", "must be longer than 0s");
         }
+        Optional<GitHubTarget> github = github(f, forge, name, githubAppConfigured);
         return new PoolConfig(name, forge, labels, runUntagged, instanceTypes, subnets, launchTemplate, ami, market,
-                Math.max(limit, 0), idle, maxGrowthRate, maxBuilds, periods, timezone, tokenParameter, bootTimeout);
+                Math.max(limit, 0), idle, maxGrowthRate, maxBuilds, periods, timezone, tokenParameter, bootTimeout,
+                github);
+    }
+
+    /** {@code github: {organization: acme, runnerGroupId: 3}} or {@code github: {repository: acme/app}}. */
+    private static Optional<GitHubTarget> github(Fields pool, Forge forge, String poolName,
+                                                 boolean githubAppConfigured) {
+        String example = "e.g. github: {organization: acme} or github: {repository: acme/app}";
+        Optional<YamlNode> node = pool.node("github");
+        if (node.isEmpty()) {
+            if (forge == Forge.GITHUB && githubAppConfigured) {
+                pool.problemAtMapping("github: pool '" + poolName + "' needs a GitHub target because the stack"
+                        + " manages GitHub runners through a GitHub App; " + example);
+            }
+            return Optional.empty();
+        }
+        if (forge != Forge.GITHUB) {
+            pool.problem("github", "is a GitHub setting, but this pool's forge is " + forge.id());
+            return Optional.empty();
+        }
+        if (!(node.get() instanceof YamlNode.Mapping mapping)) {
+            pool.problem("github", "must be a mapping, " + example + "; found " + YamlNode.describe(node.get()));
+            return Optional.empty();
+        }
+        Fields f = new Fields(pool.path("github"), mapping, pool.problems);
+        f.checkKeys(GITHUB_KEYS);
+        Optional<String> organization = f.optionalString("organization");
+        Optional<String> repository = f.optionalString("repository");
+        long runnerGroupId = f.integer("runnerGroupId", (int) GitHubTarget.DEFAULT_RUNNER_GROUP, 1);
+        if (organization.isPresent() && repository.isPresent()) {
+            f.problem("repository", "set organization or repository, not both");
+            return Optional.empty();
+        }
+        if (repository.isPresent()) {
+            if (f.has("runnerGroupId")) {
+                f.problem("runnerGroupId", "applies to organization runners only; repository runners have no"
+                        + " runner group");
+            }
+            String[] parts = repository.get().split("/", -1);
+            if (parts.length != 2 || !GITHUB_LOGIN.matcher(parts[0]).matches()
+                    || !GITHUB_REPOSITORY_NAME.matcher(parts[1]).matches()) {
+                f.problem("repository", "'" + repository.get() + "' is not owner/repository, e.g. acme/app");
+                return Optional.empty();
+            }
+            return Optional.of(GitHubTarget.repository(parts[0], parts[1]));
+        }
+        if (organization.isPresent()) {
+            if (!GITHUB_LOGIN.matcher(organization.get()).matches()) {
+                f.problem("organization", "'" + organization.get() + "' is not a GitHub organization login"
+                        + " (letters, digits and single hyphens, at most 39)"
+                        + (organization.get().contains("/") ? "; for one repository use repository: "
+                        + organization.get() : ""));
+                return Optional.empty();
+            }
+            return Optional.of(GitHubTarget.organization(organization.get(), runnerGroupId));
+        }
+        f.problemAtMapping("organization: set organization (and optionally runnerGroupId) or repository, " + example);
+        return Optional.empty();
     }
 
     /**

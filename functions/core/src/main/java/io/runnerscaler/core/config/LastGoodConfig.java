@@ -20,21 +20,23 @@ public final class LastGoodConfig implements Supplier<ScalerConfig> {
     private final String parameter;
     private final EventLog log;
     private final Metrics metrics;
-    private final ConfigLoader loader = new ConfigLoader();
+    private final ConfigLoader loader;
     private final UnaryOperator<ScalerConfig> deploymentCheck;
     private ScalerConfig good;
     private String goodYaml;
 
     public LastGoodConfig(SecretStore parameters, String parameter, EventLog log, Metrics metrics) {
-        this(parameters, parameter, log, metrics, UnaryOperator.identity());
+        this(parameters, parameter, log, metrics, new ConfigLoader(), UnaryOperator.identity());
     }
 
     /**
+     * @param loader          the validation for this stack (with a GitHub App, GitHub pools need a target)
      * @param deploymentCheck checks what only the deployed stack knows (e.g. {@link TokenParameterScope}); it
      *                        returns the config or throws a {@link ConfigException}, which rejects the update
      */
     public LastGoodConfig(SecretStore parameters, String parameter, EventLog log, Metrics metrics,
-                          UnaryOperator<ScalerConfig> deploymentCheck) {
+                          ConfigLoader loader, UnaryOperator<ScalerConfig> deploymentCheck) {
+        this.loader = loader;
         this.parameters = parameters;
         this.parameter = parameter;
         this.log = log;

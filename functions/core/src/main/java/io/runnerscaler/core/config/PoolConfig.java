@@ -19,6 +19,7 @@ import java.util.Set;
  * @param maxBuilds       jobs a machine runs before it is retired; 0 = unlimited
  * @param tokenParameter  SSM parameter name holding the runner token (the name, never the secret)
  * @param bootTimeout     a machine still launching after this long is considered stuck
+ * @param github          GitHub pools: the organisation or repository their runners register with
  */
 public record PoolConfig(
         String name,
@@ -37,12 +38,23 @@ public record PoolConfig(
         List<PeriodConfig> periods,
         ZoneId timezone,
         Optional<String> tokenParameter,
-        Duration bootTimeout) {
+        Duration bootTimeout,
+        Optional<GitHubTarget> github) {
 
     public PoolConfig {
         labels = Set.copyOf(labels);
         instanceTypes = List.copyOf(instanceTypes);
         subnets = List.copyOf(subnets);
         periods = List.copyOf(periods);
+        java.util.Objects.requireNonNull(github, "github");
+    }
+
+    /** A pool without a GitHub target (every GitLab pool; GitHub pools of a stack without a GitHub App). */
+    public PoolConfig(String name, Forge forge, Set<String> labels, boolean runUntagged, List<String> instanceTypes,
+                      List<String> subnets, String launchTemplate, Optional<String> ami, MarketPolicy market,
+                      int limit, IdleSettings idle, int maxGrowthRate, int maxBuilds, List<PeriodConfig> periods,
+                      ZoneId timezone, Optional<String> tokenParameter, Duration bootTimeout) {
+        this(name, forge, labels, runUntagged, instanceTypes, subnets, launchTemplate, ami, market, limit, idle,
+                maxGrowthRate, maxBuilds, periods, timezone, tokenParameter, bootTimeout, Optional.empty());
     }
 }

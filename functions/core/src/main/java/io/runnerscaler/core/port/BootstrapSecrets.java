@@ -20,4 +20,21 @@ public interface BootstrapSecrets {
 
     /** Remove the secret if still there (machine ended before reading it). Absent is not an error. */
     void discard(String instanceId);
+
+    /** For stacks that hand machines no per-machine secret: nothing can be stored, so nothing is there. */
+    BootstrapSecrets NONE = new BootstrapSecrets() {
+        @Override
+        public void put(String instanceId, Secret secret, Instant expiresAt) {
+            throw new IllegalStateException("no bootstrap secrets table configured");
+        }
+
+        @Override
+        public Optional<Secret> take(String instanceId, Instant now) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void discard(String instanceId) {
+        }
+    };
 }

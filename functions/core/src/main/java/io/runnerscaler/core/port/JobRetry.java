@@ -1,6 +1,8 @@
 package io.runnerscaler.core.port;
 
 import io.runnerscaler.core.model.Forge;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** Asks a forge to run a job again (GitLab's job retry API, GitHub's job re-run). */
@@ -22,4 +24,10 @@ public interface JobRetry {
     /** For stacks with no forge API configured: every retry is refused with the reason. */
     JobRetry NOT_CONFIGURED = (forge, project, jobId) ->
             new Outcome.Failed("no " + forge.id() + " API token configured for job retries");
+
+    /** Each job to its own forge's retry; a forge missing from {@code retries} is {@link #NOT_CONFIGURED}. */
+    static JobRetry byForge(Map<Forge, JobRetry> retries) {
+        Map<Forge, JobRetry> copy = retries.isEmpty() ? Map.of() : new EnumMap<>(retries);
+        return (forge, project, jobId) -> copy.getOrDefault(forge, NOT_CONFIGURED).retry(forge, project, jobId);
+    }
 }

@@ -69,14 +69,22 @@ public final class RunnerRegistrations {
         }
     }
 
-    /** After launch: generate the machine's registration material, if its forge makes any, and store it for it. */
+    /**
+     * After launch: generate the machine's registration material, if its forge makes any, and store it for it.
+     * If the store fails, the registration just made is removed again, so a failed hand-off leaves nothing at
+     * the forge or in the store; the caller terminates the machine.
+     */
     public HandOff handOff(PoolConfig pool, String instanceId, Instant expiresAt) {
         try {
             Optional<RunnerBinding> binding = registry(pool).prepare(pool, instanceId);
             if (binding.isEmpty()) {
                 return new HandOff.SharedToken();
             }
-            secrets.put(instanceId, binding.get().secret(), expiresAt);
+            try {
+                secrets.put(instanceId, binding.get().secret(), expiresAt);
+            } catch (RuntimeException e) {
+                return unstored(pool, instanceId, e);
+            }
             log.info("runner.prepared", fields(pool, instanceId, Map.of("runner", binding.get().runnerName(),
                     "runnerId", binding.get().runnerId())));
             return new HandOff.Stored(binding.get().runnerName(), binding.get().runnerId());
@@ -85,6 +93,23 @@ public final class RunnerRegistrations {
                     e.getMessage())));
             return new HandOff.Failed(e.getMessage(), e.retryable());
         }
+    }
+
+    /** The secret store refused the machine's secret: take back its registration, best effort. */
+    private HandOff unstored(PoolConfig pool, String instanceId, RuntimeException storeError) {
+        // The store's exception class only: its message is not ours to vouch for.
+        String reason = "bootstrap secret not stored (" + storeError.getClass().getSimpleName() + ")";
+        var more = new LinkedHashMap<String, Object>();
+        more.put("reason", "SECRET_NOT_STORED");
+        more.put("detail", reason);
+        try {
+            registry(pool).deregister(pool, instanceId);
+            more.put("registration", "removed");
+        } catch (RunnerRegistryException e) {
+            more.put("registration", "left for the reaper: " + e.getMessage());
+        }
+        log.warn("runner.prepare_failed", fields(pool, instanceId, more));
+        return new HandOff.Failed(reason, true);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.runnerscaler.core.usecase;
 
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.port.BootstrapSecrets;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.Fleet;
 import io.runnerscaler.core.port.Metrics;
@@ -17,12 +18,20 @@ public final class InstanceEvents {
     private final MachineStore machines;
     private final JobLedger ledger;
     private final Fleet fleet;
+    private final BootstrapSecrets secrets;
     private final Clock clock;
     private final EventLog log;
     private final Metrics metrics;
 
     public InstanceEvents(MachineStore machines, JobLedger ledger, Fleet fleet, Clock clock, EventLog log,
                           Metrics metrics) {
+        this(machines, ledger, fleet, BootstrapSecrets.NONE, clock, log, metrics);
+    }
+
+    /** @param secrets where unread registration secrets wait; a machine that ended takes its own with it */
+    public InstanceEvents(MachineStore machines, JobLedger ledger, Fleet fleet, BootstrapSecrets secrets,
+                          Clock clock, EventLog log, Metrics metrics) {
+        this.secrets = secrets;
         this.machines = machines;
         this.ledger = ledger;
         this.fleet = fleet;
@@ -47,12 +56,15 @@ public final class InstanceEvents {
             case "stopped" -> {
                 // A stopped runner is no use and still costs its volume: finish the job the shutdown began.
                 fleet.terminate(java.util.List.of(instanceId));
+                secrets.discard(instanceId);
                 if (machines.markTerminated(m, clock.instant())) {
                     log.info("machine.terminated", Map.of("pool", m.pool(), "instance", m.instanceId(),
                             "reason", "INSTANCE_STOPPED"));
                 }
             }
             case "shutting-down", "terminated", "stopping" -> {
+                // A machine that ended on its own (watchdog, spot) before reading its JIT config: drop it now.
+                secrets.discard(instanceId);
                 if (machines.markTerminated(m, clock.instant())) {
                     log.info("machine.terminated", Map.of("pool", m.pool(), "instance", m.instanceId(),
                             "reason", "INSTANCE_" + ec2State.toUpperCase(java.util.Locale.ROOT).replace('-', '_')));

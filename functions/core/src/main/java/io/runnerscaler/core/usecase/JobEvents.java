@@ -4,6 +4,7 @@ import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.matching.MatchResult;
 import io.runnerscaler.core.matching.PoolMatcher;
+import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.model.Machine;
@@ -16,6 +17,7 @@ import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.port.JobRetry;
 import io.runnerscaler.core.port.MachineStore;
 import io.runnerscaler.core.port.Metrics;
+import io.runnerscaler.core.runner.RunnerIdentity;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
@@ -135,13 +137,19 @@ public final class JobEvents {
         return alive.stream().filter(m -> m.state() == MachineState.BUSY)
                 .filter(m -> m.jobId().filter(event.jobKey()::equals).isPresent()).findFirst()
                 .or(() -> event.runnerName().flatMap(name -> alive.stream()
-                        .filter(m -> m.instanceId().equals(name)).findFirst()))
+                        .filter(m -> m.instanceId().equals(name) || isGitHubRunnerOf(pool, m, name)).findFirst()))
                 .or(() -> alive.stream().filter(m -> m.state() != MachineState.BUSY)
                         .filter(m -> m.jobId().filter(event.jobKey()::equals).isPresent()).findFirst())
                 .or(() -> alive.stream().filter(m -> m.state() == MachineState.IDLE)
                         .min(Comparator.comparing(Machine::stateSince)))
                 .or(() -> alive.stream().filter(m -> m.state() == MachineState.LAUNCHING)
                         .min(Comparator.comparing(Machine::launchedAt)));
+    }
+
+    /** GitHub names the runner, {@code <pool>-<instance id>} ({@link RunnerIdentity}), not the instance. */
+    private static boolean isGitHubRunnerOf(PoolConfig pool, Machine machine, String runnerName) {
+        return pool.forge() == Forge.GITHUB && runnerName.endsWith(machine.instanceId())
+                && new RunnerIdentity(pool.name(), machine.instanceId()).githubRunnerName().equals(runnerName);
     }
 
     /**

@@ -51,6 +51,7 @@ class ConfigLoaderTest {
         assertThat(docker.periods().get(1).schedules()).containsExactly("* * * * * sat,sun *", "* * 24-26 12 *");
         assertThat(docker.bootTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.pools().get(1).forge()).isEqualTo(Forge.GITHUB);
+        assertThat(config.pools().get(1).github()).contains(GitHubTarget.organization("acme", 1));
         assertThat(config.pools().get(2).idle().idleTime()).isEqualTo(Duration.ofMinutes(90));
         assertThat(config.watch()).isEqualTo(new WatchConfig(List.of("380", "gitlab-org/gitlab-test"),
                 List.of("acme/app"), Duration.ofMinutes(5), Duration.ofMinutes(2), 10));
@@ -207,7 +208,53 @@ class ConfigLoaderTest {
                 Arguments.of("badSubnet", "    subnets: [vpc-1]\n", "pools[0].subnets: 'vpc-1' is not a subnet id"),
                 Arguments.of("zeroBootTimeout", "    bootTimeout: 0\n", "pools[0].bootTimeout: must be longer than 0s (line 7)"),
                 Arguments.of("runUntaggedOnGithub", "    forge: github\n    runUntagged: true\n",
-                        "pools[0].runUntagged: is a GitLab setting"));
+                        "pools[0].runUntagged: is a GitLab setting"),
+                Arguments.of("githubTargetOnGitlabPool", "    github: {organization: acme}\n",
+                        "pools[0].github: is a GitHub setting, but this pool's forge is gitlab (line 7)"),
+                Arguments.of("githubTargetNotAMapping", "    forge: github\n    github: acme\n",
+                        "pools[0].github: must be a mapping, e.g. github: {organization: acme} or github:"
+                                + " {repository: acme/app}; found 'acme' (line 8)"),
+                Arguments.of("githubTargetEmpty", "    forge: github\n    github: {}\n",
+                        "pools[0].github.organization: set organization (and optionally runnerGroupId) or repository"),
+                Arguments.of("githubOrganizationAndRepository",
+                        "    forge: github\n    github: {organization: acme, repository: acme/app}\n",
+                        "pools[0].github.repository: set organization or repository, not both (line 8)"),
+                Arguments.of("githubOrganizationWithSlash", "    forge: github\n    github: {organization: acme/app}\n",
+                        "pools[0].github.organization: 'acme/app' is not a GitHub organization login (letters,"
+                                + " digits and single hyphens, at most 39); for one repository use repository: acme/app"),
+                Arguments.of("githubRepositoryWithoutOwner", "    forge: github\n    github: {repository: app}\n",
+                        "pools[0].github.repository: 'app' is not owner/repository, e.g. acme/app (line 8)"),
+                Arguments.of("githubRunnerGroupOnRepository",
+                        "    forge: github\n    github: {repository: acme/app, runnerGroupId: 2}\n",
+                        "pools[0].github.runnerGroupId: applies to organization runners only"),
+                Arguments.of("githubRunnerGroupZero",
+                        "    forge: github\n    github: {organization: acme, runnerGroupId: 0}\n",
+                        "pools[0].github.runnerGroupId: 0 must be at least 1 (line 8)"),
+                Arguments.of("githubUnknownKey", "    forge: github\n    github: {organisation: acme}\n",
+                        "pools[0].github.organisation: unknown key; did you mean 'organization'?"));
+    }
+
+    @Test
+    void githubTargetIsAnOrganizationWithRunnerGroupOrARepository() {
+        String github = MINIMAL + "    forge: github\n";
+        assertThat(loader.parse(github + "    github: {organization: acme, runnerGroupId: 3}\n").pools().getFirst()
+                .github()).contains(GitHubTarget.organization("acme", 3));
+        assertThat(loader.parse(github + "    github: {organization: acme}\n").pools().getFirst().github())
+                .contains(GitHubTarget.organization("acme", GitHubTarget.DEFAULT_RUNNER_GROUP));
+        assertThat(loader.parse(github + "    github:\n      repository: acme/app.web\n").pools().getFirst()
+                .github()).contains(GitHubTarget.repository("acme", "app.web"));
+        assertThat(loader.parse(github).pools().getFirst().github()).as("no GitHub App: no target needed").isEmpty();
+    }
+
+    @Test
+    void withAGitHubAppEveryGitHubPoolNeedsATargetAndTheProblemNamesThePool() {
+        var withApp = new ConfigLoader(true);
+        assertThatThrownBy(() -> withApp.parse(MINIMAL + "    forge: github\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "pools[0].github: pool 'docker' needs a GitHub target because the stack manages GitHub"
+                                + " runners through a GitHub App; e.g. github: {organization: acme} or github:"
+                                + " {repository: acme/app} (line 2)"));
+        assertThat(withApp.parse(MINIMAL).pools()).as("GitLab pools need none").hasSize(1);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -88,7 +88,7 @@ class LastGoodConfigTest {
 
     @Test
     void anUpdateFailingTheDeploymentCheckIsRejectedAndTheLastGoodConfigKept() {
-        var checked = new LastGoodConfig(parameters, "/cfg", log, metrics,
+        var checked = new LastGoodConfig(parameters, "/cfg", log, metrics, new ConfigLoader(),
                 new TokenParameterScope("/runner-scaler/prod")::check);
         stored.put("/cfg", GOOD + "    tokenParameter: /runner-scaler/prod/runners/gitlab/docker\n");
         assertThat(checked.get().pools()).extracting(PoolConfig::limit).containsExactly(3);

@@ -69,6 +69,19 @@ class RunnerRegistrationsTest {
     }
 
     @Test
+    void secretThatCannotBeStoredTakesItsRegistrationBackAndFailsRetryably() {
+        secrets.failWith = new IllegalStateException("table gone, item {secret=jit-for-" + INSTANCE + "}");
+
+        var handOff = registrations.handOff(githubPool, INSTANCE, NOW.plusSeconds(600));
+
+        assertThat(handOff).isEqualTo(new RunnerRegistrations.HandOff.Failed(
+                "bootstrap secret not stored (IllegalStateException)", true));
+        assertThat(github.calls).containsExactly("prepare", "deregister");
+        assertThat(events).singleElement().asString().contains("runner.prepare_failed", "SECRET_NOT_STORED",
+                "registration=removed").doesNotContain("jit-for-");
+    }
+
+    @Test
     void idleMachineIsDeregisteredAndItsUnreadSecretDiscardedBeforeTermination() {
         registrations.handOff(githubPool, INSTANCE, NOW.plusSeconds(600));
 
@@ -185,9 +198,13 @@ class RunnerRegistrationsTest {
 
     static final class MemorySecrets implements BootstrapSecrets {
         final Map<String, Map.Entry<Secret, Instant>> items = new HashMap<>();
+        RuntimeException failWith;
 
         @Override
         public void put(String instanceId, Secret secret, Instant expiresAt) {
+            if (failWith != null) {
+                throw failWith;
+            }
             items.put(instanceId, Map.entry(secret, expiresAt));
         }
 

@@ -50,7 +50,7 @@ public final class GitHubAppAuth {
         if (token != null && now.isBefore(tokenExpiresAt.minus(REFRESH_BEFORE_EXPIRY))) {
             return token;
         }
-        HttpRequest request = GitHubRunnersApi.headers(http.request("app/installations/" + app.installationId() + "/access_tokens"))
+        HttpRequest request = GitHubAppClient.headers(http.request("app/installations/" + app.installationId() + "/access_tokens"))
                 .header("Authorization", "Bearer " + jwt(now))
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build();

@@ -113,7 +113,7 @@ public final class GitHubPendingJobs implements PendingJobs {
             if (calls >= maxCalls || retryAfter.isPresent()) {
                 return Optional.empty();
             }
-            HttpResponse<String> response = http.send(GitHubRunnersApi.headers(http.request(path))
+            HttpResponse<String> response = http.send(GitHubAppClient.headers(http.request(path))
                     .header("Authorization", "Bearer " + token.get().value()).GET().build(), what);
             calls++;
             hadNext = response.headers().firstValue("link").filter(l -> NEXT.matcher(l).find()).isPresent();

@@ -1,6 +1,7 @@
 package io.runnerscaler.forges.github;
 
 import io.runnerscaler.core.matching.PoolMatcher;
+import io.runnerscaler.core.config.GitHubTarget;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.port.RunnerRegistry;

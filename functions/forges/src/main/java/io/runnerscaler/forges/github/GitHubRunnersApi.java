@@ -1,6 +1,7 @@
 package io.runnerscaler.forges.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.runnerscaler.core.config.GitHubTarget;
 import io.runnerscaler.core.port.SecretStore;
 import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.core.runner.Secret;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The GitHub REST calls around self-hosted runners, for an organisation or a repository, authenticated as a
@@ -21,15 +21,16 @@ import java.util.function.Supplier;
  */
 public final class GitHubRunnersApi {
 
-    static final String API_VERSION = "2022-11-28";
-
-    private final ForgeHttp http;
-    private final GitHubAppAuth auth;
+    private final GitHubAppClient github;
 
     public GitHubRunnersApi(HttpClient client, URI apiUrl, Clock clock, GitHubApp app,
                             SecretStore secrets) {
-        this.http = new ForgeHttp(client, apiUrl, clock, "GitHub");
-        this.auth = new GitHubAppAuth(http, app, secrets, clock);
+        this(new GitHubAppClient(client, apiUrl, clock, app, secrets));
+    }
+
+    /** Sharing the client (and so its cached installation token) with the other GitHub calls. */
+    public GitHubRunnersApi(GitHubAppClient github) {
+        this.github = github;
     }
 
     /** A self-hosted runner as GitHub lists it. */
@@ -54,7 +55,7 @@ public final class GitHubRunnersApi {
         body.put("runner_group_id", target.runnerGroupId());
         body.put("labels", labels.stream().sorted().toList());
         body.put("work_folder", workFolder);
-        JsonNode answer = call("generate-jitconfig for " + target, () -> http.request(target.path()
+        JsonNode answer = github.call("generate-jitconfig for " + target, () -> github.request(path(target)
                         + "/actions/runners/generate-jitconfig")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(ForgeHttp.toJson(body))));
@@ -63,7 +64,7 @@ public final class GitHubRunnersApi {
 
     /** {@code GET .../actions/runners?name=}: the runner with exactly this name, if registered. */
     public Optional<Runner> findByName(GitHubTarget target, String name) {
-        JsonNode answer = call("list runners named '" + name + "' of " + target, () -> http.request(target.path()
+        JsonNode answer = github.call("list runners named '" + name + "' of " + target, () -> github.request(path(target)
                 + "/actions/runners?name=" + ForgeHttp.encode(name) + "&per_page=100").GET());
         for (JsonNode r : answer.path("runners")) {
             if (name.equals(r.path("name").asText())) {
@@ -79,28 +80,17 @@ public final class GitHubRunnersApi {
      */
     public boolean delete(GitHubTarget target, long runnerId) {
         try {
-            call("delete runner " + runnerId + " of " + target,
-                    () -> http.request(target.path() + "/actions/runners/" + runnerId).DELETE());
+            github.call("delete runner " + runnerId + " of " + target,
+                    () -> github.request(path(target) + "/actions/runners/" + runnerId).DELETE());
             return true;
         } catch (RunnerRegistryException.NotFound e) {
             return false;
         }
     }
 
-    private JsonNode call(String what, Supplier<HttpRequest.Builder> request) {
-        HttpRequest built = headers(request.get())
-                .header("Authorization", "Bearer " + auth.installationToken().value())
-                .build();
-        try {
-            return http.json(built, what);
-        } catch (RunnerRegistryException.Unauthorized e) {
-            auth.invalidate();
-            throw e;
-        }
-    }
-
-    static HttpRequest.Builder headers(HttpRequest.Builder builder) {
-        return builder.header("Accept", "application/vnd.github+json").header("X-GitHub-Api-Version", API_VERSION);
+    /** {@code orgs/acme} or {@code repos/acme/app}, the prefix of the runner endpoints. */
+    private static String path(GitHubTarget target) {
+        return target.repository().map(r -> "repos/" + target.owner() + "/" + r).orElse("orgs/" + target.owner());
     }
 
     private static Runner runner(JsonNode r) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.forges.http.ForgeHttp;
 import io.runnerscaler.testkit.forge.ForgeApiStub;
+import io.runnerscaler.testkit.forge.TestAppKey;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.security.Signature;

@@ -8,12 +8,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.runnerscaler.core.config.GitHubTarget;
 import io.runnerscaler.core.config.IdleSettings;
 import io.runnerscaler.core.config.MarketPolicy;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.testkit.forge.ForgeApiStub;
+import io.runnerscaler.testkit.forge.TestAppKey;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;

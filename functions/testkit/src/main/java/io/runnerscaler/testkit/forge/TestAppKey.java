@@ -1,4 +1,4 @@
-package io.runnerscaler.forges.github;
+package io.runnerscaler.testkit.forge;
 
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -7,31 +7,31 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /** A throwaway RSA key pair for tests, with the PEM forms GitHub and openssl produce. */
-final class TestAppKey {
+public final class TestAppKey {
 
     /** JDK PKCS#8 encoding of a 2048-bit RSA key: 26 header bytes, then the PKCS#1 RSAPrivateKey. */
     private static final int PKCS8_HEADER = 26;
 
-    static final KeyPair PAIR = generate();
+    public static final KeyPair PAIR = generate();
 
     private TestAppKey() {
     }
 
-    static byte[] pkcs8() {
+    public static byte[] pkcs8() {
         return PAIR.getPrivate().getEncoded();
     }
 
-    static byte[] pkcs1() {
+    public static byte[] pkcs1() {
         return Arrays.copyOfRange(pkcs8(), PKCS8_HEADER, pkcs8().length);
     }
 
     /** As GitHub hands it out. */
-    static String pkcs1Pem() {
+    public static String pkcs1Pem() {
         return pem("RSA PRIVATE KEY", pkcs1());
     }
 
     /** As {@code openssl pkcs8 -topk8 -nocrypt} writes it. */
-    static String pkcs8Pem() {
+    public static String pkcs8Pem() {
         return pem("PRIVATE KEY", pkcs8());
     }
 

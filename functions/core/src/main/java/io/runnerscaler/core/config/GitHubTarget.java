@@ -1,14 +1,18 @@
-package io.runnerscaler.forges.github;
+package io.runnerscaler.core.config;
 
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where a pool's GitHub runners register: an organisation (in a runner group) or one repository.
+ * Where a GitHub pool's runners register: an organisation (in a runner group) or one repository. Set per pool
+ * with {@code github: {organization: acme, runnerGroupId: 3}} or {@code github: {repository: acme/app}}.
  *
  * @param runnerGroupId organisation runner group; 1 is the "Default" group. Repository runners use 1.
  */
 public record GitHubTarget(String owner, Optional<String> repository, long runnerGroupId) {
+
+    /** The "Default" runner group every organisation has. */
+    public static final long DEFAULT_RUNNER_GROUP = 1;
 
     public GitHubTarget {
         Objects.requireNonNull(owner, "owner");
@@ -20,12 +24,7 @@ public record GitHubTarget(String owner, Optional<String> repository, long runne
     }
 
     public static GitHubTarget repository(String owner, String repository) {
-        return new GitHubTarget(owner, Optional.of(repository), 1);
-    }
-
-    /** {@code orgs/acme} or {@code repos/acme/app}, the prefix of the runner endpoints. */
-    String path() {
-        return repository.map(r -> "repos/" + owner + "/" + r).orElse("orgs/" + owner);
+        return new GitHubTarget(owner, Optional.of(repository), DEFAULT_RUNNER_GROUP);
     }
 
     @Override
