@@ -153,6 +153,42 @@ class GitHubAppIT {
     }
 
     @Test
+    void aQueuedJobWhoseWebhookWasLostIsFoundThroughTheAppAndGetsItsRunner() {
+        stack = new GitHubStack(emulator, github.baseUri(), POOL.formatted("on-demand") + """
+                watch:
+                  github:
+                    repositories: [runner-scaler-demo/app]
+                  pendingAfter: 2m
+                """, UnaryOperator.identity());
+        github.answer("GET", "/repos/runner-scaler-demo/app/actions/runs", 200, "github/workflow-runs-queued.json");
+        github.answer("GET", "/repos/runner-scaler-demo/app/actions/runs/11234567890/jobs", 200,
+                "github/workflow-run-jobs.json");
+        stack.clock.set(java.time.Instant.parse("2026-11-23T09:05:00Z"));
+
+        stack.reap();
+        stack.scaleUp();
+
+        assertThat(github.only("GET", "/repos/runner-scaler-demo/app/actions/runs").getHeader("Authorization"))
+                .isEqualTo("Bearer " + INSTALLATION_TOKEN);
+        Machine machine = onlyMachine();
+        assertThat(machine.jobId()).contains("github:30433642001");
+        JsonNode jit;
+        try {
+            jit = new ObjectMapper().readTree(github.only("POST", JIT).getBodyAsString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(jit.path("name").asText()).isEqualTo("gh-docker-" + machine.instanceId());
+        assertThat(stack.logs()).contains("\"event\":\"job.missed\"").contains("github:30433642001");
+
+        stack.clock.advance(Duration.ofSeconds(30));
+        stack.reap();
+        stack.scaleUp();
+        assertThat(stack.machines().alive("gh-docker")).as("listed again within watch.every: nothing more")
+                .hasSize(1);
+    }
+
+    @Test
     void aRunningJobMarksBusyTheMachineWhoseRunnerGitHubNames() {
         stack = stack("on-demand", UnaryOperator.identity());
         stack.deliver("webhook-github-queued.json");

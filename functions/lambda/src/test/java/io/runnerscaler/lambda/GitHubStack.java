@@ -68,6 +68,11 @@ final class GitHubStack {
 
     void deliver(APIGatewayV2HTTPEvent event) {
         assertThat(new WebhookHandler(app.webhook()).handleRequest(event, null).getStatusCode()).isEqualTo(202);
+        scaleUp();
+    }
+
+    /** Scale-up over everything queued. */
+    void scaleUp() {
         new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(app)).drain();
     }
 
