@@ -80,7 +80,13 @@ class FirstSliceIT {
         assertThat(ec2State(id)).isEqualTo("running");
 
         stack.clock.advance(Duration.ofSeconds(1));
-        assertThat(stack.reaper().handleRequest(SampleEvents.map("reaper-schedule.json"), null))
+        // An invocation about to time out leaves the termination to the next pass rather than start it.
+        stack.reaper().handleRequest(SampleEvents.map("reaper-schedule.json"), endingIn(Duration.ofSeconds(4)));
+        assertThat(ec2State(id)).isEqualTo("running");
+        assertThat(machineState(id)).isEqualTo(MachineState.IDLE.name());
+        assertThat(stack.logs()).contains("\"event\":\"plan.terminations_deferred\"").contains("OUT_OF_TIME");
+
+        assertThat(stack.reaper().handleRequest(SampleEvents.map("reaper-schedule.json"), endingIn(Duration.ofSeconds(50))))
                 .containsEntry("terminated", 1);
         assertThat(ec2State(id)).isEqualTo("terminated");
         assertThat(machineState(id)).isEqualTo(MachineState.TERMINATED.name());
@@ -129,5 +135,17 @@ class FirstSliceIT {
 
     private static String tag(Instance i, String key) {
         return i.tags().stream().filter(t -> t.key().equals(key)).findFirst().orElseThrow().value();
+    }
+
+    /** A Lambda context whose invocation ends after {@code left}. */
+    private static com.amazonaws.services.lambda.runtime.Context endingIn(Duration left) {
+        long end = System.currentTimeMillis() + left.toMillis();
+        return (com.amazonaws.services.lambda.runtime.Context) java.lang.reflect.Proxy.newProxyInstance(
+                FirstSliceIT.class.getClassLoader(), new Class<?>[] {com.amazonaws.services.lambda.runtime.Context.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getRemainingTimeInMillis" -> (int) (end - System.currentTimeMillis());
+                    case "toString" -> "context ending in " + left;
+                    default -> null;
+                });
     }
 }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Carries out a {@link Plan}: the one place that launches, drains and terminates machines, and logs each
@@ -46,7 +47,22 @@ public final class PlanExecutor {
      * @param forJob the job whose event led to this plan, tagged on the first machine launched
      */
     public void execute(PoolConfig pool, Plan plan, Instant now, Optional<String> forJob) {
+        execute(pool, plan, now, forJob, () -> true);
+    }
+
+    /**
+     * @param inTime whether there is time for one more termination (each re-checks the forge, deregisters,
+     *               terminates and writes the table); once it says no, the plan's other terminations are
+     *               left to the next pass, which plans them again from the table and EC2, so a function that
+     *               has a timeout stops cleanly between machines instead of in the middle of one
+     */
+    public void execute(PoolConfig pool, Plan plan, Instant now, Optional<String> forJob, BooleanSupplier inTime) {
+        int deferred = 0;
         for (Action action : plan.actions()) {
+            if (action instanceof Action.Terminate && (deferred > 0 || !inTime.getAsBoolean())) {
+                deferred++;
+                continue;
+            }
             switch (action) {
                 case Action.Launch l -> launch(pool, l, now, forJob);
                 case Action.Terminate t -> terminate(pool, t, now);
@@ -54,6 +70,10 @@ public final class PlanExecutor {
                 case Action.Hold h -> log.info("plan.hold", fields(pool, Map.of("reason", h.reason().name(),
                         "detail", h.detail())));
             }
+        }
+        if (deferred > 0) {
+            log.warn("plan.terminations_deferred", fields(pool, Map.of("count", deferred,
+                    "reason", "OUT_OF_TIME", "detail", "left to the next pass")));
         }
     }
 

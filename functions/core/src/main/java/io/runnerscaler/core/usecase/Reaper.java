@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -62,6 +63,14 @@ public final class Reaper {
 
     /** Runs one pass and returns the plans it carried out, one per pool. */
     public List<Plan> run() {
+        return run(() -> true);
+    }
+
+    /**
+     * Runs one pass within a time budget: once {@code inTime} says no, terminations still planned are left
+     * to the next pass (a mass scale-down at the end of a period can be hundreds of machines).
+     */
+    public List<Plan> run(BooleanSupplier inTime) {
         Instant now = clock.instant();
         ScalerConfig cfg = config.get();
         reconciler.reconcile(cfg, now);
@@ -72,7 +81,7 @@ public final class Reaper {
             PoolState state = new PoolState(pool, machines.alive(pool.name()),
                     ledger.count(pool.name(), JobStatus.QUEUED), running, cfg.concurrent());
             Plan plan = planner.plan(state, now);
-            executor.execute(pool, plan, now, Optional.empty());
+            executor.execute(pool, plan, now, Optional.empty(), inTime);
             plans.add(plan);
             machinesByState(pool);
         }
