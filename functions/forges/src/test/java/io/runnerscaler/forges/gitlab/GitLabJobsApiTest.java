@@ -89,6 +89,18 @@ class GitLabJobsApiTest {
     }
 
     @Test
+    void forbiddenIsAPermanentTokenProblem() {
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(403)
+                .withBody("{\"message\":\"403 Forbidden\"}")));
+        assertThatThrownBy(() -> api().tags("gitlab-org/gitlab-test", "1977"))
+                .isInstanceOfSatisfying(JobTags.LookupFailed.class, e -> {
+                    assertThat(e.reason()).isEqualTo(JobTags.Reason.UNAUTHORIZED);
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains("answered 403").doesNotContain(TOKEN);
+                });
+    }
+
+    @Test
     void notFoundIsPermanent() {
         gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(404)
                 .withBody("{\"message\":\"404 Not found\"}")));
