@@ -46,7 +46,8 @@ start() {
   fi
   local port; port="$(free_port)"
   local endpoint="http://127.0.0.1:$port"
-  # scripts/moto_server.py: moto with DynamoDB requests serialised (see the file for why)
+  # scripts/moto_server.py: moto with DynamoDB requests serialised and SendMessage independent of queue
+  # depth (see the file for why)
   nohup "$venv/bin/python" "$root/scripts/moto_server.py" -H 127.0.0.1 -p "$port" >"$state/moto.log" 2>&1 &
   echo $! > "$state/pid"
   for _ in $(seq 1 150); do

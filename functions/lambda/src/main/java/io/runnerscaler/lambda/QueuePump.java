@@ -1,5 +1,6 @@
 package io.runnerscaler.lambda;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.util.ArrayList;
@@ -23,9 +24,10 @@ public final class QueuePump {
 
     private final SqsClient sqs;
     private final String queueUrl;
-    private final ScaleUpHandler handler;
+    private final RequestHandler<SQSEvent, SQSBatchResponse> handler;
 
-    public QueuePump(SqsClient sqs, String queueUrl, ScaleUpHandler handler) {
+    /** @param handler the scale-up handler (or a test's wrapper around it) */
+    public QueuePump(SqsClient sqs, String queueUrl, RequestHandler<SQSEvent, SQSBatchResponse> handler) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.handler = handler;

@@ -8,6 +8,7 @@ import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobEventCodec;
 import io.runnerscaler.core.port.DeadLetters;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.JobTags;
 import io.runnerscaler.core.usecase.JobEvents;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -20,8 +21,8 @@ import java.util.function.UnaryOperator;
  * The {@code scale-up} function: job events from the FIFO queue. Answers with partial batch failures, so
  * only the messages that failed come back (and reach the DLQ after the redrive policy's receives); once one
  * message of a group fails, the rest of that group in the batch is returned too, keeping the job's events
- * in order. A message that is not a job event at all can never succeed: it goes to the DLQ at once, with
- * the reason.
+ * in order. A message that can never succeed goes to the DLQ at once, with the reason: one that is not a
+ * job event at all, and a GitLab job whose tags GitLab refuses to tell (see {@link #handleRequest}).
  */
 @Named("scale-up")
 public class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
@@ -42,8 +43,9 @@ public class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse
     }
 
     /**
-     * @param tags fills in GitLab job tags before matching; a failed lookup fails the message, which comes
-     *             back after the visibility timeout and reaches the DLQ if it keeps failing
+     * @param tags fills in GitLab job tags before matching; a lookup that may succeed later fails the
+     *             message, which comes back after the visibility timeout and reaches the DLQ if it keeps
+     *             failing; one that cannot (bad token, job not visible) parks it at once
      */
     public ScaleUpHandler(JobEvents jobs, DeadLetters deadLetters, UnaryOperator<JobEvent> tags, EventLog log) {
         this.jobs = jobs;
@@ -66,22 +68,43 @@ public class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse
             try {
                 job = codec.decode(message.getBody());
             } catch (IllegalArgumentException poison) {
-                log.warn("scale_up.message_parked", Map.of("message", message.getMessageId(),
-                        "reason", poison.getMessage()));
-                deadLetters.park(message.getBody(), group, poison.getMessage());
+                park(message, group, poison.getMessage());
                 continue;
             }
             try {
                 jobs.handle(tags.apply(job));
-            } catch (RuntimeException e) {
-                log.warn("scale_up.message_failed", Map.of("message", message.getMessageId(),
-                        "error", e.getClass().getSimpleName(), "detail", String.valueOf(e.getMessage())));
-                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
-                if (group != null) {
-                    failedGroups.add(group);
+            } catch (JobTags.LookupFailed lookup) {
+                if (lookup.retryable()) {
+                    fail(message, group, lookup, failures, failedGroups);
+                } else {
+                    // A token GitLab rejects (401, 403) or a job it will not show (404) gets the same answer
+                    // on every receive until an operator acts: retrying only delays the other jobs and ends
+                    // in the DLQ anyway. Matching the job as untagged instead would launch on a run-untagged
+                    // pool, whose runner GitLab never gives a tagged job, while the job keeps waiting. Parked
+                    // with the reason, the job is back in line after the fix with `runner-scaler dlq redrive`.
+                    park(message, group, "GitLab job tags unavailable (" + lookup.reason() + "): "
+                            + lookup.getMessage() + "; fix it, then run runner-scaler dlq redrive");
                 }
+            } catch (RuntimeException e) {
+                fail(message, group, e, failures, failedGroups);
             }
         }
         return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
+    }
+
+    /** Returns the message to the queue (and, with it, the rest of its group in this batch). */
+    private void fail(SQSEvent.SQSMessage message, String group, RuntimeException e,
+                      List<SQSBatchResponse.BatchItemFailure> failures, List<String> failedGroups) {
+        log.warn("scale_up.message_failed", Map.of("message", message.getMessageId(),
+                "error", e.getClass().getSimpleName(), "detail", String.valueOf(e.getMessage())));
+        failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+        if (group != null) {
+            failedGroups.add(group);
+        }
+    }
+
+    private void park(SQSEvent.SQSMessage message, String group, String reason) {
+        log.warn("scale_up.message_parked", Map.of("message", message.getMessageId(), "reason", reason));
+        deadLetters.park(message.getBody(), group, reason);
     }
 }

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.runnerscaler.aws.AwsClients;
 import io.runnerscaler.aws.Provisioner;
+import io.runnerscaler.aws.SqsDeadLetters;
 import io.runnerscaler.aws.Tags;
 import io.runnerscaler.testkit.AwsEmulator;
 import io.runnerscaler.testkit.ManualClock;
@@ -20,6 +21,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,11 +31,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
 /**
  * GitLab jobs get their tags from the Jobs API (a WireMock GitLab answering with the recorded payload)
- * in scale-up, before pool matching: a tagged pool takes the job; a failed lookup leaves the message to
- * be retried with a log line and a metric, and the API token never shows in the output.
+ * in scale-up, before pool matching: a tagged pool takes the job; a lookup GitLab will never answer (bad
+ * token, job not visible) parks the message in the DLQ at once, one that may succeed later (rate limit)
+ * leaves it for SQS to redeliver; both with a log line and a metric, and the API token never shows.
  */
 class GitLabJobTagsIT {
 
@@ -63,7 +72,7 @@ class GitLabJobTagsIT {
 
     @BeforeEach
     void provision() {
-        stack = new GitLabStack(emulator, gitlab.getRuntimeInfo().getHttpBaseUrl(), TAGGED_POOL, java.util.Map.of());
+        stack = new GitLabStack(emulator, gitlab.getRuntimeInfo().getHttpBaseUrl(), TAGGED_POOL, Map.of());
     }
 
     @AfterEach
@@ -81,30 +90,55 @@ class GitLabJobTagsIT {
     }
 
     @Test
-    void unauthorizedLookupFailsTheMessageWithReasonAndMetric() {
+    void unauthorizedLookupParksTheMessageInTheDlqWithItsReasonAndDoesNotRetryIt() {
         gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(401)
                 .withBody("{\"message\":\"401 Unauthorized\"}")));
-        int failed = deliverPendingAndPump();
-        assertThat(failed).isEqualTo(1);
+        redeliverAtOnce();
+
+        assertThat(deliverPendingAndPump()).as("handled as parked, not returned").isZero();
+        assertThat(pump().drain()).as("nothing comes back to the queue").isZero();
+
+        var parked = deadLetters();
+        assertThat(parked).hasSize(1);
+        assertThat(parked.get(0).body()).contains("\"jobId\":\"1977\"");
+        assertThat(parked.get(0).messageAttributes().get(SqsDeadLetters.REASON).stringValue())
+                .contains("UNAUTHORIZED").contains("answered 401").contains(TOKEN_PARAMETER)
+                .contains("runner-scaler dlq redrive").doesNotContain(API_TOKEN);
+        assertThat(parked.get(0).attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID)).isEqualTo("gitlab:1977");
+        gitlab.verify(1, getRequestedFor(urlEqualTo(JOB_PATH)));
         assertThat(instancesForJob("gitlab:1977")).isZero();
-        assertThat(logs()).contains("\"event\":\"job.tag_lookup_failed\"").contains("\"reason\":\"UNAUTHORIZED\"")
-                .contains(TOKEN_PARAMETER).contains("\"TagLookupFailures\":1.0").contains("\"Reason\":\"UNAUTHORIZED\"");
+        assertThat(logs()).contains("\"event\":\"job.tag_lookup_failed\"").contains("\"retryable\":false")
+                .contains("\"event\":\"scale_up.message_parked\"").contains("\"TagLookupFailures\":1.0")
+                .contains("\"Reason\":\"UNAUTHORIZED\"");
     }
 
     @Test
-    void rateLimitedLookupIsRetryableWithTheWaitGitLabAskedFor() {
+    void rateLimitedLookupIsRetriedBySqsAndThenSucceeds() {
         gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "20")
                 .withHeader("RateLimit-Limit", "600").withHeader("RateLimit-Remaining", "0")));
-        assertThat(deliverPendingAndPump()).isEqualTo(1);
+        redeliverAtOnce();
+
+        assertThat(deliverPendingAndPump()).as("returned to the queue").isEqualTo(1);
         assertThat(logs()).contains("\"reason\":\"RATE_LIMITED\"").contains("\"retryable\":true")
                 .contains("\"retryAfterSeconds\":20").contains("\"Reason\":\"RATE_LIMITED\"");
+        assertThat(instancesForJob("gitlab:1977")).isZero();
+
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(GitLabStack.payload("jobs-api-job.json"))));
+        assertThat(pump().drain()).as("SQS redelivered it").isEqualTo(1);
+
+        assertThat(instancesForJob("gitlab:1977")).isEqualTo(1);
+        assertThat(deadLetters()).isEmpty();
+        gitlab.verify(2, getRequestedFor(urlEqualTo(JOB_PATH)));
     }
 
     @Test
-    void notFoundIsCountedAsItsOwnReason() {
+    void notFoundIsCountedAsItsOwnReasonAndParked() {
         gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(404)));
-        assertThat(deliverPendingAndPump()).isEqualTo(1);
+        assertThat(deliverPendingAndPump()).isZero();
         assertThat(logs()).contains("\"Reason\":\"NOT_FOUND\"");
+        assertThat(deadLetters()).singleElement().satisfies(m -> assertThat(
+                m.messageAttributes().get(SqsDeadLetters.REASON).stringValue()).contains("NOT_FOUND"));
     }
 
     /** Delivers the pending sample and runs scale-up once over what it enqueued; returns the failed messages. */
@@ -112,17 +146,31 @@ class GitLabJobTagsIT {
         var accepted = new WebhookHandler(stack.app.webhook()).handleRequest(SampleEvents.http("webhook-gitlab-pending.json"),
                 null);
         assertThat(accepted.getStatusCode()).as("the webhook does not wait for GitLab").isEqualTo(202);
-        var messages = stack.aws.sqs().receiveMessage(b -> b.queueUrl(stack.resources.queueUrl()).maxNumberOfMessages(10)
-                .messageSystemAttributeNames(software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.ALL))
-                .messages();
-        assertThat(messages).hasSize(1);
-        var event = new com.amazonaws.services.lambda.runtime.events.SQSEvent();
-        var record = new com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage();
-        record.setMessageId(messages.get(0).messageId());
-        record.setBody(messages.get(0).body());
-        event.setRecords(java.util.List.of(record));
-        return new ScaleUpHandler(stack.app).handleRequest(event, null)
-                .getBatchItemFailures().size();
+        var failed = new ArrayList<String>();
+        var pump = new QueuePump(stack.aws.sqs(), stack.resources.queueUrl(), (event, context) -> {
+            var response = new ScaleUpHandler(stack.app).handleRequest(event, context);
+            response.getBatchItemFailures().forEach(f -> failed.add(f.getItemIdentifier()));
+            return response;
+        });
+        assertThat(pump.pumpOnce(0)).isEqualTo(1);
+        return failed.size();
+    }
+
+    /** Scale-up as Lambda's event source mapping runs it. */
+    private QueuePump pump() {
+        return new QueuePump(stack.aws.sqs(), stack.resources.queueUrl(), new ScaleUpHandler(stack.app));
+    }
+
+    /** A returned message comes back on the next receive, as it does after the visibility timeout in AWS. */
+    private void redeliverAtOnce() {
+        stack.aws.sqs().setQueueAttributes(b -> b.queueUrl(stack.resources.queueUrl())
+                .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "0")));
+    }
+
+    private List<Message> deadLetters() {
+        return stack.aws.sqs().receiveMessage(ReceiveMessageRequest.builder().queueUrl(stack.resources.dlqUrl())
+                .maxNumberOfMessages(10).messageAttributeNames("All")
+                .messageSystemAttributeNames(MessageSystemAttributeName.MESSAGE_GROUP_ID).build()).messages();
     }
 
     private int instancesForJob(String job) {

@@ -18,8 +18,9 @@ import java.util.function.UnaryOperator;
  * would have to fail the delivery.
  *
  * <p>A failed lookup is logged with the reason and the fix, counted as {@code TagLookupFailures} (dimension
- * {@code Reason}) and thrown on, so the message returns to the queue and, if it keeps failing, lands in
- * the DLQ; it is never matched with guessed tags.
+ * {@code Reason}) and thrown on; it is never matched with guessed tags. Scale-up leaves a retryable failure
+ * (rate limit, 5xx, timeout) on the queue for SQS to redeliver and parks a permanent one (bad token, job
+ * not visible) in the DLQ at once.
  */
 public final class GitLabJobTags implements UnaryOperator<JobEvent> {
 

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The Jobs API client against a WireMock GitLab answering with the recorded job payload and errors. */
 class GitLabJobsApiTest {
@@ -75,15 +77,17 @@ class GitLabJobsApiTest {
         assertThat(api().tags("380", "1977")).isEmpty();
     }
 
-    @Test
-    void unauthorizedNamesTheTokenParameterButNotTheToken() {
-        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(401)
-                .withBody("{\"message\":\"401 Unauthorized\"}")));
+    @ParameterizedTest
+    @ValueSource(ints = {401, 403})
+    void rejectedTokenIsPermanentAndNamesTheTokenParameterButNotTheToken(int status) {
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(status)
+                .withBody("{\"message\":\"" + status + " Unauthorized\"}")));
         assertThatThrownBy(() -> api().tags("gitlab-org/gitlab-test", "1977"))
                 .isInstanceOfSatisfying(JobTags.LookupFailed.class, e -> {
                     assertThat(e.reason()).isEqualTo(JobTags.Reason.UNAUTHORIZED);
                     assertThat(e.retryable()).isFalse();
-                    assertThat(e.getMessage()).contains("/runner-scaler/test/gitlab-api-token").contains("read_api")
+                    assertThat(e.getMessage()).contains("answered " + status)
+                            .contains("/runner-scaler/test/gitlab-api-token").contains("read_api")
                             .doesNotContain(TOKEN);
                 });
     }
