@@ -102,20 +102,9 @@ public final class PlanExecutor {
             machines.release(pool.name(), granted);
             throw e;
         }
+        recordOrUndo(pool, l, result, now, job);
         machines.release(pool.name(), granted - result.launched().size());
-        boolean first = true;
         for (Fleet.Launched launched : result.launched()) {
-            Optional<String> forThis = first ? job : Optional.empty();
-            first = false;
-            machines.put(new Machine(launched.instanceId(), pool.name(), MachineState.LAUNCHING, launched.market(),
-                    launched.instanceType(), 0, now, now, forThis));
-            var f = new LinkedHashMap<String, Object>();
-            f.put("instance", launched.instanceId());
-            f.put("market", launched.market().name());
-            f.put("instanceType", launched.instanceType());
-            f.put("reason", l.reason().name());
-            forThis.ifPresent(j -> f.put("job", j));
-            log.info("machine.launched", fields(pool, f));
             if (runners.handOff(pool, launched.instanceId(), now.plus(pool.bootTimeout()))
                     instanceof RunnerRegistrations.HandOff.Failed failed) {
                 // Without its registration the machine can do nothing (and would shut itself down later).
@@ -133,6 +122,47 @@ public final class PlanExecutor {
             log.warn("machine.launch_failed", fields(pool, Map.of("reason", failure.kind().name(), "code",
                     failure.code(), "requested", result.requested(), "launched", result.launched().size())));
         });
+    }
+
+    /**
+     * Records each launched machine, first thing after CreateFleet, so the table knows every instance it paid
+     * for. If the table cannot be written, the instances not yet recorded are terminated at once and the failure
+     * goes up so the job is planned again: an instance nobody records would otherwise run until reconciliation
+     * ends it as an orphan. Their places are not given back here: a write that failed on the way back may have
+     * been made, and then reconciliation gives the place back when it sees the instance gone; otherwise the
+     * reservation audit does. Giving back too late only delays a launch; giving back twice could pass the limit.
+     */
+    private void recordOrUndo(PoolConfig pool, Action.Launch l, Fleet.LaunchResult result, Instant now,
+                              Optional<String> job) {
+        var unrecorded = new java.util.ArrayList<>(result.launched().stream().map(Fleet.Launched::instanceId).toList());
+        boolean first = true;
+        try {
+            for (Fleet.Launched launched : result.launched()) {
+                Optional<String> forThis = first ? job : Optional.empty();
+                first = false;
+                machines.put(new Machine(launched.instanceId(), pool.name(), MachineState.LAUNCHING,
+                        launched.market(), launched.instanceType(), 0, now, now, forThis));
+                unrecorded.remove(launched.instanceId());
+                var f = new LinkedHashMap<String, Object>();
+                f.put("instance", launched.instanceId());
+                f.put("market", launched.market().name());
+                f.put("instanceType", launched.instanceType());
+                f.put("reason", l.reason().name());
+                forThis.ifPresent(j -> f.put("job", j));
+                log.info("machine.launched", fields(pool, f));
+            }
+        } catch (RuntimeException e) {
+            String undo;
+            try {
+                fleet.terminate(unrecorded);
+                undo = "terminated";
+            } catch (RuntimeException cleanupFailed) {
+                undo = "left to reconciliation (" + cleanupFailed.getClass().getSimpleName() + ")";
+            }
+            log.warn("machine.record_failed", fields(pool, Map.of("instances", String.join(",", unrecorded),
+                    "error", e.getClass().getSimpleName(), "undo", undo)));
+            throw e;
+        }
     }
 
     private static Fleet.LaunchResult combine(Fleet.LaunchResult first, Fleet.LaunchResult second) {
