@@ -21,17 +21,20 @@ import java.util.concurrent.TimeUnit;
 import software.amazon.cloudwatchlogs.emf.logger.MetricsLogger;
 import software.amazon.cloudwatchlogs.emf.model.DimensionSet;
 import software.amazon.cloudwatchlogs.emf.model.Unit;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 /**
  * Issue 9's choice of EMF writer, by cold-start cost: each run is a fresh JVM with the flags of Lambda's
  * {@code java21} runtime that writes one EMF line (namespace RunnerScaler, dimensions Pool and Forge, one
  * Count metric) to stdout and stops. Times process start (the parent's clock, before spawning) to the first
  * line read from the child's stdout, for the project's {@link EmfMetrics}, for aws-embedded-metrics'
- * {@link MetricsLogger} in its Lambda environment, and for a hand-written line (the JVM's own floor), the
+ * {@link MetricsLogger} in its Lambda environment, for Powertools' metrics (which wraps it) called without
+ * AspectJ, and for a hand-written line (the JVM's own floor), the
  * three interleaved. One more run per variant with {@code -Xlog:class+load} counts the classes loaded up to
  * the line (the child halts right after it).
  *
- * <pre>EmfColdStart [--runs 15] [--out section.md] [--java $JAVA_HOME/bin/java]</pre>
+ * <pre>EmfColdStart [--runs 20] [--out section.md] [--java $JAVA_HOME/bin/java]</pre>
  */
 public final class EmfColdStart {
 
@@ -50,6 +53,12 @@ public final class EmfColdStart {
                     + "`setDimensions` + `putMetric` + `flush`", List.of(
                     "software/amazon/cloudwatchlogs/aws-embedded-metrics/4.2.0/aws-embedded-metrics-4.2.0.jar",
                     "org/apache/commons/commons-lang3/3.20.0/commons-lang3-3.20.0.jar")),
+            new Variant("powertools-metrics", "Powertools `MetricsFactory.getMetricsInstance()` 2.0.0 without "
+                    + "AspectJ: `clearDefaultDimensions` + `addDimension` + `addMetric` + `flush`", List.of(
+                    "software/amazon/lambda/powertools-metrics/2.0.0/powertools-metrics-2.0.0.jar",
+                    "software/amazon/lambda/powertools-common/2.0.0/powertools-common-2.0.0.jar",
+                    "software/amazon/cloudwatchlogs/aws-embedded-metrics/4.2.0/aws-embedded-metrics-4.2.0.jar",
+                    "org/apache/commons/commons-lang3/3.20.0/commons-lang3-3.20.0.jar")),
             new Variant("println", "a constant string, `System.out.println` (the JVM's floor, for reference)",
                     List.of()));
 
@@ -62,7 +71,7 @@ public final class EmfColdStart {
             Runtime.getRuntime().halt(0);
         }
         Args args = new Args(argv);
-        int runs = args.integer("runs", 15);
+        int runs = args.integer("runs", 20);
         if (runs < 1) {
             throw new IllegalArgumentException("--runs must be at least 1, got " + runs);
         }
@@ -86,6 +95,14 @@ public final class EmfColdStart {
                 logger.setDimensions(DimensionSet.of("Pool", DIMENSIONS.get("Pool"), "Forge", DIMENSIONS.get("Forge")));
                 logger.putMetric(METRIC, 1, Unit.COUNT);
                 logger.flush();
+            }
+            case "powertools-metrics" -> {
+                var metrics = MetricsFactory.getMetricsInstance();
+                metrics.setNamespace(EmfMetrics.NAMESPACE);
+                metrics.clearDefaultDimensions(); // else a third dimension, Service
+                metrics.addDimension(software.amazon.lambda.powertools.metrics.model.DimensionSet.of(DIMENSIONS));
+                metrics.addMetric(METRIC, 1, MetricUnit.COUNT);
+                metrics.flush();
             }
             case "println" -> System.out.println("{\"_aws\":{\"Timestamp\":" + System.currentTimeMillis()
                     + ",\"CloudWatchMetrics\":[{\"Namespace\":\"RunnerScaler\",\"Dimensions\":[[\"Forge\",\"Pool\"]],"
