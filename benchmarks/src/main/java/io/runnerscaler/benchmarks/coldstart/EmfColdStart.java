@@ -218,16 +218,18 @@ public final class EmfColdStart {
                     Percentiles.format(percentile(m, 0)), Percentiles.format(percentile(m, 100)),
                     String.format(Locale.ROOT, "%.2f", median / ours), classes.get(v.name()), jarBytes(v));
         }
-        double theirs = percentile(millis.get("aws-embedded-metrics"), 50);
         StringBuilder b = new StringBuilder("## EMF metrics: time to the first metric line\n\n");
         b.append("Fresh JVM per run (`").append(java).append(' ').append(String.join(" ", LAMBDA_FLAGS))
                 .append("`), ").append(runs).append(" runs per variant, interleaved; time from spawning the JVM ")
                 .append("to its first stdout line, one EMF line with dimensions Pool and Forge and one Count metric. ")
                 .append("Classes counted with `-Xlog:class+load` in one more run each.\n\n");
         b.append(t).append('\n');
-        b.append(String.format(Locale.ROOT, "aws-embedded-metrics / EmfMetrics, median: %.2f (%s than EmfMetrics by %.0f %%).%n",
-                theirs / ours, theirs < ours ? "faster" : "slower", Math.abs(100 * (theirs - ours) / ours)));
-        b.append("\nThe lines as written:\n\n```\n");
+        for (String library : List.of("aws-embedded-metrics", "powertools-metrics")) {
+            double theirs = percentile(millis.get(library), 50);
+            b.append(String.format(Locale.ROOT, "%s / EmfMetrics, median: %.2f (%s than EmfMetrics by %.0f %%).%n%n",
+                    library, theirs / ours, theirs < ours ? "faster" : "slower", Math.abs(100 * (theirs - ours) / ours)));
+        }
+        b.append("The lines as written:\n\n```\n");
         lines.forEach((k, v) -> b.append(k).append(": ").append(v).append('\n'));
         b.append("```\n");
         return b.toString();
