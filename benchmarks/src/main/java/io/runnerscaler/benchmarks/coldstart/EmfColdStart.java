@@ -30,8 +30,7 @@ import software.amazon.lambda.powertools.metrics.model.MetricUnit;
  * Count metric) to stdout and stops. Times process start (the parent's clock, before spawning) to the first
  * line read from the child's stdout, for the project's {@link EmfMetrics}, for aws-embedded-metrics'
  * {@link MetricsLogger} in its Lambda environment, for Powertools' metrics (which wraps it) called without
- * AspectJ, and for a hand-written line (the JVM's own floor), the
- * three interleaved. One more run per variant with {@code -Xlog:class+load} counts the classes loaded up to
+ * AspectJ, and for a hand-written line (the JVM's own floor), all interleaved. One more run per variant with {@code -Xlog:class+load} counts the classes loaded up to
  * the line (the child halts right after it).
  *
  * <pre>EmfColdStart [--runs 20] [--out section.md] [--java $JAVA_HOME/bin/java]</pre>
@@ -44,7 +43,7 @@ public final class EmfColdStart {
     private static final Map<String, String> DIMENSIONS = Map.of("Pool", "docker-small", "Forge", "gitlab");
     private static final long RUN_TIMEOUT_SECONDS = 60;
 
-    /** A way of writing the line; {@code extraJars} are the Maven coordinates it adds to a function's jar. */
+    /** A way of writing the line; {@code extraJars} are the jars it adds to a function's (paths in the local Maven repository). */
     record Variant(String name, String what, List<String> extraJars) {}
 
     static final List<Variant> VARIANTS = List.of(
