@@ -23,8 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
@@ -49,17 +47,8 @@ class FaultToleranceIT {
     private static final String POOL = EmulatedStack.ONE_POOL.replace("limit: 3", "limit: " + LIMIT)
             .replace("concurrent: 10", "concurrent: 2000");
 
-    private static FaultProxy proxy;
-
-    @BeforeAll
-    static void startProxy() {
-        proxy = new FaultProxy(AwsEmulator.endpoint());
-    }
-
-    @AfterAll
-    static void stopProxy() {
-        proxy.close();
-    }
+    @RegisterExtension
+    static final FaultProxy proxy = FaultProxy.inFrontOfTheEmulator();
 
     @Test
     void noJobIsLostNoMachineLaunchedTwiceAndThePoolNeverPassesItsLimit() throws Exception {

@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,18 +34,9 @@ class PrimingIT {
     private static final List<String> EC2_WRITES = List.of("CreateFleet", "RunInstances", "TerminateInstances",
             "CreateTags", "CreateLaunchTemplate", "CreateLaunchTemplateVersion");
 
-    private static FaultProxy proxy;
+    @RegisterExtension
+    static final FaultProxy proxy = FaultProxy.inFrontOfTheEmulator();
     private EmulatedStack stack;
-
-    @BeforeAll
-    static void startProxy() {
-        proxy = new FaultProxy(AwsEmulator.endpoint());
-    }
-
-    @AfterAll
-    static void stopProxy() {
-        proxy.close();
-    }
 
     /** A stack with one job handled end to end, so its tables, queue and EC2 hold state to compare. */
     @BeforeEach

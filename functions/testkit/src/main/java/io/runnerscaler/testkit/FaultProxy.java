@@ -16,6 +16,9 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.net.URI;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,8 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An HTTP proxy between the AWS SDK and the emulator that answers chosen calls with the errors real AWS
  * gives (capacity, quota, throttling, 500s, dropped connections), which the emulator never does, and
  * counts the calls that pass. Built on WireMock's proxying; everything not stubbed goes through unchanged.
+ *
+ * <p>As a JUnit 5 extension in front of the test emulator: started with the class, cleared of faults and
+ * counts before each test, stopped after the class.
+ * <pre>{@code @RegisterExtension static final FaultProxy proxy = FaultProxy.inFrontOfTheEmulator();}</pre>
  */
-public final class FaultProxy implements AutoCloseable {
+public final class FaultProxy implements AutoCloseable, BeforeEachCallback, AfterAllCallback {
 
     private static final int PASS_THROUGH = 10;
     private static final int FAULT = 1;
@@ -39,6 +46,21 @@ public final class FaultProxy implements AutoCloseable {
                 .extensions(random));
         server.start();
         passThrough();
+    }
+
+    /** A proxy in front of the test emulator ({@link AwsEmulator#endpoint()}), for {@code @RegisterExtension}. */
+    public static FaultProxy inFrontOfTheEmulator() {
+        return new FaultProxy(AwsEmulator.endpoint());
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        clear();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     /** Point SDK clients here instead of at the emulator. */

@@ -15,8 +15,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,19 +28,10 @@ class Ec2FleetIT {
     @RegisterExtension
     static final AwsEmulator emulator = new AwsEmulator();
 
-    private static FaultProxy proxy;
+    @RegisterExtension
+    static final FaultProxy proxy = FaultProxy.inFrontOfTheEmulator();
     private AwsClients aws;
     private Ec2Fleet fleet;
-
-    @BeforeAll
-    static void startProxy() {
-        proxy = new FaultProxy(AwsEmulator.endpoint());
-    }
-
-    @AfterAll
-    static void stopProxy() {
-        proxy.close();
-    }
 
     @BeforeEach
     void setUp() {

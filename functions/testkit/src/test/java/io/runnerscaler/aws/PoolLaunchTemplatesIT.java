@@ -29,8 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -76,21 +74,12 @@ class PoolLaunchTemplatesIT {
             "alpine:3.20", "stack-lt-bootstrap-secrets", Duration.ofHours(1), Duration.ofHours(24),
             Duration.ofMinutes(10));
 
-    private static FaultProxy proxy;
+    @RegisterExtension
+    static final FaultProxy proxy = FaultProxy.inFrontOfTheEmulator();
     private final UserData userData = new UserData();
     private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T09:00:00Z"));
     private AwsClients aws;
     private String baseTemplateId;
-
-    @BeforeAll
-    static void startProxy() {
-        proxy = new FaultProxy(AwsEmulator.endpoint());
-    }
-
-    @AfterAll
-    static void stopProxy() {
-        proxy.close();
-    }
 
     @BeforeEach
     void setUp() {
