@@ -60,6 +60,7 @@ import io.runnerscaler.forges.gitlab.GitLabPendingJobs;
 import io.runnerscaler.forges.github.GitHubPendingJobs;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -94,6 +95,8 @@ public final class App {
     private LaunchTemplates launchTemplates;
     private final Optional<GitHubApp> githubApp;
     private GitHubAppClient github;
+    private HttpClient forgeClient;
+    private Supplier<Optional<String>> gitlabToken;
 
     public App(Settings settings, Clock clock, PrintStream out) {
         this.settings = settings;
@@ -130,9 +133,7 @@ public final class App {
     public synchronized UnaryOperator<JobEvent> jobTags() {
         if (jobTags == null) {
             jobTags = settings.gitlabApiTokenParameter().<UnaryOperator<JobEvent>>map(parameter -> {
-                Supplier<Optional<String>> token = new Refreshing<>(() -> parameters.get(parameter), REFRESH, clock);
-                URI gitlab = URI.create(settings.gitlabUrl().orElse("https://gitlab.com"));
-                return new GitLabJobTags(new GitLabJobsApi(GitLabJobsApi.defaultClient(), gitlab, token,
+                return new GitLabJobTags(new GitLabJobsApi(forgeClient(), gitlabUrl(), gitlabToken(parameter),
                         "parameter " + parameter, clock), log, metrics);
             }).orElse(UnaryOperator.identity());
         }
@@ -148,8 +149,8 @@ public final class App {
      */
     private RunnerRegistrations runnerRegistrations() {
         RunnerRegistry gitlab = settings.gitlabApiTokenParameter().<RunnerRegistry>map(parameter ->
-                new GitLabRunnerRegistry(new GitLabRunnersApi(GitLabJobsApi.defaultClient(),
-                        URI.create(settings.gitlabUrl().orElse("https://gitlab.com")), clock), parameters, parameter))
+                new GitLabRunnerRegistry(new GitLabRunnersApi(forgeClient(), gitlabUrl(), clock), parameters,
+                        parameter))
                 .orElse(new UnmanagedRunners(Forge.GITLAB));
         RunnerRegistry github = githubApp.<RunnerRegistry>map(app -> new GitHubRunnerRegistry(
                 new GitHubRunnersApi(github()), App::githubTarget)).orElse(new UnmanagedRunners(Forge.GITHUB));
@@ -172,10 +173,30 @@ public final class App {
     /** One client per App, so the runner calls and re-runs share its cached installation token. */
     private synchronized GitHubAppClient github() {
         if (github == null) {
-            github = new GitHubAppClient(GitLabJobsApi.defaultClient(), URI.create(settings.githubApiUrl()), clock,
+            github = new GitHubAppClient(forgeClient(), URI.create(settings.githubApiUrl()), clock,
                     githubApp.orElseThrow(), parameters);
         }
         return github;
+    }
+
+    /** One HTTP client for every forge call of the process: one connection pool, built once. */
+    private synchronized HttpClient forgeClient() {
+        if (forgeClient == null) {
+            forgeClient = GitLabJobsApi.defaultClient();
+        }
+        return forgeClient;
+    }
+
+    private URI gitlabUrl() {
+        return URI.create(settings.gitlabUrl());
+    }
+
+    /** The GitLab API token, read once and again after {@link #REFRESH}, shared by tags, retries and listings. */
+    private synchronized Supplier<Optional<String>> gitlabToken(String parameter) {
+        if (gitlabToken == null) {
+            gitlabToken = new Refreshing<>(() -> parameters.get(parameter), REFRESH, clock);
+        }
+        return gitlabToken;
     }
 
     /**
@@ -185,8 +206,7 @@ public final class App {
     private JobRetry jobRetry() {
         var retries = new EnumMap<Forge, JobRetry>(Forge.class);
         settings.gitlabApiTokenParameter().ifPresent(parameter -> retries.put(Forge.GITLAB, new GitLabJobRetry(
-                GitLabJobsApi.defaultClient(), URI.create(settings.gitlabUrl().orElse("https://gitlab.com")),
-                new Refreshing<>(() -> parameters.get(parameter), REFRESH, clock), clock)));
+                forgeClient(), gitlabUrl(), gitlabToken(parameter), clock)));
         githubApp.ifPresent(app -> retries.put(Forge.GITHUB, new GitHubJobRetry(github())));
         return JobRetry.byForge(retries);
     }
@@ -208,11 +228,9 @@ public final class App {
     private MissedJobs missedJobs() {
         var forges = new java.util.ArrayList<PendingJobs>();
         settings.gitlabApiTokenParameter().ifPresent(parameter -> forges.add(
-                new GitLabPendingJobs(GitLabJobsApi.defaultClient(),
-                        URI.create(settings.gitlabUrl().orElse("https://gitlab.com")),
-                        new Refreshing<>(() -> parameters.get(parameter), REFRESH, clock), "parameter " + parameter,
+                new GitLabPendingJobs(forgeClient(), gitlabUrl(), gitlabToken(parameter), "parameter " + parameter,
                         clock)));
-        githubApp.ifPresent(app -> forges.add(new GitHubPendingJobs(GitLabJobsApi.defaultClient(),
+        githubApp.ifPresent(app -> forges.add(new GitHubPendingJobs(forgeClient(),
                 URI.create(settings.githubApiUrl()), github()::installationToken, clock)));
         return new MissedJobs(forges, ledger(), new SqsJobQueue(aws.sqs(), settings.queueUrl())::enqueue, log, metrics);
     }

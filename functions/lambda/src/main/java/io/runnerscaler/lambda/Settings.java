@@ -128,8 +128,8 @@ public record Settings(
     }
 
     /** The GitLab instance the token belongs to, e.g. {@code https://gitlab.example.com}. */
-    public Optional<String> gitlabUrl() {
-        return option(GITLAB_URL);
+    public String gitlabUrl() {
+        return option(GITLAB_URL).orElse("https://gitlab.com");
     }
 
     /** Runner subnets for pools that list none. */
@@ -156,7 +156,7 @@ public record Settings(
         String lifetime = option(RUNNER_MAX_LIFETIME).orElse("0");
         Duration maxLifetime = Durations.parse(lifetime).orElseThrow(() -> new IllegalStateException(
                 RUNNER_MAX_LIFETIME + ": '" + lifetime + "' is not a duration (86400, 12h, 1h30m)"));
-        return new BootstrapSettings(gitlabUrl().orElse("https://gitlab.com"),
+        return new BootstrapSettings(gitlabUrl(),
                 option(RUNNER_DOCKER_IMAGE).orElse("alpine:latest"), bootstrapSecretsTable().orElse(""),
                 BootstrapSettings.safetyIdleTimeoutFor(pool), maxLifetime, GITHUB_SECRET_WAIT);
     }
