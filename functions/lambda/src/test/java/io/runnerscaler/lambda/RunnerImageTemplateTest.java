@@ -1,5 +1,7 @@
 package io.runnerscaler.lambda;
 
+import static io.runnerscaler.lambda.TemplateTest.list;
+import static io.runnerscaler.lambda.TemplateTest.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cronutils.model.CronType;
@@ -262,7 +264,7 @@ class RunnerImageTemplateTest {
     private static List<Map<String, Object>> statements(Map<String, Object> policyOrDocument) {
         Map<String, Object> document = policyOrDocument.containsKey("Statement") ? policyOrDocument
                 : map(properties(policyOrDocument).get("PolicyDocument"));
-        return list(document.get("Statement")).stream().map(RunnerImageTemplateTest::map).toList();
+        return list(document.get("Statement")).stream().map(TemplateTest::map).toList();
     }
 
     private static List<String> ssmParameterNames(Map<String, Object> template, String distribution) {
@@ -306,17 +308,5 @@ class RunnerImageTemplateTest {
 
     private static Duration max(Duration a, Duration b) {
         return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object value) {
-        assertThat(value).isInstanceOf(Map.class);
-        return (Map<String, Object>) value;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> list(Object value) {
-        assertThat(value).isInstanceOf(List.class);
-        return (List<Object>) value;
     }
 }

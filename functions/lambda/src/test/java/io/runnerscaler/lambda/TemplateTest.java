@@ -662,13 +662,13 @@ class TemplateTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object value) {
+    static Map<String, Object> map(Object value) {
         assertThat(value).isInstanceOf(Map.class);
         return (Map<String, Object>) value;
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Object> list(Object value) {
+    static List<Object> list(Object value) {
         assertThat(value).isInstanceOf(List.class);
         return (List<Object>) value;
     }
