@@ -6,8 +6,9 @@
 # GitHub lets a runner register only from 2.329.0, and assigns jobs only to a runner that installed each new
 # release within 30 days of its publication (docs.github.com, "Self-hosted runners reference", runner
 # software updates; github.blog changelog 2026-06-12, minimum version enforcement for self-hosted runners).
-# So a pinned version that GitHub already refuses fails the build, and one that has 10 days or less left
-# says when it expires; `latest` follows GitHub on every scheduled rebuild.
+# A pinned version GitHub would refuse is useless on the image (and a GitLab-only image should not fail to
+# build over it), so the build installs GitHub's latest release instead and says so; a pin with 10 days or
+# less left says when it expires. `latest` follows GitHub on every scheduled rebuild.
 #
 # The tarball is checked against the SHA-256 digest GitHub's release API lists for the asset
 # (github.blog changelog 2025-06-03, releases expose digests for release assets).
@@ -15,7 +16,8 @@
 # SETTINGS_PATH and AWS_DEFAULT_REGION set.
 set -euo pipefail
 
-RUNNER_DIR=/opt/actions-runner
+# Overridable only so tests can run this script in a sandbox.
+RUNNER_DIR=${RUNNER_SCALER_RUNNER_DIR:-/opt/actions-runner}
 RUNNER_USER=runner
 MINIMUM=2.329.0
 ALLOWED_DAYS=30
@@ -30,42 +32,50 @@ github() {
 at_least() { [[ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" == "$2" ]]; }
 
 wanted=$(setting github-runner-version)
-if [[ "$wanted" == latest ]]; then
-  release=$(github "$API/latest")
-elif [[ "$wanted" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
-  release=$(github "$API/tags/v$wanted")
-else
+if [[ "$wanted" != latest && ! "$wanted" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
   echo "install-github-runner: '$wanted' is neither a runner version (x.y.z) nor 'latest'" >&2
   exit 1
 fi
-version=$(jq -r '.tag_name' <<<"$release")
-version=${version#v}
-if ! at_least "$version" "$MINIMUM"; then
-  echo "install-github-runner: $version is below $MINIMUM, the oldest runner GitHub lets register" >&2
-  exit 1
-fi
 
-# The oldest release newer than ours starts the 30 days after which GitHub stops assigning jobs to ours.
-now=$(date -u +%s)
-while read -r tag published; do
-  [[ -n "$tag" ]] || continue
-  newer=${tag#v}
-  if [[ "$newer" != "$version" ]] && at_least "$newer" "$version"; then
+# Published releases, oldest first: "<version> <published_at>".
+releases=$(github "$API?per_page=100" | jq -r '[.[] | select((.draft | not) and (.prerelease | not))]
+  | sort_by(.published_at) | .[] | "\(.tag_name | ltrimstr("v")) \(.published_at)"')
+latest=$(tail -n 1 <<<"$releases" | cut -d' ' -f1)
+[[ -n "$latest" ]] || { echo "install-github-runner: GitHub lists no runner release" >&2; exit 1; }
+
+# Why GitHub would refuse $1 now, or nothing; warns when it has 10 days or less left.
+refused() {
+  local version=$1 newer published age_days now
+  if ! at_least "$version" "$MINIMUM"; then
+    echo "it is below $MINIMUM, the oldest runner GitHub lets register"
+    return
+  fi
+  now=$(date -u +%s)
+  while read -r newer published; do
+    if [[ "$newer" == "$version" ]] || ! at_least "$newer" "$version"; then
+      continue
+    fi
+    # The oldest release newer than ours started the 30 days after which GitHub stops assigning it jobs.
     age_days=$(( (now - $(date -u -d "$published" +%s)) / 86400 ))
     if (( age_days > ALLOWED_DAYS )); then
-      echo "install-github-runner: GitHub no longer assigns jobs to runner $version: $newer came out" \
-        "$age_days days ago ($published); set GitHubRunnerVersion to a current release or to latest" >&2
-      exit 1
-    fi
-    if (( age_days > WARN_DAYS )); then
+      echo "$newer came out $age_days days ago ($published), and GitHub assigns jobs only to runners updated within $ALLOWED_DAYS days"
+    elif (( age_days > WARN_DAYS )); then
       echo "install-github-runner: WARNING runner $version has $(( ALLOWED_DAYS - age_days )) days left:" \
-        "$newer came out $published; set GitHubRunnerVersion to a current release or to latest" >&2
+        "$newer came out $published; set GitHubRunnerVersion to $latest or to latest" >&2
     fi
-    break
-  fi
-done < <(github "$API?per_page=100" \
-  | jq -r '[.[] | select((.draft | not) and (.prerelease | not))] | sort_by(.published_at) | .[]
-           | "\(.tag_name) \(.published_at)"')
+    return
+  done <<<"$releases"
+}
+
+version=$wanted
+[[ "$version" != latest ]] || version=$latest
+why=$(refused "$version")
+if [[ -n "$why" ]]; then
+  echo "install-github-runner: WARNING GitHub would refuse runner $version ($why): installing $latest" \
+    "instead; set GitHubRunnerVersion to $latest or to latest" >&2
+  version=$latest
+fi
+release=$(github "$API/tags/v$version")
 
 case "$(uname -m)" in
   x86_64) arch=x64 ;;
