@@ -2,7 +2,8 @@
 # Runner image, build step: gitlab-runner at the version the image stack pins (SSM parameter
 # $SETTINGS_PATH/gitlab-runner-version), from GitLab's package repository for Amazon Linux 2023 (its packages
 # are GPG-signed and dnf checks them), with the helper images package of the same version, so the docker
-# executor loads its helper image from disk instead of pulling it at the first job.
+# executor loads its helper image from disk instead of pulling it at the first job (gitlab-runner
+# executors/docker/docker.go, getHelperImage: a local image, else the prebuilt archive, else the registry).
 #
 # 18.1 is the floor: before it, `gitlab-runner run-single --config --runner` ignores .runner_system_id and
 # derives the runner manager's system id from /etc/machine-id (see infra-sam/runner/gitlab-runner.sh).
