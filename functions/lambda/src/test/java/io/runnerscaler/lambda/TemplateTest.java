@@ -86,6 +86,8 @@ class TemplateTest {
         Set<String> named = variablesNamedInTheFunctionsCode();
         // Only for the emulator or LocalStack; in AWS the SDK's own endpoints apply.
         named.remove(Settings.AWS_ENDPOINT);
+        // The IAM-enforcing test emulator (testkit), never a function's.
+        named.remove(io.runnerscaler.testkit.Emulator.IAM_ENDPOINT_VARIABLE);
 
         assertThat(named).containsAll(Settings.REQUIRED_IN_TEMPLATE);
         functions().forEach((id, function) -> assertThat(environment(function).keySet())
@@ -213,6 +215,21 @@ class TemplateTest {
     }
 
     // ------------------------------------------------------------------ IAM
+
+    @Test
+    void everyFunctionThatLaunchesMayTerminateWhatItLaunched() {
+        // The planner puts terminations before launches and scale-up runs the whole plan; a launch whose runner
+        // registration or table write fails is ended at once. Shown under IAM by PlannedTerminationsIamIT.
+        Map<String, Map<String, Object>> launching = new TreeMap<>();
+        functions().forEach((id, function) -> {
+            if (statementsOf(function).stream().anyMatch(s -> actions(s).contains("ec2:CreateFleet"))) {
+                launching.put(id, function);
+            }
+        });
+        assertThat(launching).containsKeys("ScaleUpFunction", "ReaperFunction");
+        launching.forEach((id, function) -> assertThat(statementsOf(function))
+                .as("%s statements", id).anyMatch(s -> actions(s).contains("ec2:TerminateInstances")));
+    }
 
     @Test
     void instancesAreTerminatedOnlyWhenThisStackTaggedThem() {
@@ -590,8 +607,17 @@ class TemplateTest {
 
     /** Statements of every managed policy a function refers to. */
     private static List<Map<String, Object>> allFunctionStatements() {
+        return statementsOf(functions().values());
+    }
+
+    /** Statements of the managed policies this function refers to. */
+    private static List<Map<String, Object>> statementsOf(Map<String, Object> function) {
+        return statementsOf(List.of(function));
+    }
+
+    private static List<Map<String, Object>> statementsOf(java.util.Collection<Map<String, Object>> functions) {
         Set<String> policyIds = new LinkedHashSet<>();
-        functions().values().forEach(f -> list(property(f, "Policies")).forEach(p -> {
+        functions.forEach(f -> list(property(f, "Policies")).forEach(p -> {
             if (p instanceof Map<?, ?> ref && ref.get("Ref") instanceof String id) {
                 policyIds.add(id);
             }
