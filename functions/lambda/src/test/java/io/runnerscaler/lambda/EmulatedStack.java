@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -46,8 +45,7 @@ final class EmulatedStack {
     final ByteArrayOutputStream output = new ByteArrayOutputStream();
     final App app;
     private final Settings settings;
-    private final StackAccess access;
-    private final Map<StackFunction, App> functions = new EnumMap<>(StackFunction.class);
+    private final FunctionApps functions;
 
     EmulatedStack(AwsEmulator emulator, String configYaml) {
         this(StackAccess.of(emulator), configYaml);
@@ -67,7 +65,6 @@ final class EmulatedStack {
 
     private EmulatedStack(StackAccess access, String configYaml, String functionsEndpoint,
                           java.time.Duration visibility) {
-        this.access = access;
         this.aws = access.admin();
         Provisioner provisioner = new Provisioner(aws);
         this.resources = provisioner.create(STACK, visibility);
@@ -78,13 +75,13 @@ final class EmulatedStack {
                 CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(), resources.machinesTable(), resources.jobsTable(),
                 GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
         this.settings = settings;
-        this.app = access.fullAccess(settings, clock, out());
+        this.functions = new FunctionApps(access, settings, clock, this::out, Map.of());
+        this.app = functions.fullAccess();
     }
 
     /** The app a function runs on: the stack's, or, under IAM, its own signing as the function's role. */
     App app(StackFunction function) {
-        return functions.computeIfAbsent(function, f -> access.function(f, Map.of())
-                .map(clients -> new App(settings, clock, out(), clients)).orElse(app));
+        return functions.of(function);
     }
 
     /** Another function instance over the same stack: its own clients and caches, as a concurrent Lambda has. */

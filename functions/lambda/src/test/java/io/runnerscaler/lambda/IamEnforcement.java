@@ -159,7 +159,7 @@ final class IamEnforcement implements StackAccess, BeforeEachCallback, AfterEach
     }
 
     /** The failure, led by the calls IAM refused, which are most likely its cause. */
-    private Throwable withRefusals(Throwable failure) {
+    Throwable withRefusals(Throwable failure) {
         List<String> refused = refusedCalls();
         if (refused.isEmpty()) {
             return failure;

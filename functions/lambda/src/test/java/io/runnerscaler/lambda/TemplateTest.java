@@ -744,7 +744,7 @@ class TemplateTest {
     }
 
     /** Reads CloudFormation short-form tags (!Ref, !Sub, !GetAtt ...) as their long-form maps. */
-    private static final class CloudFormationConstructor extends SafeConstructor {
+    static final class CloudFormationConstructor extends SafeConstructor {
 
         CloudFormationConstructor() {
             super(new LoaderOptions());
