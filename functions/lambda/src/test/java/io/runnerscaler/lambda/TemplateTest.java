@@ -299,6 +299,45 @@ class TemplateTest {
     }
 
     @Test
+    void theRunnerVolumeKeyIsAParameterOfItsOwnEmptyByDefault() {
+        Map<String, Object> parameter = map(map(template.get("Parameters")).get("RunnerVolumeKmsKeyArn"));
+        assertThat(parameter).containsEntry("Type", "String").containsEntry("Default", "");
+        assertThat(Pattern.compile((String) parameter.get("AllowedPattern")).matcher(
+                "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab").matches()).isTrue();
+        assertThat(Pattern.compile((String) parameter.get("AllowedPattern")).matcher("alias/aws/ebs").matches())
+                .as("a key ARN, which IAM policies can name").isFalse();
+        assertThat(map(template.get("Conditions")).get("HasRunnerVolumeKmsKey")).isEqualTo(Map.of("Fn::Not",
+                List.of(Map.of("Fn::Equals", List.of(Map.of("Ref", "RunnerVolumeKmsKeyArn"), "")))));
+    }
+
+    @Test
+    void theRunnerVolumeKeyIsUsedOnlyThroughEc2AndGrantedOnlyToAwsResourcesByTheLaunchingFunctions() {
+        // EBS user guide, "Requirements for Amazon EBS encryption": what a caller needs for a customer managed key.
+        Set<String> use = Set.of("kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:ReEncryptFrom", "kms:ReEncryptTo");
+        functions().forEach((id, function) -> {
+            List<Map<String, Object>> volumeKey = conditionalStatementsOf(function, "HasRunnerVolumeKmsKey");
+            boolean launches = statementsOf(function).stream().anyMatch(s -> actions(s).contains("ec2:CreateFleet"));
+            if (!launches) {
+                assertThat(volumeKey).as("%s does not launch", id).isEmpty();
+                return;
+            }
+            assertThat(volumeKey).as("%s volume key statements", id).hasSize(2).allSatisfy(statement ->
+                    assertThat(statement.get("Resource")).isEqualTo(Map.of("Ref", "RunnerVolumeKmsKeyArn")));
+            Map<String, Object> grant = volumeKey.stream().filter(s -> actions(s).contains("kms:CreateGrant"))
+                    .findFirst().orElseThrow();
+            assertThat(actions(grant)).containsExactly("kms:CreateGrant");
+            assertThat(condition(grant, "Bool")).containsEntry("kms:GrantIsForAWSResource", true);
+            Map<String, Object> through = volumeKey.stream().filter(s -> s != grant).findFirst().orElseThrow();
+            assertThat(actions(through)).containsExactlyInAnyOrderElementsOf(use);
+            assertThat(condition(through, "StringEquals")).containsEntry("kms:ViaService",
+                    Map.of("Fn::Sub", "ec2.${AWS::Region}.amazonaws.com"));
+        });
+        assertThat(allFunctionStatements().stream().filter(s -> actions(s).stream().anyMatch(a -> a.startsWith("kms:")))
+                .flatMap(s -> resourceTexts(s).stream())).as("KMS statements name their key").doesNotContain("*");
+    }
+
+    @Test
     void runnerRoleReadsOnlyPoolTokensAndTakesOnlyItsOwnBootstrapSecret() {
         List<Map<String, Object>> statements = new ArrayList<>();
         for (Object policy : list(properties(resources.get("RunnerRole")).get("Policies"))) {
@@ -628,6 +667,21 @@ class TemplateTest {
             assertThat(policy).as("policy %s", id).isNotNull();
             assertThat(policy.get("Type")).isEqualTo("AWS::IAM::ManagedPolicy");
             statements.addAll(statements(map(properties(policy).get("PolicyDocument"))));
+        }
+        return statements;
+    }
+
+    /** The statements of a function's managed policies that apply only under this template condition. */
+    private static List<Map<String, Object>> conditionalStatementsOf(Map<String, Object> function, String condition) {
+        List<Map<String, Object>> statements = new ArrayList<>();
+        for (Object p : list(property(function, "Policies"))) {
+            Map<String, Object> document = map(properties(resources.get((String) map(p).get("Ref"))).get("PolicyDocument"));
+            for (Object statement : list(document.get("Statement"))) {
+                if (map(statement).get("Fn::If") instanceof List<?> branches && condition.equals(branches.get(0))) {
+                    assertThat(branches.get(2)).as("otherwise nothing").isEqualTo(Map.of("Ref", "AWS::NoValue"));
+                    statements.add(map(branches.get(1)));
+                }
+            }
         }
         return statements;
     }
