@@ -22,22 +22,8 @@ import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
  */
 class PlannedTerminationsIT {
 
-    private static final String POOL = """
-            concurrent: 10
-            pools:
-              - name: docker
-                forge: gitlab
-                runUntagged: true
-                instanceTypes: [t3.large]
-                launchTemplate: runner-scaler-docker
-                tokenParameter: /runner-scaler/rs-test/docker/runner-token
-                market: on-demand
-                limit: 3
-                idleCount: 0
-                idleTime: 1h
-                maxBuilds: 1
-                bootTimeout: 10m
-            """;
+    /** The one pool, retiring a machine after one job; its boot timeout is the default, 10 minutes. */
+    private static final String POOL = EmulatedStack.ONE_POOL + "    maxBuilds: 1\n";
 
     @RegisterExtension
     static final AwsEmulator emulator = new AwsEmulator();
