@@ -64,11 +64,10 @@ final class GitHubStack {
                 .with(Settings.GITHUB_API_URL, githubApi.toString())
                 .with(Settings.BOOTSTRAP_SECRETS_TABLE, resources.bootstrapSecretsTable())
                 .with(Settings.RUNNER_ROLE_ID, RUNNER_ROLE_ID);
-        // The stack deployed with the GitHub App these settings name.
+        // The stack deployed with the GitHub App these settings name (its API URL reaches only the environment).
         functions = new FunctionApps(access, settings.apply(withApp), clock,
                 () -> new PrintStream(stack.output, true, StandardCharsets.UTF_8), Map.of("GitHubAppId", APP_ID,
-                        "GitHubAppInstallationId", INSTALLATION_ID, "GitHubAppPrivateKeyParameterName", APP_KEY_PARAMETER,
-                        "GitHubApiUrl", githubApi.toString()));
+                        "GitHubAppInstallationId", INSTALLATION_ID, "GitHubAppPrivateKeyParameterName", APP_KEY_PARAMETER));
         app = functions.fullAccess();
     }
 

@@ -55,9 +55,9 @@ final class GitLabStack {
                 resources.machinesTable(), resources.jobsTable(), EmulatedStack.GITLAB_SECRET_PARAMETER,
                 EmulatedStack.GITHUB_SECRET_PARAMETER)
                 .with(Settings.GITLAB_API_TOKEN_PARAMETER, API_TOKEN_PARAMETER).with(Settings.GITLAB_URL, gitlabUrl);
-        // The stack deployed with the GitLab API token these settings name.
+        // The stack deployed with the GitLab API token these settings name (its URL reaches only the environment).
         functions = new FunctionApps(access, settings, clock, () -> new PrintStream(out, true, StandardCharsets.UTF_8),
-                Map.of("GitLabApiTokenParameterName", API_TOKEN_PARAMETER, "GitLabUrl", gitlabUrl));
+                Map.of("GitLabApiTokenParameterName", API_TOKEN_PARAMETER));
         app = functions.fullAccess();
     }
 

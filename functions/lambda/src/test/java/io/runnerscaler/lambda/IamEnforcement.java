@@ -23,6 +23,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -68,16 +69,27 @@ final class IamEnforcement implements StackAccess, BeforeEachCallback, AfterEach
         functions.clear();
         policies.clear();
         parameters = null;
-        // Any key signs the bootstrap calls: they pass unchecked. Everything after them is authenticated.
-        IamClient bootstrap = iamClient(StaticCredentialsProvider.create(AwsBasicCredentials.create("bootstrap", "x")));
-        bootstrap.createUser(r -> r.userName(ADMIN));
-        bootstrap.putUserPolicy(r -> r.userName(ADMIN).policyName("everything").policyDocument(
-                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"));
-        AccessKey key = bootstrap.createAccessKey(r -> r.userName(ADMIN)).accessKey();
+        if (iam != null) {
+            iam.close();
+            sts.close();
+        }
+        // Any key signs the bootstrap calls: they pass unchecked. Everything after them is authenticated, so a
+        // retried bootstrap call would spend the count: none is retried.
+        AccessKey key;
+        try (IamClient bootstrap = IamClient.builder().region(Region.AWS_GLOBAL).endpointOverride(endpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bootstrap", "x")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
+            bootstrap.createUser(r -> r.userName(ADMIN));
+            bootstrap.putUserPolicy(r -> r.userName(ADMIN).policyName("everything").policyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"));
+            key = bootstrap.createAccessKey(r -> r.userName(ADMIN)).accessKey();
+        }
         AwsCredentialsProvider keys = StaticCredentialsProvider.create(
                 AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey()));
         admin = AwsClients.create(AwsEmulator.REGION, Optional.of(endpoint()), keys);
-        iam = iamClient(keys);
+        iam = IamClient.builder().region(Region.AWS_GLOBAL).endpointOverride(endpoint()).credentialsProvider(keys)
+                .httpClient(UrlConnectionHttpClient.create()).build();
         sts = StsClient.builder().region(Region.of(AwsEmulator.REGION)).endpointOverride(endpoint())
                 .credentialsProvider(keys).httpClient(UrlConnectionHttpClient.create()).build();
     }
@@ -190,10 +202,5 @@ final class IamEnforcement implements StackAccess, BeforeEachCallback, AfterEach
         }
         return counts.entrySet().stream().map(e -> e.getKey() + (e.getValue() > 1 ? ", " + e.getValue() + " times" : ""))
                 .toList();
-    }
-
-    private IamClient iamClient(AwsCredentialsProvider credentials) {
-        return IamClient.builder().region(Region.AWS_GLOBAL).endpointOverride(endpoint()).credentialsProvider(credentials)
-                .httpClient(UrlConnectionHttpClient.create()).build();
     }
 }
