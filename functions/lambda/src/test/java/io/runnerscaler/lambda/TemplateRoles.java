@@ -54,11 +54,6 @@ final class TemplateRoles {
         return RESOLVED.computeIfAbsent(Map.copyOf(all), TemplateRoles::run);
     }
 
-    /** The resolved template (CloudFormation JSON). */
-    JsonNode template() {
-        return template;
-    }
-
     /** The role of the function the template runs with this handler. */
     Role of(StackFunction function) {
         JsonNode resources = template.path("Resources");
