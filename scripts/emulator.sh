@@ -5,10 +5,23 @@
 #                               print the endpoint (also written to .emulator/endpoint)
 #   scripts/emulator.sh stop    stop the server started by `start`
 #   scripts/emulator.sh endpoint  print the endpoint of the running server
+# With `iam` after start, stop or endpoint: a second server of its own (.emulator/iam/) that enforces IAM
+# (moto's INITIAL_NO_AUTH_ACTION_COUNT, one counter per server process, hence its own process), for the
+# *IamIT tests that run each function under its template role. It answers no unauthenticated call until a
+# test re-arms the count (POST /moto-api/reset-auth); see scripts/moto_server.py --iam.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 state="$root/.emulator"
+server_args=()
+server_env=()
+if [[ "${2:-}" == iam ]]; then
+  state="$root/.emulator/iam"
+  server_args=(--iam)
+  server_env=(INITIAL_NO_AUTH_ACTION_COUNT=0)
+elif [[ -n "${2:-}" ]]; then
+  echo "usage: $0 setup|start|stop|endpoint [iam]" >&2; exit 2
+fi
 req="$root/scripts/requirements.txt"
 
 python_bin() {
@@ -47,8 +60,9 @@ start() {
   local port; port="$(free_port)"
   local endpoint="http://127.0.0.1:$port"
   # scripts/moto_server.py: moto with DynamoDB requests serialised and SendMessage independent of queue
-  # depth (see the file for why)
-  nohup "$venv/bin/python" "$root/scripts/moto_server.py" -H 127.0.0.1 -p "$port" >"$state/moto.log" 2>&1 &
+  # depth (see the file for why); with --iam, IAM enforced
+  nohup env "${server_env[@]}" "$venv/bin/python" "$root/scripts/moto_server.py" -H 127.0.0.1 -p "$port" "${server_args[@]}" \
+    >"$state/moto.log" 2>&1 &
   echo $! > "$state/pid"
   for _ in $(seq 1 150); do
     if answers "$endpoint"; then echo "$endpoint" > "$state/endpoint"; echo "$endpoint"; return 0; fi
@@ -72,5 +86,5 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   endpoint) cat "$state/endpoint" ;;
-  *) echo "usage: $0 setup|start|stop|endpoint" >&2; exit 2 ;;
+  *) echo "usage: $0 setup|start|stop|endpoint [iam]" >&2; exit 2 ;;
 esac

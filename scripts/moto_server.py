@@ -9,9 +9,13 @@ concurrent.
 SQS SendMessage in moto 5.2 costs time in proportion to the messages already in the queue (see
 `count_nothing_while_sending`); the patch below makes it cost the same at any depth, as SQS does.
 
-Usage: python moto_server.py -H 127.0.0.1 -p PORT
+With --iam (and INITIAL_NO_AUTH_ACTION_COUNT set, as `scripts/emulator.sh start iam` does) the server enforces
+IAM for the *IamIT tests, with two additions (see `authorise_transactions_by_their_items` and `DeniedCalls`).
+
+Usage: python moto_server.py -H 127.0.0.1 -p PORT [--iam]
 """
 import argparse
+import json
 import os
 import threading
 
@@ -63,15 +67,85 @@ def count_nothing_while_sending(models):
     models.SQSBackend.send_message = send_message
 
 
+# How AWS authorises a transaction: "Permissions for Put, Update, Delete, and Get actions are governed by the
+# permissions used for the underlying PutItem, UpdateItem, DeleteItem, and GetItem operations. For the
+# ConditionCheck action, you can use the dynamodb:ConditionCheckItem permission" (DynamoDB developer guide,
+# "Using IAM with DynamoDB transactions"). There is no dynamodb:TransactWriteItems permission to grant.
+TRANSACTION_ITEM_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                            "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
+
+
+def authorise_transactions_by_their_items(access_control):
+    """moto 5.2 authorises every request by its operation's name (moto/iam/access_control.py,
+    `IAMRequestBase.check_action_permitted`), so a TransactWriteItems needs a permission AWS does not have.
+    Here a transaction is authorised as AWS does it: each action of its items must be allowed."""
+    check = access_control.IAMRequestBase.check_action_permitted
+
+    def check_action_permitted(self, resource):
+        if self._action not in ("dynamodb:TransactWriteItems", "dynamodb:TransactGetItems"):
+            return check(self, resource)
+        items = json.loads(self._body or b"{}").get("TransactItems", [])
+        actions = sorted({"dynamodb:" + TRANSACTION_ITEM_ACTIONS[kind] for item in items for kind in item})
+        for action in actions or [self._action]:
+            self._action = action
+            check(self, resource)
+        return None
+
+    access_control.IAMRequestBase.check_action_permitted = check_action_permitted
+
+
+class DeniedCalls:
+    """WSGI middleware of the IAM-enforcing server: remembers every call IAM refused, as principal and action,
+    since the function under test may catch the AccessDenied and carry on (a failed termination is logged,
+    not thrown). `GET /_runner-scaler/denied-calls` answers the list (JSON); `POST /moto-api/reset`, which
+    clears the emulator's state, clears it too."""
+
+    PATH = "/_runner-scaler/denied-calls"
+
+    def __init__(self, app, access_control):
+        self.app = app
+        self.lock = threading.Lock()
+        self.denied = []
+        raise_denied = access_control.IAMRequest._raise_access_denied
+        middleware = self
+
+        def record_and_raise(request):
+            with middleware.lock:
+                middleware.denied.append({"principal": request._access_key.arn, "action": request._action})
+            raise_denied(request)
+
+        access_control.IAMRequest._raise_access_denied = record_and_raise
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == self.PATH:
+            with self.lock:
+                body = json.dumps(self.denied).encode("utf-8")
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if path == "/moto-api/reset" and environ.get("REQUEST_METHOD") == "POST":
+            with self.lock:
+                self.denied.clear()
+        return self.app(environ, start_response)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, required=True)
+    parser.add_argument("--iam", action="store_true", help="enforce IAM (with INITIAL_NO_AUTH_ACTION_COUNT set)")
     args = parser.parse_args()
     os.environ.setdefault("MOTO_PORT", str(args.port))
     count_nothing_while_sending(sqs_models)
-    app = DomainDispatcherApplication(create_backend_app)
-    run_simple(args.host, args.port, SerialDynamoDB(app), threaded=True, request_handler=MotoRequestHandler)
+    app = SerialDynamoDB(DomainDispatcherApplication(create_backend_app))
+    if args.iam:
+        from moto import settings
+        from moto.iam import access_control
+        if settings.INITIAL_NO_AUTH_ACTION_COUNT == float("inf"):
+            parser.error("--iam needs INITIAL_NO_AUTH_ACTION_COUNT set (moto enforces IAM only then)")
+        authorise_transactions_by_their_items(access_control)
+        app = DeniedCalls(app, access_control)
+    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
 
 if __name__ == "__main__":

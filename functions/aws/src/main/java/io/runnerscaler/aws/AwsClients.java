@@ -22,8 +22,9 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 /**
  * Builds the SDK clients once per process, with the lightest HTTP client (URLConnection) and the SDK's
  * {@code standard} retry mode (exponential backoff with jitter, throttling and 5xx retried, client errors
- * not). With an endpoint override (the moto emulator, LocalStack) the clients use static dummy credentials;
- * the same code runs against AWS with none.
+ * not). With an endpoint override (the moto emulator, LocalStack) the clients use static dummy credentials
+ * unless given others (the IAM-enforcing emulator's tests give each function its role's); the same code runs
+ * against AWS with the SDK's default credentials.
  *
  * <p>What the moto server needs: nothing beyond endpoint, region and credentials for EC2, SQS (JSON
  * protocol), DynamoDB and SSM; the client-side checksum settings of recent SDKs only matter for S3.
@@ -40,16 +41,14 @@ public final class AwsClients {
     private final Supplier<DynamoDbClient> dynamo;
     private final Supplier<SsmClient> ssm;
 
-    private AwsClients(Region region, Optional<URI> endpoint) {
+    private AwsClients(Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
         this.region = region;
         this.endpoint = endpoint;
         this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
                 .socketTimeout(Duration.ofSeconds(10))
                 .build();
-        this.credentials = endpoint.isPresent()
-                ? StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))
-                : DefaultCredentialsProvider.builder().build();
+        this.credentials = credentials;
         this.ec2 = memo(() -> configure(Ec2Client.builder()).build());
         this.sqs = memo(() -> configure(SqsClient.builder()).build());
         this.dynamo = memo(() -> configure(DynamoDbClient.builder()).build());
@@ -58,7 +57,14 @@ public final class AwsClients {
 
     /** Clients for AWS itself (endpoint empty) or an emulator. */
     public static AwsClients create(String region, Optional<URI> endpoint) {
-        return new AwsClients(Region.of(region), endpoint);
+        return create(region, endpoint, endpoint.isPresent()
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))
+                : DefaultCredentialsProvider.builder().build());
+    }
+
+    /** Clients that sign with these credentials (a role's session on an emulator that enforces IAM ...). */
+    public static AwsClients create(String region, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
+        return new AwsClients(Region.of(region), endpoint, credentials);
     }
 
     public Ec2Client ec2() {

@@ -99,9 +99,14 @@ public final class App {
     private Supplier<Optional<String>> gitlabToken;
 
     public App(Settings settings, Clock clock, PrintStream out) {
+        this(settings, clock, out, AwsClients.create(settings.region(), settings.awsEndpoint().map(URI::create)));
+    }
+
+    /** An app over these clients (the IAM-enforced tests give each function clients signing as its role). */
+    public App(Settings settings, Clock clock, PrintStream out, AwsClients aws) {
         this.settings = settings;
         this.clock = clock;
-        this.aws = AwsClients.create(settings.region(), settings.awsEndpoint().map(URI::create));
+        this.aws = aws;
         this.log = new JsonLinesLog(out, clock);
         this.metrics = new EmfMetrics(out, clock);
         this.parameters = new SsmParameters(aws.ssm());

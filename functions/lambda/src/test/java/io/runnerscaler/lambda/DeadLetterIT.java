@@ -20,10 +20,15 @@ class DeadLetterIT {
 
     private EmulatedStack stack;
 
+    /** Where the stack lives: the plain emulator here, IAM enforced in {@link DeadLetterIamIT}. */
+    StackAccess access() {
+        return StackAccess.of(emulator);
+    }
+
     @BeforeEach
     void provision() {
-        AwsEmulator.reset();
-        stack = new EmulatedStack(emulator, EmulatedStack.ONE_POOL);
+        access().reset();
+        stack = new EmulatedStack(access(), EmulatedStack.ONE_POOL);
     }
 
     @Test

@@ -26,11 +26,16 @@ class Ec2EventSamplesIT {
     private Ec2EventsHandler handler;
     private String instanceId;
 
+    /** Where the stack lives: the plain emulator here, IAM enforced in {@link Ec2EventSamplesIamIT}. */
+    StackAccess access() {
+        return StackAccess.of(emulator);
+    }
+
     @BeforeEach
     void launchOneMachine() {
-        AwsEmulator.reset();
-        stack = new EmulatedStack(emulator, EmulatedStack.ONE_POOL);
-        handler = new Ec2EventsHandler(stack.app.instanceEvents());
+        access().reset();
+        stack = new EmulatedStack(access(), EmulatedStack.ONE_POOL);
+        handler = stack.ec2Events();
         assertThat(stack.webhook().handleRequest(SampleEvents.http("webhook-gitlab-pending.json"), null)
                 .getStatusCode()).isEqualTo(202);
         assertThat(stack.pump().drain()).isEqualTo(1);

@@ -11,7 +11,12 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
-/** One stack's resources on the emulator, the app built over them, and its captured log output. */
+/**
+ * One stack's resources on the emulator, the app built over them, and its captured log output. Each function
+ * runs on {@link #app(StackFunction)}: on the plain emulator that is the one {@link #app}; where IAM is enforced
+ * ({@link IamEnforcement}) each function has an app of its own, signing as its template role, and {@link #app}
+ * has full access, for the tests' checks.
+ */
 final class EmulatedStack {
 
     static final String STACK = "rs-test";
@@ -40,9 +45,14 @@ final class EmulatedStack {
     final ByteArrayOutputStream output = new ByteArrayOutputStream();
     final App app;
     private final Settings settings;
+    private final FunctionApps functions;
 
     EmulatedStack(AwsEmulator emulator, String configYaml) {
-        this(emulator, configYaml, AwsEmulator.endpoint().toString(), java.time.Duration.ofSeconds(180));
+        this(StackAccess.of(emulator), configYaml);
+    }
+
+    EmulatedStack(StackAccess access, String configYaml) {
+        this(access, configYaml, access.endpoint().toString(), java.time.Duration.ofSeconds(180));
     }
 
     /**
@@ -50,7 +60,12 @@ final class EmulatedStack {
      * @param visibility        the job queue's visibility timeout
      */
     EmulatedStack(AwsEmulator emulator, String configYaml, String functionsEndpoint, java.time.Duration visibility) {
-        this.aws = emulator.clients();
+        this(StackAccess.of(emulator), configYaml, functionsEndpoint, visibility);
+    }
+
+    private EmulatedStack(StackAccess access, String configYaml, String functionsEndpoint,
+                          java.time.Duration visibility) {
+        this.aws = access.admin();
         Provisioner provisioner = new Provisioner(aws);
         this.resources = provisioner.create(STACK, visibility);
         provisioner.launchTemplate("runner-scaler-docker");
@@ -60,18 +75,23 @@ final class EmulatedStack {
                 CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(), resources.machinesTable(), resources.jobsTable(),
                 GITLAB_SECRET_PARAMETER, GITHUB_SECRET_PARAMETER);
         this.settings = settings;
-        this.app = new App(settings, clock, new PrintStream(output, true, StandardCharsets.UTF_8));
+        this.functions = new FunctionApps(access, settings, clock, this::out, Map.of());
+        this.app = functions.fullAccess();
+    }
+
+    /** The app a function runs on: the stack's, or, under IAM, its own signing as the function's role. */
+    App app(StackFunction function) {
+        return functions.of(function);
     }
 
     /** Another function instance over the same stack: its own clients and caches, as a concurrent Lambda has. */
     Instance newInstance() {
-        return new Instance(new App(settings, clock, new PrintStream(output, true, StandardCharsets.UTF_8)));
+        return new Instance(new App(settings, clock, out()));
     }
 
     /** A function instance whose settings differ from the stack's (optional values set or removed). */
     Instance newInstance(java.util.function.UnaryOperator<Settings> change) {
-        return new Instance(new App(change.apply(settings), clock, new PrintStream(output, true,
-                StandardCharsets.UTF_8)));
+        return new Instance(new App(change.apply(settings), clock, out()));
     }
 
     record Instance(App app) {
@@ -84,15 +104,24 @@ final class EmulatedStack {
     }
 
     WebhookHandler webhook() {
-        return new WebhookHandler(app.webhook());
+        return new WebhookHandler(app(StackFunction.WEBHOOK));
     }
 
+    ScaleUpHandler scaleUp() {
+        return new ScaleUpHandler(app(StackFunction.SCALE_UP));
+    }
+
+    /** Scale-up over the stack's queue, as the SQS event source mapping runs it. */
     QueuePump pump() {
-        return new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(app.jobEvents(), app.deadLetters(), app.log()));
+        return new QueuePump(aws.sqs(), resources.queueUrl(), scaleUp());
     }
 
     ReaperHandler reaper() {
-        return new ReaperHandler(app.reaper());
+        return new ReaperHandler(app(StackFunction.REAPER));
+    }
+
+    Ec2EventsHandler ec2Events() {
+        return new Ec2EventsHandler(app(StackFunction.EC2_EVENTS));
     }
 
     Settings settings() {
@@ -103,4 +132,7 @@ final class EmulatedStack {
         return output.toString(StandardCharsets.UTF_8);
     }
 
+    private PrintStream out() {
+        return new PrintStream(output, true, StandardCharsets.UTF_8);
+    }
 }

@@ -29,10 +29,15 @@ class FirstSliceIT {
 
     private EmulatedStack stack;
 
+    /** Where the stack lives: the plain emulator here, IAM enforced in {@link FirstSliceIamIT}. */
+    StackAccess access() {
+        return StackAccess.of(emulator);
+    }
+
     @BeforeEach
     void provision() {
-        AwsEmulator.reset();
-        stack = new EmulatedStack(emulator, EmulatedStack.ONE_POOL);
+        access().reset();
+        stack = new EmulatedStack(access(), EmulatedStack.ONE_POOL);
     }
 
     @org.junit.jupiter.api.AfterEach
@@ -107,7 +112,7 @@ class FirstSliceIT {
     @Test
     void samplesScaleUpEventIsHandledLikeTheQueuesOwn() {
         var event = SampleEvents.read("scale-up-sqs.json", com.amazonaws.services.lambda.runtime.events.SQSEvent.class);
-        var response = new ScaleUpHandler(stack.app.jobEvents(), stack.app.deadLetters(), stack.app.log()).handleRequest(event, null);
+        var response = stack.scaleUp().handleRequest(event, null);
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(instancesForJob("gitlab:1977")).hasSize(1);
     }

@@ -66,6 +66,11 @@ class GitHubAppIT {
     @RegisterExtension
     static final AwsEmulator emulator = new AwsEmulator();
 
+    /** Where the stack lives: the plain emulator here, IAM enforced in {@link GitHubAppIamIT}. */
+    StackAccess access() {
+        return StackAccess.of(emulator);
+    }
+
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
     private PrintStream originalOut;
     private PrintStream originalErr;
@@ -154,7 +159,7 @@ class GitHubAppIT {
 
     @Test
     void aQueuedJobWhoseWebhookWasLostIsFoundThroughTheAppAndGetsItsRunner() {
-        stack = new GitHubStack(emulator, github.baseUri(), POOL.formatted("on-demand") + """
+        stack = new GitHubStack(access(), github.baseUri(), POOL.formatted("on-demand") + """
                 watch:
                   github:
                     repositories: [runner-scaler-demo/app]
@@ -215,7 +220,7 @@ class GitHubAppIT {
         Machine machine = onlyMachine();
         assertThat(stack.bootstrapSecrets()).hasSize(1);
 
-        new Ec2EventsHandler(stack.app.instanceEvents()).handleRequest(Map.of(
+        stack.ec2Events().handleRequest(Map.of(
                 "detail-type", "EC2 Instance State-change Notification", "source", "aws.ec2",
                 "detail", Map.of("instance-id", machine.instanceId(), "state", "terminated")), null);
 
@@ -235,7 +240,7 @@ class GitHubAppIT {
         stack.deliver(GitHubStack.edited("webhook-github-in_progress.json", "gh-it-running", onThisMachine));
         assertThat(stack.machines().find(spot.instanceId()).orElseThrow().state()).isEqualTo(MachineState.BUSY);
 
-        new Ec2EventsHandler(stack.app.instanceEvents()).handleRequest(Map.of(
+        stack.ec2Events().handleRequest(Map.of(
                 "detail-type", "EC2 Spot Instance Interruption Warning", "source", "aws.ec2",
                 "detail", Map.of("instance-id", spot.instanceId(), "instance-action", "terminate")), null);
         var failed = GitHubStack.edited("webhook-github-completed-failure.json", "gh-it-failed", onThisMachine);
@@ -330,7 +335,7 @@ class GitHubAppIT {
     }
 
     private GitHubStack stack(String market, UnaryOperator<Settings> settings) {
-        return new GitHubStack(emulator, github.baseUri(), POOL.formatted(market), settings);
+        return new GitHubStack(access(), github.baseUri(), POOL.formatted(market), settings);
     }
 
     private void runnerListed(String name, boolean busy) {

@@ -35,20 +35,26 @@ final class GitHubStack {
     final AwsClients aws;
     final Provisioner.Resources resources;
     final ManualClock clock;
+    /** Full access, for the tests' checks; each function runs on {@link #app(StackFunction)}. */
     final App app;
     private final EmulatedStack stack;
+    private final FunctionApps functions;
 
     /** @param settings changes to the stack's settings (a missing table ...) */
     GitHubStack(AwsEmulator emulator, URI githubApi, String poolsYaml, UnaryOperator<Settings> settings) {
-        AwsEmulator.reset();
-        stack = new EmulatedStack(emulator, poolsYaml);
+        this(StackAccess.of(emulator), githubApi, poolsYaml, settings);
+    }
+
+    GitHubStack(StackAccess access, URI githubApi, String poolsYaml, UnaryOperator<Settings> settings) {
+        access.reset();
+        stack = new EmulatedStack(access, poolsYaml);
         aws = stack.aws;
         resources = stack.resources;
         clock = stack.clock;
         Provisioner provisioner = new Provisioner(aws);
         provisioner.parameter(EmulatedStack.GITHUB_SECRET_PARAMETER, GitHubWebhookIT.GITHUB_TEST_SECRET, true);
         provisioner.parameter(APP_KEY_PARAMETER, TestAppKey.pkcs1Pem(), true);
-        Settings withApp = new Settings(AwsEmulator.REGION, Optional.of(AwsEmulator.endpoint().toString()),
+        Settings withApp = new Settings(AwsEmulator.REGION, Optional.of(access.endpoint().toString()),
                 EmulatedStack.STACK, EmulatedStack.CONFIG_PARAMETER, resources.queueUrl(), resources.dlqUrl(),
                 resources.machinesTable(), resources.jobsTable(), EmulatedStack.GITLAB_SECRET_PARAMETER,
                 EmulatedStack.GITHUB_SECRET_PARAMETER)
@@ -58,7 +64,20 @@ final class GitHubStack {
                 .with(Settings.GITHUB_API_URL, githubApi.toString())
                 .with(Settings.BOOTSTRAP_SECRETS_TABLE, resources.bootstrapSecretsTable())
                 .with(Settings.RUNNER_ROLE_ID, RUNNER_ROLE_ID);
-        app = new App(settings.apply(withApp), clock, new PrintStream(stack.output, true, StandardCharsets.UTF_8));
+        // The stack deployed with the GitHub App these settings name (its API URL reaches only the environment).
+        functions = new FunctionApps(access, settings.apply(withApp), clock,
+                () -> new PrintStream(stack.output, true, StandardCharsets.UTF_8), Map.of("GitHubAppId", APP_ID,
+                        "GitHubAppInstallationId", INSTALLATION_ID, "GitHubAppPrivateKeyParameterName", APP_KEY_PARAMETER));
+        app = functions.fullAccess();
+    }
+
+    /** The app a function runs on: the stack's, or, under IAM, its own signing as the function's role. */
+    App app(StackFunction function) {
+        return functions.of(function);
+    }
+
+    Ec2EventsHandler ec2Events() {
+        return new Ec2EventsHandler(app(StackFunction.EC2_EVENTS));
     }
 
     /** The sample through the webhook, then scale-up over everything queued. */
@@ -67,13 +86,14 @@ final class GitHubStack {
     }
 
     void deliver(APIGatewayV2HTTPEvent event) {
-        assertThat(new WebhookHandler(app.webhook()).handleRequest(event, null).getStatusCode()).isEqualTo(202);
+        assertThat(new WebhookHandler(app(StackFunction.WEBHOOK)).handleRequest(event, null).getStatusCode())
+                .isEqualTo(202);
         scaleUp();
     }
 
     /** Scale-up over everything queued. */
     void scaleUp() {
-        new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(app)).drain();
+        new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(app(StackFunction.SCALE_UP))).drain();
     }
 
     /**
@@ -99,7 +119,7 @@ final class GitHubStack {
     }
 
     void reap() {
-        new ReaperHandler(app.reaper()).handleRequest(Map.of(), null);
+        new ReaperHandler(app(StackFunction.REAPER)).handleRequest(Map.of(), null);
     }
 
     DynamoMachineStore machines() {

@@ -27,10 +27,15 @@ class ReconciliationIT {
     private EmulatedStack stack;
     private DynamoMachineStore store;
 
+    /** Where the stack lives: the plain emulator here, IAM enforced in {@link ReconciliationIamIT}. */
+    StackAccess access() {
+        return StackAccess.of(emulator);
+    }
+
     @BeforeEach
     void provision() {
-        AwsEmulator.reset();
-        stack = new EmulatedStack(emulator, EmulatedStack.ONE_POOL);
+        access().reset();
+        stack = new EmulatedStack(access(), EmulatedStack.ONE_POOL);
         store = new DynamoMachineStore(stack.aws.dynamo(), stack.resources.machinesTable());
     }
 

@@ -51,6 +51,11 @@ class SpotInterruptionIT {
 
     private GitLabStack stack;
 
+    /** Where the stack lives: the plain emulator here, IAM enforced in {@link SpotInterruptionIamIT}. */
+    StackAccess access() {
+        return StackAccess.of(emulator);
+    }
+
     @BeforeEach
     void provision() {
         gitlab.stubFor(get(urlPathMatching("/api/v4/projects/.+/jobs/[0-9]+")).willReturn(aResponse()
@@ -59,7 +64,7 @@ class SpotInterruptionIT {
         gitlab.stubFor(post(urlEqualTo(RETRY_PATH)).willReturn(aResponse().withStatus(201)
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"id\": 1978, \"status\": \"pending\", \"name\": \"test\", \"stage\": \"test\"}")));
-        stack = new GitLabStack(emulator, gitlab.getRuntimeInfo().getHttpBaseUrl(), SPOT_POOL, Map.of());
+        stack = new GitLabStack(access(), gitlab.getRuntimeInfo().getHttpBaseUrl(), SPOT_POOL, Map.of());
     }
 
     @Test
@@ -70,7 +75,7 @@ class SpotInterruptionIT {
         deliver(SampleEvents.http("webhook-gitlab-running.json"));
         assertThat(store().find(spot.instanceId()).orElseThrow().state()).isEqualTo(MachineState.BUSY);
 
-        new Ec2EventsHandler(stack.app.instanceEvents()).handleRequest(Map.of(
+        stack.ec2Events().handleRequest(Map.of(
                 "detail-type", "EC2 Spot Instance Interruption Warning", "source", "aws.ec2",
                 "detail", Map.of("instance-id", spot.instanceId(), "instance-action", "terminate")), null);
         assertThat(store().find(spot.instanceId()).orElseThrow().state()).isEqualTo(MachineState.DRAINING);

@@ -86,6 +86,8 @@ class TemplateTest {
         Set<String> named = variablesNamedInTheFunctionsCode();
         // Only for the emulator or LocalStack; in AWS the SDK's own endpoints apply.
         named.remove(Settings.AWS_ENDPOINT);
+        // The IAM-enforcing test emulator (testkit), never a function's.
+        named.remove(io.runnerscaler.testkit.Emulator.IAM_ENDPOINT_VARIABLE);
 
         assertThat(named).containsAll(Settings.REQUIRED_IN_TEMPLATE);
         functions().forEach((id, function) -> assertThat(environment(function).keySet())
@@ -215,6 +217,21 @@ class TemplateTest {
     // ------------------------------------------------------------------ IAM
 
     @Test
+    void everyFunctionThatLaunchesMayTerminateWhatItLaunched() {
+        // The planner puts terminations before launches and scale-up runs the whole plan; a launch whose runner
+        // registration or table write fails is ended at once. Shown under IAM by PlannedTerminationsIamIT.
+        Map<String, Map<String, Object>> launching = new TreeMap<>();
+        functions().forEach((id, function) -> {
+            if (statementsOf(function).stream().anyMatch(s -> actions(s).contains("ec2:CreateFleet"))) {
+                launching.put(id, function);
+            }
+        });
+        assertThat(launching).containsKeys("ScaleUpFunction", "ReaperFunction");
+        launching.forEach((id, function) -> assertThat(statementsOf(function))
+                .as("%s statements", id).anyMatch(s -> actions(s).contains("ec2:TerminateInstances")));
+    }
+
+    @Test
     void instancesAreTerminatedOnlyWhenThisStackTaggedThem() {
         List<Map<String, Object>> terminating = allFunctionStatements().stream()
                 .filter(s -> actions(s).contains("ec2:TerminateInstances")).toList();
@@ -279,6 +296,45 @@ class TemplateTest {
         functions().forEach((id, function) -> assertThat(list(property(function, "Policies")))
                 .as("%s policies are the stack's own managed policies", id)
                 .allMatch(p -> p instanceof Map<?, ?> ref && ref.containsKey("Ref")));
+    }
+
+    @Test
+    void theRunnerVolumeKeyIsAParameterOfItsOwnEmptyByDefault() {
+        Map<String, Object> parameter = map(map(template.get("Parameters")).get("RunnerVolumeKmsKeyArn"));
+        assertThat(parameter).containsEntry("Type", "String").containsEntry("Default", "");
+        assertThat(Pattern.compile((String) parameter.get("AllowedPattern")).matcher(
+                "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab").matches()).isTrue();
+        assertThat(Pattern.compile((String) parameter.get("AllowedPattern")).matcher("alias/aws/ebs").matches())
+                .as("a key ARN, which IAM policies can name").isFalse();
+        assertThat(map(template.get("Conditions")).get("HasRunnerVolumeKmsKey")).isEqualTo(Map.of("Fn::Not",
+                List.of(Map.of("Fn::Equals", List.of(Map.of("Ref", "RunnerVolumeKmsKeyArn"), "")))));
+    }
+
+    @Test
+    void theRunnerVolumeKeyIsUsedOnlyThroughEc2AndGrantedOnlyToAwsResourcesByTheLaunchingFunctions() {
+        // EBS user guide, "Requirements for Amazon EBS encryption": what a caller needs for a customer managed key.
+        Set<String> use = Set.of("kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:ReEncryptFrom", "kms:ReEncryptTo");
+        functions().forEach((id, function) -> {
+            List<Map<String, Object>> volumeKey = conditionalStatementsOf(function, "HasRunnerVolumeKmsKey");
+            boolean launches = statementsOf(function).stream().anyMatch(s -> actions(s).contains("ec2:CreateFleet"));
+            if (!launches) {
+                assertThat(volumeKey).as("%s does not launch", id).isEmpty();
+                return;
+            }
+            assertThat(volumeKey).as("%s volume key statements", id).hasSize(2).allSatisfy(statement ->
+                    assertThat(statement.get("Resource")).isEqualTo(Map.of("Ref", "RunnerVolumeKmsKeyArn")));
+            Map<String, Object> grant = volumeKey.stream().filter(s -> actions(s).contains("kms:CreateGrant"))
+                    .findFirst().orElseThrow();
+            assertThat(actions(grant)).containsExactly("kms:CreateGrant");
+            assertThat(condition(grant, "Bool")).containsEntry("kms:GrantIsForAWSResource", true);
+            Map<String, Object> through = volumeKey.stream().filter(s -> s != grant).findFirst().orElseThrow();
+            assertThat(actions(through)).containsExactlyInAnyOrderElementsOf(use);
+            assertThat(condition(through, "StringEquals")).containsEntry("kms:ViaService",
+                    Map.of("Fn::Sub", "ec2.${AWS::Region}.amazonaws.com"));
+        });
+        assertThat(allFunctionStatements().stream().filter(s -> actions(s).stream().anyMatch(a -> a.startsWith("kms:")))
+                .flatMap(s -> resourceTexts(s).stream())).as("KMS statements name their key").doesNotContain("*");
     }
 
     @Test
@@ -590,8 +646,17 @@ class TemplateTest {
 
     /** Statements of every managed policy a function refers to. */
     private static List<Map<String, Object>> allFunctionStatements() {
+        return statementsOf(functions().values());
+    }
+
+    /** Statements of the managed policies this function refers to. */
+    private static List<Map<String, Object>> statementsOf(Map<String, Object> function) {
+        return statementsOf(List.of(function));
+    }
+
+    private static List<Map<String, Object>> statementsOf(java.util.Collection<Map<String, Object>> functions) {
         Set<String> policyIds = new LinkedHashSet<>();
-        functions().values().forEach(f -> list(property(f, "Policies")).forEach(p -> {
+        functions.forEach(f -> list(property(f, "Policies")).forEach(p -> {
             if (p instanceof Map<?, ?> ref && ref.get("Ref") instanceof String id) {
                 policyIds.add(id);
             }
@@ -602,6 +667,21 @@ class TemplateTest {
             assertThat(policy).as("policy %s", id).isNotNull();
             assertThat(policy.get("Type")).isEqualTo("AWS::IAM::ManagedPolicy");
             statements.addAll(statements(map(properties(policy).get("PolicyDocument"))));
+        }
+        return statements;
+    }
+
+    /** The statements of a function's managed policies that apply only under this template condition. */
+    private static List<Map<String, Object>> conditionalStatementsOf(Map<String, Object> function, String condition) {
+        List<Map<String, Object>> statements = new ArrayList<>();
+        for (Object p : list(property(function, "Policies"))) {
+            Map<String, Object> document = map(properties(resources.get((String) map(p).get("Ref"))).get("PolicyDocument"));
+            for (Object statement : list(document.get("Statement"))) {
+                if (map(statement).get("Fn::If") instanceof List<?> branches && condition.equals(branches.get(0))) {
+                    assertThat(branches.get(2)).as("otherwise nothing").isEqualTo(Map.of("Ref", "AWS::NoValue"));
+                    statements.add(map(branches.get(1)));
+                }
+            }
         }
         return statements;
     }

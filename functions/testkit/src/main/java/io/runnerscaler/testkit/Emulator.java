@@ -10,21 +10,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The local AWS emulator (the moto server): the one named by {@code RUNNER_SCALER_AWS_ENDPOINT}, or one
  * started with {@code scripts/emulator.sh start}. Used by the tests (through {@link AwsEmulator}) and by
  * {@code runner-scaler demo} and {@code local}.
+ *
+ * <p>The tests that run functions under their template roles use a second server that enforces IAM
+ * ({@link #iamEndpoint()}): moto counts unauthenticated calls per server process, so that server is their own.
  */
 public final class Emulator {
 
     public static final String ENDPOINT_VARIABLE = "RUNNER_SCALER_AWS_ENDPOINT";
+    /** The IAM-enforcing server's endpoint, when one runs already ({@code scripts/emulator.sh start iam}). */
+    public static final String IAM_ENDPOINT_VARIABLE = "RUNNER_SCALER_IAM_AWS_ENDPOINT";
 
     private Emulator() {
     }
 
     private static volatile URI endpoint;
+    private static URI iamEndpoint;
 
     /** The emulator's endpoint, starting the server if none is running. */
     public static URI endpoint() {
@@ -44,32 +52,89 @@ public final class Emulator {
 
     /** Clears every service's state. */
     public static void reset() {
+        call(endpoint(), "POST", "/moto-api/reset", HttpRequest.BodyPublishers.noBody());
+    }
+
+    /**
+     * The IAM-enforcing emulator: the one named by {@code RUNNER_SCALER_IAM_AWS_ENDPOINT}, or one started with
+     * {@code scripts/emulator.sh start iam} and stopped again when this JVM exits.
+     */
+    public static synchronized URI iamEndpoint() {
+        if (iamEndpoint == null) {
+            iamEndpoint = Optional.ofNullable(System.getenv(IAM_ENDPOINT_VARIABLE))
+                    .or(() -> Optional.ofNullable(System.getProperty(IAM_ENDPOINT_VARIABLE)))
+                    .filter(s -> !s.isBlank()).map(URI::create).orElseGet(() -> {
+                        URI started = start("iam");
+                        Runtime.getRuntime().addShutdownHook(new Thread(() -> run("stop", "iam")));
+                        return started;
+                    });
+        }
+        return iamEndpoint;
+    }
+
+    /**
+     * Clears the IAM-enforcing emulator's state (its users and roles too) and the calls it refused, then lets
+     * the next {@code unauthenticatedCalls} calls through without checking them (moto's
+     * {@code INITIAL_NO_AUTH_ACTION_COUNT}, re-armed): enough to create the first credentials.
+     */
+    public static void resetIam(int unauthenticatedCalls) {
+        call(iamEndpoint(), "POST", "/moto-api/reset", HttpRequest.BodyPublishers.noBody());
+        call(iamEndpoint(), "POST", "/moto-api/reset-auth",
+                HttpRequest.BodyPublishers.ofString(Integer.toString(unauthenticatedCalls)));
+    }
+
+    /**
+     * The calls the IAM-enforcing emulator refused since its last reset: a JSON array of
+     * {@code {"principal": "arn:aws:sts::...:assumed-role/ROLE/SESSION", "action": "ec2:TerminateInstances"}}.
+     */
+    public static String deniedCalls() {
+        return call(iamEndpoint(), "GET", "/_runner-scaler/denied-calls", HttpRequest.BodyPublishers.noBody());
+    }
+
+    private static String call(URI server, String method, String path, HttpRequest.BodyPublisher body) {
         try {
-            var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(endpoint().resolve("/moto-api/reset"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.discarding());
+            var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.resolve(path))
+                            .method(method, body).header("Content-Type", "text/plain")
+                            .timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("emulator reset answered " + response.statusCode());
+                throw new IllegalStateException("emulator " + method + " " + path + " answered " + response.statusCode());
             }
+            return response.body();
         } catch (IOException e) {
-            throw new UncheckedIOException("emulator at " + endpoint() + " cannot be reached", e);
+            throw new UncheckedIOException("emulator at " + server + " cannot be reached", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
 
-    private static URI start() {
+    /** @param instance nothing, or {@code iam} for the IAM-enforcing server */
+    private static URI start(String... instance) {
+        List<String> arguments = new ArrayList<>(List.of("start"));
+        arguments.addAll(List.of(instance));
+        String out = run(arguments.toArray(String[]::new));
+        if (out.isEmpty()) {
+            throw new IllegalStateException("scripts/emulator.sh start printed no endpoint");
+        }
+        String[] lines = out.split("\\R");
+        return URI.create(lines[lines.length - 1]);
+    }
+
+    /** Runs scripts/emulator.sh with these arguments; its standard output. */
+    private static String run(String... arguments) {
         Path script = ProjectRoot.find().resolve("scripts/emulator.sh");
         try {
-            Process p = new ProcessBuilder("bash", script.toString(), "start")
+            List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+            command.addAll(List.of(arguments));
+            Process p = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (p.waitFor() != 0 || out.isEmpty()) {
-                throw new IllegalStateException("scripts/emulator.sh start failed (exit " + p.exitValue() + ")");
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("scripts/emulator.sh " + String.join(" ", arguments) + " failed (exit "
+                        + p.exitValue() + ")");
             }
-            String[] lines = out.split("\\R");
-            return URI.create(lines[lines.length - 1]);
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + script, e);
         } catch (InterruptedException e) {
