@@ -2,6 +2,7 @@ package io.runnerscaler.cli.simulate;
 
 import io.runnerscaler.core.config.ConfigException;
 import io.runnerscaler.core.config.ConfigLoader;
+import io.runnerscaler.core.config.Durations;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.sim.SimEvent;
 import io.runnerscaler.core.sim.SimJob;
@@ -22,8 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,8 +42,6 @@ import picocli.CommandLine.Option;
             "    --boot-jitter 30 --interruption-rate 0.05 --chart sim.png",
             "", "Exit codes: 0 done, 1 bad config or trace, 2 usage error."})
 public final class SimulateCommand implements Callable<Integer> {
-
-    private static final Pattern OFFSET = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s?)?");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -295,18 +292,14 @@ public final class SimulateCommand implements Callable<Integer> {
                 Duration.ofMillis(Math.round(bootJitter * 1000)), interruptionRate);
     }
 
-    /** An ISO instant, or a time after the start: seconds (86400) or h/m/s units (24h, 1h30m). */
+    /** An ISO instant, or a time after the start as the config writes durations (86400, 24h, 1h30m). */
     private Instant parseUntil(String value, Instant begin) {
-        Matcher m = OFFSET.matcher(value.strip());
-        if (!value.isBlank() && m.matches()) {
-            long seconds = 0;
-            seconds += m.group(1) == null ? 0 : Long.parseLong(m.group(1)) * 3600;
-            seconds += m.group(2) == null ? 0 : Long.parseLong(m.group(2)) * 60;
-            seconds += m.group(3) == null ? 0 : Long.parseLong(m.group(3));
-            return begin.plusSeconds(seconds);
+        Optional<Duration> after = Durations.parse(value);
+        if (after.isPresent()) {
+            return begin.plus(after.get());
         }
         try {
-            Instant at = Instant.parse(value);
+            Instant at = Instant.parse(value.strip());
             if (at.isBefore(begin)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--until " + value
                         + " is before the start " + begin);

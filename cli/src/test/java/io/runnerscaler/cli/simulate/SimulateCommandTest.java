@@ -344,6 +344,15 @@ class SimulateCommandTest {
         assertThat(run.out()).contains("to 2026-03-02T00:05:00Z", "10 (4 not started)");
     }
 
+    @Test
+    void untilReadsDurationsAsTheConfigDoesAndInstants() {
+        for (String until : List.of("1h30m", "5400", "90m", "2026-03-02T01:30:00Z")) {
+            Run run = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--until", until);
+            assertThat(run.exit()).as(until).isZero();
+            assertThat(run.out()).as(until).contains("to 2026-03-02T01:30:00Z");
+        }
+    }
+
     private String dirPath(String name) {
         return dir.resolve(name).toString();
     }
