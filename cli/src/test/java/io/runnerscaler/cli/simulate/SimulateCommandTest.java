@@ -285,8 +285,8 @@ class SimulateCommandTest {
         ProgressBar bar = new ProgressBar(new PrintWriter(out), "simulating x", start, start.plusSeconds(100));
         bar.accept(start.plusSeconds(50));
         bar.finish();
-        assertThat(out.toString()).isEqualTo("\rsimulating x [###############               ] 50 %"
-                + "\rsimulating x [##############################] 100 %\n");
+        assertThat(out.toString()).isEqualTo("\rsimulating x [###############               ] 50 %\u001b[K"
+                + "\rsimulating x [##############################] 100 %\u001b[K\n");
     }
 
     // Errors and exit codes.
