@@ -203,7 +203,7 @@ class SimulateCommandTest {
     // Charts.
 
     @Test
-    void writesANonEmptyPngWithOnePanelPerPolicy() throws IOException {
+    void writesAPngWithAPanelPerPolicyAndOneOfBothWaitDistributions() throws IOException {
         Path png = dir.resolve("out/compare.png");
         Run run = simulate("--config", DOCKER_MACHINE.toString(), "--compare", TUNED.toString(), "--trace",
                 SCENARIO.toString(), "--chart", png.toString());
@@ -212,8 +212,26 @@ class SimulateCommandTest {
         byte[] bytes = Files.readAllBytes(png);
         assertThat(bytes).hasSizeGreaterThan(1000).startsWith(0x89, 'P', 'N', 'G');
         var image = javax.imageio.ImageIO.read(png.toFile());
-        assertThat(image.getHeight()).isEqualTo(2 * SimChart.PANEL_HEIGHT);
+        assertThat(image.getHeight()).isEqualTo(3 * SimChart.PANEL_HEIGHT);
         assertThat(run.out()).contains("Chart: " + png);
+    }
+
+    @Test
+    void theTimelineAveragesEachStateOverItsBucketWeightedByTime() {
+        Instant t0 = Trace.DEFAULT_START;
+        List<SimChart.Point> points = List.of(new SimChart.Point(t0, 0, 0, 2, 0, 0),
+                new SimChart.Point(t0.plusSeconds(60), 3, 1, 0, 2, 0),
+                new SimChart.Point(t0.plusSeconds(240), 0, 0, 1, 3, 0));
+
+        List<SimChart.Mean> means = SimChart.means(points, t0, t0.plusSeconds(600), Duration.ofMinutes(5));
+
+        assertThat(means).hasSize(2);
+        // 0-60 s: 2 idle; 60-240 s: 3 queued, 1 launching, 2 busy; 240-300 s: 1 idle, 3 busy.
+        assertThat(means.get(0)).isEqualTo(new SimChart.Mean(t0, 3 * 180 / 300.0, 180 / 300.0,
+                (2 * 60 + 60) / 300.0, (2 * 180 + 3 * 60) / 300.0, 0));
+        assertThat(means.get(1)).isEqualTo(new SimChart.Mean(t0.plusSeconds(300), 0, 0, 1, 3, 0));
+        assertThat(SimChart.bucket(t0, t0.plus(Duration.ofDays(1)))).isEqualTo(Duration.ofMinutes(5));
+        assertThat(SimChart.bucket(t0, t0.plus(Duration.ofDays(7)))).isEqualTo(Duration.ofHours(1));
     }
 
     @Test
