@@ -45,7 +45,9 @@ final class SweepChart {
                         + " combinations of " + knobs + " on " + trace)
                 .xAxisTitle("cost of the trace's machine-hours (USD)").yAxisTitle("p95 job wait (minutes)").build();
         var styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+        // Below the plot: inside, it would sit on the points or on the --max-p95 line.
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotBackgroundColor(Color.WHITE);
         styler.setPlotGridLinesColor(new Color(225, 225, 225));
