@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -197,6 +198,47 @@ public final class TraceCommand implements Callable<Integer> {
         }
     }
 
+    /** A forge's history: saved pages of its jobs API when given ({@code --from-file}, no window by default), else the API. */
+    abstract static class ForgeSource extends Source {
+
+        @Option(names = "--token-file", paramLabel = "FILE",
+                description = "A file holding the API token (never printed): GitLab read_api, GitHub actions: read;"
+                        + " public projects and repositories need none.")
+        Optional<Path> tokenFile;
+
+        /** What the token needs, for the message when the forge refuses it. */
+        abstract String tokenNeeds();
+
+        @Override
+        String tokenHint() {
+            return tokenFile.map(f -> "the token in " + f).orElse("no --token-file was given, and a token") + " needs "
+                    + tokenNeeds();
+        }
+
+        /** The {@code --from-file} pages; empty when the API is to be read. */
+        abstract List<Path> savedPages();
+
+        /** One job of the forge's answer into the rows. */
+        abstract void convert(JsonNode job, TraceRows rows);
+
+        /** Reads the API from {@code since} (there is always a window for an API). */
+        abstract void readApi(TraceRows rows, Instant since) throws ConfigFiles.UnreadableFile;
+
+        @Override
+        Optional<String> defaultWindow() {
+            return savedPages().isEmpty() ? Optional.of(DEFAULT_WINDOW) : Optional.empty();
+        }
+
+        @Override
+        void read(TraceRows rows, Optional<Instant> since) throws ConfigFiles.UnreadableFile {
+            if (!savedPages().isEmpty()) {
+                SavedPages.read(savedPages(), job -> convert(job, rows));
+                return;
+            }
+            readApi(rows, since.orElseThrow());
+        }
+    }
+
     @Command(name = "gitlab", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"A trace from GitLab's Jobs API: a project's jobs (or every project's of a group), newest "
                     + "first, until --since.",
@@ -204,7 +246,7 @@ public final class TraceCommand implements Callable<Integer> {
                     + "finished_at - started_at, labels = tag_list, id = the job id. The token needs read_api."},
             footer = {"", "Examples:", "  runner-scaler trace gitlab --project acme/app --since 7d --token-file ~/.gitlab-token --out week.csv",
                 "  runner-scaler trace gitlab --from-file jobs-page-1.json jobs-page-2.json --out week.csv"})
-    static final class GitLab extends Source {
+    static final class GitLab extends ForgeSource {
 
         static final class Target {
             @Option(names = "--project", paramLabel = "ID|PATH", required = true,
@@ -227,27 +269,23 @@ public final class TraceCommand implements Callable<Integer> {
                 description = "The GitLab instance (default ${DEFAULT-VALUE}).")
         URI gitlabUrl;
 
-        @Option(names = "--token-file", paramLabel = "FILE",
-                description = "A file holding a GitLab token with read_api (never printed); public projects need none.")
-        Optional<Path> tokenFile;
-
         @Override
-        Optional<String> defaultWindow() {
-            return target.files.isEmpty() ? Optional.of(DEFAULT_WINDOW) : Optional.empty();
+        List<Path> savedPages() {
+            return target.files;
         }
 
         @Override
-        String tokenHint() {
-            return tokenFile.map(f -> "the token in " + f).orElse("no --token-file was given, and")
-                    + " needs read_api on the project (a personal, group or project access token)";
+        void convert(JsonNode job, TraceRows rows) {
+            GitLabHistory.convert(job, rows);
         }
 
         @Override
-        void read(TraceRows rows, Optional<Instant> since) throws ConfigFiles.UnreadableFile {
-            if (!target.files.isEmpty()) {
-                SavedPages.read(target.files, job -> GitLabHistory.convert(job, rows));
-                return;
-            }
+        String tokenNeeds() {
+            return "read_api on the project (a personal, group or project access token)";
+        }
+
+        @Override
+        void readApi(TraceRows rows, Instant since) throws ConfigFiles.UnreadableFile {
             var history = new GitLabHistory(pages(gitlabUrl, "GitLab"), token(tokenFile));
             Instant now = clock.instant();
             List<String> projects = target.group.map(history::groupProjects).orElse(target.projects);
@@ -255,7 +293,7 @@ public final class TraceCommand implements Callable<Integer> {
             for (int i = 0; i < projects.size(); i++) {
                 String note = target.group.isPresent() ? "project " + (i + 1) + " of " + projects.size()
                         : projects.get(i);
-                history.project(projects.get(i), since.orElseThrow(), now, rows, bar, note);
+                history.project(projects.get(i), since, now, rows, bar, note);
             }
             bar.ifPresent(ProgressBar::finish);
         }
@@ -268,7 +306,7 @@ public final class TraceCommand implements Callable<Integer> {
                     + "where started_at still equals created_at), labels = labels, id = the job id. The token (a "
                     + "personal access token or an installation token) needs actions: read."},
             footer = {"", "Example:", "  runner-scaler trace github --repo acme/app --since 7d --token-file ~/.github-token --out week.csv"})
-    static final class GitHub extends Source {
+    static final class GitHub extends ForgeSource {
 
         static final class Target {
             @Option(names = "--repo", paramLabel = "OWNER/REPO", required = true, description = "A repository; repeatable.")
@@ -286,27 +324,23 @@ public final class TraceCommand implements Callable<Integer> {
                 description = "The API (default ${DEFAULT-VALUE}; Enterprise Server: https://HOST/api/v3).")
         URI apiUrl;
 
-        @Option(names = "--token-file", paramLabel = "FILE",
-                description = "A file holding a GitHub token with actions: read (never printed).")
-        Optional<Path> tokenFile;
-
         @Override
-        Optional<String> defaultWindow() {
-            return target.files.isEmpty() ? Optional.of(DEFAULT_WINDOW) : Optional.empty();
+        List<Path> savedPages() {
+            return target.files;
         }
 
         @Override
-        String tokenHint() {
-            return tokenFile.map(f -> "the token in " + f).orElse("no --token-file was given, and a token")
-                    + " needs actions: read on the repository";
+        void convert(JsonNode job, TraceRows rows) {
+            GitHubHistory.convert(job, rows);
         }
 
         @Override
-        void read(TraceRows rows, Optional<Instant> since) throws ConfigFiles.UnreadableFile {
-            if (!target.files.isEmpty()) {
-                SavedPages.read(target.files, job -> GitHubHistory.convert(job, rows));
-                return;
-            }
+        String tokenNeeds() {
+            return "actions: read on the repository";
+        }
+
+        @Override
+        void readApi(TraceRows rows, Instant since) throws ConfigFiles.UnreadableFile {
             for (String repository : target.repositories) { // every name checked before any call
                 try {
                     GitHubHistory.repositoryPath(repository);
@@ -318,7 +352,7 @@ public final class TraceCommand implements Callable<Integer> {
             Instant now = clock.instant();
             Optional<ProgressBar> bar = bar("github jobs");
             for (String repository : target.repositories) {
-                history.repository(repository, since.orElseThrow(), now, rows, bar);
+                history.repository(repository, since, now, rows, bar);
             }
             bar.ifPresent(ProgressBar::finish);
         }

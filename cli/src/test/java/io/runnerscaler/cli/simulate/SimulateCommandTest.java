@@ -23,10 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SimulateCommandTest {
 
-    private static final Path EXAMPLES = Path.of("../examples");
-    private static final Path DOCKER_MACHINE = EXAMPLES.resolve("policies/docker-machine.yaml");
-    private static final Path TUNED = EXAMPLES.resolve("policies/tuned.yaml");
-    private static final Path SCENARIO = EXAMPLES.resolve("traces/docker-machine-scenario.csv");
+    static final Path EXAMPLES = Path.of("../examples");
+    static final Path DOCKER_MACHINE = EXAMPLES.resolve("policies/docker-machine.yaml");
+    static final Path TUNED = EXAMPLES.resolve("policies/tuned.yaml");
+    static final Path SCENARIO = EXAMPLES.resolve("traces/docker-machine-scenario.csv");
 
     @TempDir
     Path dir;
@@ -35,7 +35,7 @@ class SimulateCommandTest {
     record Run(int exit, String out, String err) {
     }
 
-    private static Run simulate(String... args) {
+    static Run simulate(String... args) {
         var out = new StringWriter();
         var err = new StringWriter();
         var cli = RunnerScaler.commandLine();

@@ -3,17 +3,13 @@ package io.runnerscaler.cli.simulate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.runnerscaler.cli.RunnerScaler;
 import io.runnerscaler.core.config.ConfigLoader;
 import io.runnerscaler.core.config.IdleSettings;
 import io.runnerscaler.core.config.PoolConfig;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -24,26 +20,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** {@code simulate --sweep}: parsing the knobs, editing the pools file as its author would, the frontier, the pick. */
 class SweepTest {
 
-    private static final Path EXAMPLES = Path.of("../examples");
-    private static final Path DOCKER_MACHINE = EXAMPLES.resolve("policies/docker-machine.yaml");
-    private static final Path TUNED = EXAMPLES.resolve("policies/tuned.yaml");
-    private static final Path SCENARIO = EXAMPLES.resolve("traces/docker-machine-scenario.csv");
+    private static final Path DOCKER_MACHINE = SimulateCommandTest.DOCKER_MACHINE;
+    private static final Path TUNED = SimulateCommandTest.TUNED;
+    private static final Path SCENARIO = SimulateCommandTest.SCENARIO;
 
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {
-    }
-
-    private static Run simulate(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        var cli = RunnerScaler.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        List<String> all = new ArrayList<>(List.of("simulate", "--no-progress"));
-        all.addAll(List.of(args));
-        return new Run(cli.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+    private static SimulateCommandTest.Run simulate(String... args) {
+        return SimulateCommandTest.simulate(args);
     }
 
     // The knobs.
@@ -207,7 +192,7 @@ class SweepTest {
     void theSweepPrintsEveryCombinationThePickAndItsDiffAndDrawsTheFrontier() throws IOException {
         Path chart = dir.resolve("sweep.png");
 
-        Run run = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--sweep",
+        SimulateCommandTest.Run run = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--sweep",
                 "idleCount=0..2", "--sweep", "maxGrowthRate=0,1", "--max-p95", "12m", "--chart", chart.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
@@ -225,7 +210,7 @@ class SweepTest {
 
     @Test
     void aCombinationTheLoaderRefusesIsListedAsInvalidAndNeverPicked() {
-        Run run = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--sweep",
+        SimulateCommandTest.Run run = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--sweep",
                 "idleCount=5..7", "--max-p95", "10m");
 
         assertThat(run.exit()).as(run.err()).isZero();
@@ -235,22 +220,22 @@ class SweepTest {
 
     @Test
     void sweepUsageErrorsExitTwoAndNameTheFix() {
-        Run unknown = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--sweep",
+        SimulateCommandTest.Run unknown = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--sweep",
                 "stoppedCount=0..2");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("--sweep unknown sweep key 'stoppedCount'; the keys are idleCount");
-        Run compare = simulate("--config", DOCKER_MACHINE.toString(), "--compare", TUNED.toString(), "--trace",
+        SimulateCommandTest.Run compare = simulate("--config", DOCKER_MACHINE.toString(), "--compare", TUNED.toString(), "--trace",
                 SCENARIO.toString(), "--sweep", "idleCount=0..2");
         assertThat(compare.exit()).isEqualTo(2);
         assertThat(compare.err()).contains("--sweep and --compare do not go together");
-        Run alone = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--max-p95", "2m");
+        SimulateCommandTest.Run alone = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--max-p95", "2m");
         assertThat(alone.exit()).isEqualTo(2);
         assertThat(alone.err()).contains("--max-p95 and --threads go with --sweep");
-        Run wait = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--sweep",
+        SimulateCommandTest.Run wait = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--sweep",
                 "idleCount=0..2", "--max-p95", "soon");
         assertThat(wait.exit()).isEqualTo(2);
         assertThat(wait.err()).contains("--max-p95 'soon' is not a wait like 120, 2m or 1h30m");
-        Run period = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--sweep",
+        SimulateCommandTest.Run period = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--sweep",
                 "periods[0].idleCount=0..2");
         assertThat(period.exit()).isEqualTo(2);
         assertThat(period.err()).contains("pool 'docker' has 0 period(s)");
