@@ -109,8 +109,8 @@ public record Trace(String name, List<Row> rows) {
                     throw new TraceException(name + ":" + (lineNo > 0 ? lineNo : line(e.getLocation()))
                             + ": not valid CSV (" + e.getOriginalMessage() + ")");
                 }
-                if (fields.length == 1 && fields[0].isEmpty()) {
-                    continue; // a line of spaces
+                if (fields.length == 0 || (fields.length == 1 && fields[0].isEmpty())) {
+                    continue; // a line of spaces or tabs
                 }
                 String where = name + ":" + lineNo + ": ";
                 if (columns == null) {

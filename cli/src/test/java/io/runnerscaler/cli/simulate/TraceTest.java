@@ -27,6 +27,7 @@ class TraceTest {
                 forge,labels,arrival,duration_seconds,id
 
                 gitlab,docker;linux,0,600,build-1
+                \t
                 github,large; arm64 ,2026-03-02T08:05:00Z,90.5,
                 # a comment between jobs
                 GITLAB,,30,0,lint
@@ -37,7 +38,7 @@ class TraceTest {
                 new SimJob("job-2", Forge.GITHUB, Set.of("large", "arm64"), START.plusSeconds(300),
                         Duration.ofMillis(90_500)),
                 new SimJob("lint", Forge.GITLAB, Set.of(), START.plusSeconds(30), Duration.ZERO));
-        assertThat(trace.rows()).extracting(Trace.Row::line).containsExactly(4, 5, 7);
+        assertThat(trace.rows()).extracting(Trace.Row::line).containsExactly(4, 6, 8);
     }
 
     @Test
@@ -46,7 +47,7 @@ class TraceTest {
                 id,arrival,duration_seconds,forge,labels
                 "build-1","0","600","gitlab","docker runner;ubuntu18"
                 lint,30,45,gitlab,"a,b;say ""hi\"""
-                # a comment
+                  # an indented comment
                 e2e,60,1,github,"multi
                 line"
                 """);
