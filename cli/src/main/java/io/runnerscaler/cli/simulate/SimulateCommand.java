@@ -338,7 +338,9 @@ public final class SimulateCommand implements Callable<Integer> {
         out.print(Sweep.table(axes, outcomes, frontier, recommended));
         out.println();
         if (within.isPresent()) {
-            printRecommendation(policy, outcomes, recommended, within.get(), out);
+            Path shown = policy.file().normalize();
+            out.print(Sweep.recommendation(outcomes, recommended, within.get(),
+                    (shown.startsWith("..") || shown.isAbsolute() ? shown.getFileName() : shown).toString()));
         }
         if (chart.isPresent()) {
             SweepChart.write(axes, outcomes, frontier, recommended, within, trace.getFileName().toString(), chart.get());
@@ -348,34 +350,6 @@ public final class SimulateCommand implements Callable<Integer> {
                 err.println("warning: " + policy.file() + " itself is invalid: " + o.invalid().get()));
         out.flush();
         return 0;
-    }
-
-    private static void printRecommendation(Policy policy, List<Sweep.Outcome> outcomes,
-                                            Optional<Sweep.Outcome> recommended, Duration within, PrintWriter out) {
-        if (recommended.isEmpty()) {
-            String best = outcomes.stream().filter(Sweep.Outcome::usable).min(java.util.Comparator.comparing(
-                    (Sweep.Outcome o) -> o.total().p95())).map(o -> "; the lowest is " + ReportTables.wait(o.total().p95())
-                    + " (" + o.label() + ")").orElse("");
-            out.println("recommended: none; no combination keeps the p95 job wait within " + ReportTables.wait(within)
-                    + best + ". Raise limit or sweep more idle machines.");
-            return;
-        }
-        Sweep.Outcome r = recommended.get();
-        PolicyReport.Line t = r.total();
-        out.printf(Locale.ROOT, "recommended: %s: p95 job wait %s (within %s), p50 %s, max %s, %s machine-hours, %s%n",
-                r.label(), ReportTables.wait(t.p95()), ReportTables.wait(within), ReportTables.wait(t.p50()),
-                ReportTables.wait(t.max()), ReportTables.hours(t.machineHours()), ReportTables.usd(t.cost()));
-        outcomes.stream().filter(Sweep.Outcome::current).filter(Sweep.Outcome::usable).findFirst().ifPresent(c ->
-                out.printf(Locale.ROOT, "  against the file as it is: p95 %s, %s machine-hours, %s (%s)%n",
-                        ReportTables.wait(c.total().p95()), ReportTables.hours(c.total().machineHours()),
-                        ReportTables.usd(c.total().cost()), ReportTables.change(c.total().cost(), t.cost())
-                                .replace("same", "same cost")));
-        Path shown = policy.file().normalize();
-        String diff = UnifiedDiff.of(outcomes.stream().filter(Sweep.Outcome::current).findFirst().orElseThrow().yaml(),
-                r.yaml(), (shown.startsWith("..") || shown.isAbsolute() ? shown.getFileName() : shown).toString());
-        out.println();
-        out.print(diff.isEmpty() ? "The file as it is is the cheapest within that wait: nothing to change.\n" : diff);
-        out.println();
     }
 
     private Simulation simulation(Policy p, SeededCloud cloud, ProgressBar bar) {

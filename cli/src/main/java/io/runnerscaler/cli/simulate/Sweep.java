@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -205,6 +206,38 @@ final class Sweep {
                 .thenComparing(o -> o.total().p95())
                 .thenComparingDouble(o -> o.total().machineHours())
                 .thenComparing(o -> !o.current())).toList();
+    }
+
+    /**
+     * The {@code recommended:} line with the pick's figures against the file's, and the pick as a unified diff of
+     * the file named {@code file}; or a line saying no combination keeps the p95 wait within {@code within}.
+     */
+    static String recommendation(List<Outcome> outcomes, Optional<Outcome> recommended, Duration within,
+                                 String file) {
+        if (recommended.isEmpty()) {
+            String best = outcomes.stream().filter(Outcome::usable).min(Comparator.comparing((Outcome o) -> o.total()
+                    .p95())).map(o -> "; the lowest is " + ReportTables.wait(o.total().p95()) + " (" + o.label() + ")")
+                    .orElse("");
+            return "recommended: none; no combination keeps the p95 job wait within " + ReportTables.wait(within)
+                    + best + ". Raise limit or sweep more idle machines.\n";
+        }
+        Outcome r = recommended.get();
+        PolicyReport.Line t = r.total();
+        var out = new StringBuilder(String.format(Locale.ROOT, "recommended: %s: p95 job wait %s (within %s), p50 %s,"
+                        + " max %s, %s machine-hours, %s%n", r.label(), ReportTables.wait(t.p95()),
+                ReportTables.wait(within), ReportTables.wait(t.p50()), ReportTables.wait(t.max()),
+                ReportTables.hours(t.machineHours()), ReportTables.usd(t.cost())));
+        Outcome current = outcomes.stream().filter(Outcome::current).findFirst().orElseThrow();
+        if (current.usable()) {
+            out.append(String.format(Locale.ROOT, "  against the file as it is: p95 %s, %s machine-hours, %s (%s)%n",
+                    ReportTables.wait(current.total().p95()), ReportTables.hours(current.total().machineHours()),
+                    ReportTables.usd(current.total().cost()), ReportTables.change(current.total().cost(), t.cost())
+                            .replace("same", "same cost")));
+        }
+        String diff = UnifiedDiff.of(current.yaml(), r.yaml(), file);
+        out.append('\n').append(diff.isEmpty()
+                ? "The file as it is is the cheapest within that wait: nothing to change.\n" : diff).append('\n');
+        return out.toString();
     }
 
     /** Every outcome, cheapest first (invalid ones last), with the knobs' values and the figures. */
