@@ -5,13 +5,14 @@ import io.runnerscaler.cli.demo.DemoCommand;
 import io.runnerscaler.cli.ops.LocalCommand;
 import io.runnerscaler.cli.ops.OpsCommands;
 import io.runnerscaler.cli.simulate.SimulateCommand;
+import io.runnerscaler.cli.trace.TraceCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code runner-scaler} command. */
 @Command(name = "runner-scaler", mixinStandardHelpOptions = true, version = "runner-scaler 0.1.0",
         description = "Serverless autoscaler for self-hosted GitLab and GitHub runners on AWS.",
-        subcommands = {DemoCommand.class, LocalCommand.class, SimulateCommand.class, ConfigCommand.class, OpsCommands.Machines.class, OpsCommands.Jobs.class,
+        subcommands = {DemoCommand.class, LocalCommand.class, SimulateCommand.class, TraceCommand.class, ConfigCommand.class, OpsCommands.Machines.class, OpsCommands.Jobs.class,
                 OpsCommands.Dlq.class, io.runnerscaler.cli.gitlab.GitLabCommand.class, CommandLine.HelpCommand.class})
 public final class RunnerScaler implements Runnable {
 

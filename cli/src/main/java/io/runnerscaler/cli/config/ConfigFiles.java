@@ -15,7 +15,7 @@ public final class ConfigFiles {
 
     /** A file named on the command line cannot be read or written: a usage error, not an invalid config. */
     public static final class UnreadableFile extends Exception {
-        UnreadableFile(String message) {
+        public UnreadableFile(String message) {
             super(message);
         }
     }

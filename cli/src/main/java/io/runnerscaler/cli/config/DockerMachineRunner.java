@@ -3,10 +3,7 @@ package io.runnerscaler.cli.config;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.DateTimeException;
-import java.time.ZoneId;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -19,34 +16,27 @@ final class DockerMachineRunner {
     /** docker-machine's amazonec2 default when {@code amazonec2-instance-type} is not given. */
     static final String DEFAULT_INSTANCE_TYPE = "t2.micro";
 
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final JsonNodeFactory NODES = RunnerTable.NODES;
     private static final Set<String> RUNNER_KEYS_USED = Set.of("name", "limit", "executor", "token", "machine");
-    /** Bookkeeping GitLab Runner writes itself; nothing to carry over or to warn about. */
-    private static final Set<String> RUNNER_BOOKKEEPING = Set.of("id", "token_obtained_at", "token_expires_at");
     private static final Set<String> MACHINE_KEYS_USED = Set.of("IdleCount", "IdleCountMin", "IdleScaleFactor",
             "IdleTime", "MaxGrowthRate", "MaxBuilds", "MachineDriver", "MachineOptions", "autoscaling",
             "OffPeakPeriods", "OffPeakIdleCount", "OffPeakIdleTime", "OffPeakTimezone");
     private static final Set<String> PERIOD_KEYS_USED = Set.of("Periods", "IdleCount", "IdleCountMin",
             "IdleScaleFactor", "IdleTime", "Timezone");
 
+    private final RunnerTable table;
     private final TomlTable runner;
-    private final String scope;
     private final int concurrent;
-    private final List<ImportWarning> warnings;
 
-    /**
-     * @param scope      how warnings name the runner: {@code runners[0] "name"}
-     * @param concurrent the global {@code concurrent}, which bounds a runner without {@code limit}
-     */
-    DockerMachineRunner(TomlTable runner, String scope, int concurrent, List<ImportWarning> warnings) {
-        this.runner = runner;
-        this.scope = scope;
+    /** @param concurrent the global {@code concurrent}, which bounds a runner without {@code limit} */
+    DockerMachineRunner(RunnerTable table, int concurrent) {
+        this.table = table;
+        this.runner = table.toml();
         this.concurrent = concurrent;
-        this.warnings = warnings;
     }
 
     private void warn(String option, String message) {
-        warnings.add(new ImportWarning(scope, option, message));
+        table.warn(option, message);
     }
 
     /**
@@ -65,17 +55,10 @@ final class DockerMachineRunner {
                     + ", runner-scaler launches EC2 machines only (MachineDriver = \"amazonec2\")");
             return Optional.empty();
         }
-        String name = poolName(usedNames);
+        String name = table.poolName(usedNames);
         MachineOptions options = MachineOptions.parse(machine.strings("MachineOptions"));
 
-        ObjectNode pool = NODES.objectNode();
-        pool.put("name", name);
-        pool.put("forge", "gitlab");
-        pool.set("labels", NODES.arrayNode());
-        pool.put("runUntagged", true);
-        warn("tags", "runner tags and run_untagged live in GitLab, not in config.toml: labels is written empty and "
-                + "runUntagged true, as GitLab registers a runner without tags; copy both from the runner's "
-                + "settings page in GitLab into pool '" + name + "'");
+        ObjectNode pool = table.newPool(name);
         writeMachine(pool, name, options);
 
         int limit = runner.integer("limit", 0);
@@ -91,38 +74,10 @@ final class DockerMachineRunner {
         pool.put("maxBuilds", machine.nonNegative("MaxBuilds", 0));
         pool.set("periods", periods(machine, limit));
 
-        // Where the stack lets runners read their token: <parameter path>/runners/gitlab/<pool>, for the default
-        // stack name runner-scaler (the template's ParameterPath).
-        String tokenParameter = "/runner-scaler/runner-scaler/runners/gitlab/" + name;
-        pool.put("tokenParameter", tokenParameter);
-        warn("token", (runner.has("token") ? "not copied, it is a secret. " : "not set. ")
-                + "Store the runner authentication token as an SSM SecureString named " + tokenParameter
-                + " (aws ssm put-parameter --type SecureString --name " + tokenParameter
-                + " --value <token>), then remove it from shell history");
+        table.writeTokenParameter(pool, name);
 
         warnOtherKeys(machine);
         return runner.problems().size() > problemsBefore ? Optional.empty() : Optional.of(pool);
-    }
-
-    private String poolName(Set<String> usedNames) {
-        String original = runner.text("name", "");
-        String base = slug(original.isEmpty() ? "gitlab-" + runner.path().replaceAll("[^0-9]", "") : original);
-        String name = base;
-        for (int n = 2; !usedNames.add(name); n++) {
-            name = base + "-" + n;
-        }
-        if (original.isEmpty()) {
-            warn("name", "not set; the pool is named '" + name + "'");
-        } else if (!name.equals(original)) {
-            warn("name", "pool names are lower-case letters, digits and dashes, and unique; '" + original
-                    + "' is written as '" + name + "'");
-        }
-        return name;
-    }
-
-    static String slug(String name) {
-        String slug = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-        return slug.isEmpty() ? "pool" : slug;
     }
 
     /** instanceTypes, subnets, launchTemplate, ami and market, from the amazonec2 MachineOptions. */
@@ -144,10 +99,7 @@ final class DockerMachineRunner {
                     + ". Put the subnet ids to launch into in subnets (one per zone spreads spot capacity)");
         }
 
-        String template = "runner-scaler-" + name;
-        pool.put("launchTemplate", template);
-        warn("launchTemplate", "config.toml has no launch template; create EC2 launch template '" + template
-                + "' (or write the name of yours) with the runner bootstrap user data and the machine settings "
+        table.writeLaunchTemplate(pool, name, "with the runner bootstrap user data and the machine settings "
                 + "this runner's other warnings name");
         options.first("amazonec2-ami").ifPresentOrElse(ami -> pool.put("ami", ami),
                 () -> warn("amazonec2-ami", "not set; docker-machine's default Ubuntu image is not carried over, "
@@ -188,9 +140,9 @@ final class DockerMachineRunner {
                 continue;
             }
             ObjectNode period = NODES.objectNode();
-            period.set("schedules", strings(schedules));
+            period.set("schedules", RunnerTable.strings(schedules));
             idleKnobs(entry, limit, label + " ").writeTo(period);
-            period.put("timezone", timezone(entry, "Timezone", label + " Timezone"));
+            period.put("timezone", table.timezone(entry, "Timezone", label + " Timezone", false));
             entry.keys().stream().filter(key -> !PERIOD_KEYS_USED.contains(key))
                     .forEach(key -> warn(label + " " + key, "unknown autoscaling setting; no equivalent, ignored"));
             periods.add(period);
@@ -205,42 +157,23 @@ final class DockerMachineRunner {
             return Optional.empty();
         }
         ObjectNode period = NODES.objectNode();
-        period.set("schedules", strings(schedules));
+        period.set("schedules", RunnerTable.strings(schedules));
         new IdleKnobs(Math.min(machine.nonNegative("OffPeakIdleCount", 0), limit), 0, 0,
                 machine.nonNegative("OffPeakIdleTime", 0)).writeTo(period);
-        period.put("timezone", timezone(machine, "OffPeakTimezone", "OffPeakTimezone"));
+        period.put("timezone", table.timezone(machine, "OffPeakTimezone", "OffPeakTimezone", false));
         warn("OffPeakPeriods", "removed in GitLab Runner 14.0; OffPeakPeriods, OffPeakIdleCount, OffPeakIdleTime "
                 + "and OffPeakTimezone are written as the first period");
         return Optional.of(period);
     }
 
-    private String timezone(TomlTable table, String key, String option) {
-        String zone = table.text(key, "");
-        if (zone.isEmpty()) {
-            return "UTC"; // Go's time.LoadLocation("") is UTC
-        }
-        if (zone.equals("Local")) {
-            warn(option, "'Local' was the manager host's zone, which the scaler does not have; written as UTC, "
-                    + "replace it with your IANA zone (e.g. Europe/Berlin)");
-            return "UTC";
-        }
-        try {
-            ZoneId.of(zone);
-        } catch (DateTimeException e) {
-            table.problems().add(table.pathOf(key) + ": unknown time zone '" + zone
-                    + "' (expected an IANA name like Europe/Berlin)");
-        }
-        return zone;
-    }
-
     /** The runner's or a period's idle knobs, capped the way docker+machine effectively capped them. */
-    private IdleKnobs idleKnobs(TomlTable table, int limit, String label) {
-        int idleCount = table.nonNegative("IdleCount", 0);
-        int idleCountMin = table.nonNegative("IdleCountMin", 0);
-        double idleScaleFactor = table.number("IdleScaleFactor", 0);
-        int idleTime = table.nonNegative("IdleTime", 0);
+    private IdleKnobs idleKnobs(TomlTable settings, int limit, String label) {
+        int idleCount = settings.nonNegative("IdleCount", 0);
+        int idleCountMin = settings.nonNegative("IdleCountMin", 0);
+        double idleScaleFactor = settings.number("IdleScaleFactor", 0);
+        int idleTime = settings.nonNegative("IdleTime", 0);
         if (idleScaleFactor < 0) {
-            table.problems().add(table.pathOf("IdleScaleFactor") + ": must not be negative, got " + idleScaleFactor);
+            settings.problems().add(settings.pathOf("IdleScaleFactor") + ": must not be negative, got " + idleScaleFactor);
         }
         if (idleCount > limit) {
             warn(label + "IdleCount", idleCount + " exceeds limit " + limit
@@ -252,7 +185,7 @@ final class DockerMachineRunner {
                     + idleCount + ", the most idle machines GitLab Runner keeps");
             idleCountMin = idleCount;
         }
-        if (!table.has("IdleTime") && idleCount + idleCountMin > 0) {
+        if (!settings.has("IdleTime") && idleCount + idleCountMin > 0) {
             warn(label + "IdleTime", "not set, which GitLab Runner reads as 0: machines above the idle target are "
                     + "removed as soon as they are idle; written as 0");
         }
@@ -267,34 +200,6 @@ final class DockerMachineRunner {
                         : "unknown [runners.machine] setting; no equivalent, ignored");
             }
         }
-        for (String key : runner.keys()) {
-            if (RUNNER_KEYS_USED.contains(key) || RUNNER_BOOKKEEPING.contains(key)) {
-                continue;
-            }
-            warn(key, switch (key) {
-                case "url" -> "not a pool setting: the runner bootstrap on each machine registers against your "
-                        + "GitLab URL; set it there (launch template user data)";
-                case "request_concurrency" -> "no equivalent: each machine's runner asks GitLab for its own jobs";
-                default -> "a setting of the runner process itself, not of scaling; carry it into the runner "
-                        + "config.toml your launch template's user data writes on each machine";
-            });
-        }
-    }
-
-    private static ArrayNode strings(List<String> values) {
-        ArrayNode array = NODES.arrayNode();
-        values.forEach(array::add);
-        return array;
-    }
-
-    /** The four idle knobs of the runner or of one period, under their pools YAML names. */
-    private record IdleKnobs(int idleCount, int idleCountMin, double idleScaleFactor, int idleTimeSeconds) {
-
-        void writeTo(ObjectNode node) {
-            node.put("idleCount", idleCount);
-            node.put("idleCountMin", idleCountMin);
-            node.put("idleScaleFactor", idleScaleFactor);
-            node.put("idleTime", idleTimeSeconds);
-        }
+        table.warnOtherRunnerKeys(RUNNER_KEYS_USED);
     }
 }

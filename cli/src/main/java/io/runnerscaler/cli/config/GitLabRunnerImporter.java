@@ -13,13 +13,15 @@ import io.runnerscaler.core.config.ConfigException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Turns GitLab Runner's {@code config.toml} into pools YAML: one pool per {@code docker+machine} runner on the
- * amazonec2 driver, keeping the meaning of every docker+machine knob, and a warning for each setting that has
- * no equivalent.
+ * amazonec2 driver ({@link DockerMachineRunner}) and per {@code docker-autoscaler} or {@code instance} runner on
+ * the AWS fleeting plugin ({@link AutoscalerRunner}), keeping the meaning of every knob, and a warning for each
+ * setting that has no equivalent.
  *
  * <p>The runner token is a secret: it never reaches the output, a warning or an error. The pool gets the name
  * of an SSM parameter to hold it instead.
@@ -27,6 +29,7 @@ import java.util.regex.Pattern;
 public final class GitLabRunnerImporter {
 
     static final String DOCKER_MACHINE = "docker+machine";
+    static final String IMPORTED_EXECUTORS = "'docker+machine', 'docker-autoscaler' and 'instance'";
     static final String GLOBAL = "global";
     /** GitLab Runner's default when {@code concurrent} is not given. */
     static final int GITLAB_DEFAULT_CONCURRENT = 1;
@@ -71,21 +74,26 @@ public final class GitLabRunnerImporter {
             String name = runner.text("name", "");
             String scope = name.isEmpty() ? runner.path() : runner.path() + " \"" + name + "\"";
             String executor = runner.text("executor", "");
-            if (!executor.equals(DOCKER_MACHINE)) {
-                warnings.add(new ImportWarning(scope, "executor", "skipped: executor is "
-                        + (executor.isEmpty() ? "not set" : "'" + executor + "'") + ", only '" + DOCKER_MACHINE
-                        + "' runners become pools; keep running this runner as it is"));
+            RunnerTable table = new RunnerTable(runner, scope, warnings);
+            Optional<ObjectNode> pool;
+            if (executor.equals(DOCKER_MACHINE)) {
+                pool = new DockerMachineRunner(table, concurrent).toPool(usedNames);
+            } else if (AutoscalerRunner.EXECUTORS.contains(executor)) {
+                pool = new AutoscalerRunner(table, concurrent).toPool(usedNames);
+            } else {
+                table.warn("executor", "skipped: executor is " + (executor.isEmpty() ? "not set" : "'" + executor + "'")
+                        + ", only " + IMPORTED_EXECUTORS + " runners become pools; keep running this runner as it is");
                 continue;
             }
-            new DockerMachineRunner(runner, scope, concurrent, warnings).toPool(usedNames).ifPresent(pool -> {
-                pools.add(pool);
-                poolNames.add(pool.get("name").textValue());
+            pool.ifPresent(p -> {
+                pools.add(p);
+                poolNames.add(p.get("name").textValue());
             });
         }
 
         if (problems.isEmpty() && pools.isEmpty()) {
-            problems.add("no [[runners]] with executor = \"" + DOCKER_MACHINE
-                    + "\" and MachineDriver = \"amazonec2\"; nothing to import");
+            problems.add("no [[runners]] with executor = \"" + DOCKER_MACHINE + "\" and MachineDriver = \"amazonec2\","
+                    + " or executor = \"docker-autoscaler\" or \"instance\" with plugin = \"aws\"; nothing to import");
             warnings.stream().filter(w -> !w.scope().equals(GLOBAL)).map(ImportWarning::toString).forEach(problems::add);
         }
         if (!problems.isEmpty()) {

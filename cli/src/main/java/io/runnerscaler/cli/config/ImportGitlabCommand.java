@@ -12,13 +12,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code runner-scaler config import-gitlab config.toml}: pools YAML from a docker+machine GitLab Runner. */
+/** {@code runner-scaler config import-gitlab config.toml}: pools YAML from GitLab Runner's autoscaling runners. */
 @Command(name = "import-gitlab",
         description = {
             "Create pools YAML from a GitLab Runner config.toml.",
             "Each [[runners]] with executor \"docker+machine\" and MachineDriver \"amazonec2\" becomes a pool with "
                     + "the same limit, IdleCount, IdleCountMin, IdleScaleFactor, IdleTime, MaxGrowthRate, "
-                    + "MaxBuilds and autoscaling periods. Every setting without an equivalent is named in a "
+                    + "MaxBuilds and autoscaling periods; each with executor \"docker-autoscaler\" or \"instance\" and "
+                    + "plugin \"aws\" a pool with max_instances, max_use_count and every [[runners.autoscaler.policy]] "
+                    + "(job slots become one-job machines). Every setting without an equivalent is named in a "
                     + "warning on standard error. The runner token is never copied: store it in SSM under the "
                     + "tokenParameter name the pool gets."},
         exitCodeListHeading = "%nExit codes:%n",

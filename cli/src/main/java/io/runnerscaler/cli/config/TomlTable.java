@@ -1,9 +1,11 @@
 package io.runnerscaler.cli.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -69,6 +71,54 @@ record TomlTable(JsonNode node, String path, List<String> problems) {
             return absent;
         }
         return value.doubleValue();
+    }
+
+    boolean bool(String key, boolean absent) {
+        JsonNode value = node.get(key);
+        if (value == null) {
+            return absent;
+        }
+        if (!value.isBoolean()) {
+            problems.add(pathOf(key) + ": expected true or false, got " + describe(value));
+            return absent;
+        }
+        return value.booleanValue();
+    }
+
+    /**
+     * A Go {@code time.Duration} as GitLab Runner reads it from config.toml: a string for Go's
+     * {@code time.ParseDuration} ({@code "20m0s"}, {@code "1h30m"}, {@code "1.5h"}). Empty when absent or wrong.
+     */
+    Optional<Duration> goDuration(String key) {
+        JsonNode value = node.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!value.isTextual()) {
+            problems.add(pathOf(key) + ": expected a duration string like \"20m0s\", got "
+                    + (value.isNumber() ? "a number (write the unit: \"" + value.asText() + "s\")" : describe(value)));
+            return Optional.empty();
+        }
+        Optional<Duration> parsed = GoDuration.parse(value.textValue());
+        if (parsed.isEmpty()) {
+            problems.add(pathOf(key) + ": '" + value.textValue() + "' is not a duration (like \"20m0s\", \"1h30m\","
+                    + " \"90s\")");
+        } else if (parsed.get().isNegative()) {
+            problems.add(pathOf(key) + ": must not be negative, got '" + value.textValue() + "'");
+            return Optional.empty();
+        }
+        return parsed;
+    }
+
+    /** The sub-table under {@code key}; an absent one reads as empty, a value of another type is a problem. */
+    TomlTable tableOrEmpty(String key) {
+        JsonNode value = node.get(key);
+        if (value != null && !value.isObject()) {
+            problems.add(pathOf(key) + ": expected a table, got " + describe(value));
+            value = null;
+        }
+        return new TomlTable(value == null ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                : value, pathOf(key), problems);
     }
 
     List<String> strings(String key) {

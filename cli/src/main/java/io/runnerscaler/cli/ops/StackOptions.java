@@ -29,11 +29,15 @@ public final class StackOptions {
         return aws.clients();
     }
 
+    public String jobsTable() {
+        return jobsTable;
+    }
+
     @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
     picocli.CommandLine.Model.CommandSpec command;
 
     /** The value, or a usage error naming the option (exit code 2). */
-    String required(String value, String option) {
+    public String required(String value, String option) {
         if (value == null || value.isBlank()) {
             throw new picocli.CommandLine.ParameterException(command.commandLine(),
                     option + " is required (or set the matching RUNNER_SCALER_* environment variable)");

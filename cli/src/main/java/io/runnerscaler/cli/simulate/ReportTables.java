@@ -103,6 +103,11 @@ final class ReportTables {
 
     /** A Markdown table; columns from {@code firstNumeric} on are right-aligned. */
     static String markdown(List<String[]> rows, int firstNumeric) {
+        return markdown(rows, firstNumeric, rows.getFirst().length);
+    }
+
+    /** A Markdown table; columns from {@code firstNumeric} up to (not including) {@code endNumeric} are right-aligned. */
+    static String markdown(List<String[]> rows, int firstNumeric, int endNumeric) {
         int cols = rows.getFirst().length;
         int[] width = new int[cols];
         for (String[] r : rows) {
@@ -112,24 +117,24 @@ final class ReportTables {
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < rows.size(); i++) {
-            line(sb, rows.get(i), width, firstNumeric);
+            line(sb, rows.get(i), width, firstNumeric, endNumeric);
             if (i == 0) {
                 String[] rule = new String[cols];
                 for (int c = 0; c < cols; c++) {
-                    rule[c] = c >= firstNumeric ? "-".repeat(width[c] - 1) + ":" : "-".repeat(width[c]);
+                    rule[c] = c >= firstNumeric && c < endNumeric ? "-".repeat(width[c] - 1) + ":" : "-".repeat(width[c]);
                 }
-                line(sb, rule, width, cols);
+                line(sb, rule, width, cols, cols);
             }
         }
         return sb.toString();
     }
 
-    private static void line(StringBuilder sb, String[] cells, int[] width, int firstNumeric) {
+    private static void line(StringBuilder sb, String[] cells, int[] width, int firstNumeric, int endNumeric) {
         sb.append('|');
         for (int c = 0; c < cells.length; c++) {
             String cell = cells[c];
             String pad = " ".repeat(width[c] - cell.length());
-            sb.append(' ').append(c >= firstNumeric ? pad + cell : cell + pad).append(" |");
+            sb.append(' ').append(c >= firstNumeric && c < endNumeric ? pad + cell : cell + pad).append(" |");
         }
         sb.append('\n');
     }

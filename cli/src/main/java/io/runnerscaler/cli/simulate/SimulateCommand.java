@@ -2,6 +2,7 @@ package io.runnerscaler.cli.simulate;
 
 import io.runnerscaler.core.config.ConfigException;
 import io.runnerscaler.core.config.ConfigLoader;
+import io.runnerscaler.core.config.Durations;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.sim.SimEvent;
 import io.runnerscaler.core.sim.SimJob;
@@ -22,8 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,10 +40,13 @@ import picocli.CommandLine.Option;
             "    --compare examples/policies/tuned.yaml \\",
             "    --trace examples/traces/working-day.csv --until 24h \\",
             "    --boot-jitter 30 --interruption-rate 0.05 --chart sim.png",
+            "  runner-scaler simulate --config pools.yaml --trace week.csv \\",
+            "    --sweep 'idleCount=0..6' --sweep 'idleTime=300,900,1800' --max-p95 2m --chart sweep.png",
             "", "Exit codes: 0 done, 1 bad config or trace, 2 usage error."})
 public final class SimulateCommand implements Callable<Integer> {
 
-    private static final Pattern OFFSET = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s?)?");
+    /** Without --until, a sweep runs to this long after the last job would end. */
+    static final Duration SWEEP_TAIL = Duration.ofHours(2);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -113,6 +115,22 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Show a progress bar on stderr (default: when the console is a terminal).")
     Optional<Boolean> progress;
 
+    @Option(names = "--sweep", paramLabel = "KEY=VALUES",
+            description = "Try every value of a knob (repeatable; every combination is run): idleCount=0..6,"
+                    + " idleTime=300,900,1800, idleScaleFactor=0,0.5,1, or idleCountMin, limit, maxGrowthRate,"
+                    + " maxBuilds. A knob applies to every pool and period; pool.KEY to the pools' own settings,"
+                    + " periods[N].KEY to one period. Prints the table and --chart draws p95 wait against cost.")
+    List<String> sweeps = new ArrayList<>();
+
+    @Option(names = "--max-p95", paramLabel = "WAIT",
+            description = "With --sweep: recommend the cheapest combination whose p95 job wait is at most WAIT"
+                    + " (120, 2m, 1h), printed as a diff of the pools file.")
+    Optional<String> maxP95;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "With --sweep: simulations at once (default: the machine's processors).")
+    Optional<Integer> threads;
+
     /** A config file, parsed, with the name used in tables. */
     record Policy(String name, Path file, ScalerConfig config) {
     }
@@ -123,6 +141,8 @@ public final class SimulateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Prices prices = prices();
         SeededCloud cloud = cloud();
+        sweepAxes(); // every usage error before any work
+        maxP95.ifPresent(this::maxP95);
         List<Policy> policies = new ArrayList<>();
         try {
             policies.add(policy(config));
@@ -157,6 +177,9 @@ public final class SimulateCommand implements Callable<Integer> {
             return 1;
         }
 
+        if (!sweeps.isEmpty()) {
+            return sweep(policies.getFirst(), jobs, begin, end, cloud, prices, out, err);
+        }
         Map<Policy, SimResult> results = simulate(policies, jobs, begin, end, cloud, err);
         SimResult first = results.values().iterator().next();
         out.printf(Locale.ROOT, "Simulated %d job(s) from %s, %s to %s (%s); boot %s s%s; spot interruptions %s per"
@@ -240,6 +263,95 @@ public final class SimulateCommand implements Callable<Integer> {
         return results;
     }
 
+    /** The sweep's knobs; a usage error names what is wrong with one. */
+    private List<SweepAxis> sweepAxes() {
+        if (sweeps.isEmpty()) {
+            if (maxP95.isPresent() || threads.isPresent()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-p95 and --threads go with --sweep");
+            }
+            return List.of();
+        }
+        if (compare.isPresent()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sweep and --compare do not go together:"
+                    + " the sweep compares every combination with the config as it is");
+        }
+        var axes = new ArrayList<SweepAxis>();
+        for (String sweep : sweeps) {
+            try {
+                SweepAxis axis = SweepAxis.parse(sweep);
+                if (axes.stream().anyMatch(a -> a.label().equals(axis.label()))) {
+                    throw new IllegalArgumentException(axis.label() + " is swept twice");
+                }
+                axes.add(axis);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--sweep " + e.getMessage());
+            }
+        }
+        try {
+            Sweep.combinations(axes);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sweep: " + e.getMessage());
+        }
+        if (threads.isPresent() && threads.get() < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1");
+        }
+        return axes;
+    }
+
+    private Duration maxP95(String text) {
+        return Durations.parse(text).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                "--max-p95 '" + text + "' is not a wait like 120, 2m or 1h30m"));
+    }
+
+    /**
+     * Every combination of the swept knobs on the trace, to the same end: {@code --until}, else two hours after
+     * the last job would end if it started on arrival (so a slow combination's late jobs still count, and every
+     * combination pays for the same span of idle machines).
+     */
+    private int sweep(Policy policy, List<SimJob> jobs, Instant begin, Optional<Instant> end, SeededCloud cloud,
+                      Prices prices, PrintWriter out, PrintWriter err) throws IOException {
+        List<SweepAxis> axes = sweepAxes();
+        Optional<Duration> within = maxP95.map(this::maxP95);
+        Instant lastWork = jobs.stream().map(j -> j.arrival().plus(j.duration())).max(Instant::compareTo).orElse(begin);
+        Instant until = end.orElse(lastWork.plus(SWEEP_TAIL));
+        String yaml = Files.readString(policy.file());
+        int total = Sweep.combinations(axes).size() + 1;
+        Optional<ProgressBar> bar = progress.orElseGet(ProgressBar::stderrIsTerminal)
+                ? Optional.of(new ProgressBar(err, "sweeping")) : Optional.empty();
+        List<Sweep.Outcome> outcomes;
+        try {
+            outcomes = Sweep.run(yaml, axes, jobs, begin, until, cloud, prices,
+                    threads.orElse(Runtime.getRuntime().availableProcessors()),
+                    done -> bar.ifPresent(b -> b.fraction(done / (double) total, done + " of " + total)));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sweep " + e.getMessage());
+        }
+        bar.ifPresent(ProgressBar::finish);
+        List<Sweep.Outcome> frontier = Sweep.frontier(outcomes);
+        Optional<Sweep.Outcome> recommended = within.flatMap(w -> Sweep.recommended(outcomes, w));
+        out.printf(Locale.ROOT, "Swept %d combination(s) of %s on %d job(s) from %s, %s to %s; boot %s s%s; prices"
+                        + " per hour on-demand $%.3f, spot $%.3f; seed %d.%n", total - 1,
+                String.join(", ", axes.stream().map(SweepAxis::label).toList()), jobs.size(), trace, begin, until,
+                fmt(bootSeconds), bootJitter > 0 ? " ± " + fmt(bootJitter) + " s" : "", prices.fallback().onDemand(),
+                prices.fallback().spot(), seed);
+        out.println();
+        out.print(Sweep.table(axes, outcomes, frontier, recommended));
+        out.println();
+        if (within.isPresent()) {
+            Path shown = policy.file().normalize();
+            out.print(Sweep.recommendation(outcomes, recommended, within.get(),
+                    (shown.startsWith("..") || shown.isAbsolute() ? shown.getFileName() : shown).toString()));
+        }
+        if (chart.isPresent()) {
+            SweepChart.write(axes, outcomes, frontier, recommended, within, trace.getFileName().toString(), chart.get());
+            out.println("Chart: " + chart.get());
+        }
+        outcomes.stream().filter(o -> o.current() && o.invalid().isPresent()).findFirst().ifPresent(o ->
+                err.println("warning: " + policy.file() + " itself is invalid: " + o.invalid().get()));
+        out.flush();
+        return 0;
+    }
+
     private Simulation simulation(Policy p, SeededCloud cloud, ProgressBar bar) {
         Simulation.Builder b = Simulation.builder(p.config()).bootTimes(cloud).interruptions(cloud).prewarmed(true);
         if (bar != null) {
@@ -295,18 +407,14 @@ public final class SimulateCommand implements Callable<Integer> {
                 Duration.ofMillis(Math.round(bootJitter * 1000)), interruptionRate);
     }
 
-    /** An ISO instant, or a time after the start: seconds (86400) or h/m/s units (24h, 1h30m). */
+    /** An ISO instant, or a time after the start as the config writes durations (86400, 24h, 1h30m). */
     private Instant parseUntil(String value, Instant begin) {
-        Matcher m = OFFSET.matcher(value.strip());
-        if (!value.isBlank() && m.matches()) {
-            long seconds = 0;
-            seconds += m.group(1) == null ? 0 : Long.parseLong(m.group(1)) * 3600;
-            seconds += m.group(2) == null ? 0 : Long.parseLong(m.group(2)) * 60;
-            seconds += m.group(3) == null ? 0 : Long.parseLong(m.group(3));
-            return begin.plusSeconds(seconds);
+        Optional<Duration> after = Durations.parse(value);
+        if (after.isPresent()) {
+            return begin.plus(after.get());
         }
         try {
-            Instant at = Instant.parse(value);
+            Instant at = Instant.parse(value.strip());
             if (at.isBefore(begin)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--until " + value
                         + " is before the start " + begin);

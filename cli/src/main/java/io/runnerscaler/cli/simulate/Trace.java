@@ -1,12 +1,20 @@
 package io.runnerscaler.cli.simulate;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import com.fasterxml.jackson.databind.SequenceWriter;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.sim.SimJob;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +32,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A job trace for the simulator, read from CSV (format in {@code docs/simulate.md}).
+ * A job trace for the simulator, read from and written as CSV (format in {@code docs/simulate.md}) with
+ * Jackson's CSV parser, so fields may be quoted ({@code "docker;linux"}, or a label holding a comma).
  *
  * <p>The first line that is not blank or a {@code #} comment is the header; columns go by name, in any
  * order: {@code arrival}, {@code duration_seconds} and {@code forge} are required, {@code labels}
@@ -40,6 +49,15 @@ public record Trace(String name, List<Row> rows) {
     private static final List<String> REQUIRED = List.of("arrival", "duration_seconds", "forge");
     private static final Pattern SECONDS = Pattern.compile("\\d+(\\.\\d+)?");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:/-]{1,128}");
+    private static final CsvMapper CSV = CsvMapper.builder()
+            .enable(CsvParser.Feature.WRAP_AS_ARRAY)
+            .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
+            .enable(CsvParser.Feature.TRIM_SPACES)
+            .enable(CsvParser.Feature.ALLOW_COMMENTS)
+            .build();
+    /** The header {@link #write} puts first: every column, in the documented order. */
+    private static final CsvSchema WRITE_SCHEMA = CsvSchema.builder().addColumns(COLUMNS, CsvSchema.ColumnType.STRING)
+            .setUseHeader(true).build();
 
     public Trace {
         rows = List.copyOf(rows);
@@ -54,15 +72,20 @@ public record Trace(String name, List<Row> rows) {
         }
     }
 
-    /** One job line, with its line number for messages. */
+    /** One job line, with its line number for messages (0 for rows not read from a file). */
     public record Row(int line, String id, Forge forge, Set<String> labels, Arrival arrival, Duration duration) {
         public Row {
             labels = Set.copyOf(labels);
         }
+
+        /** A job that came from a forge's history or the ledger: queued at an instant. */
+        public static Row at(String id, Forge forge, Set<String> labels, Instant arrival, Duration duration) {
+            return new Row(0, id, forge, labels, new Arrival.At(arrival), duration);
+        }
     }
 
     public static Trace parse(String name, String csv) {
-        return parse(name, new StringReader(csv));
+        return parse(name, new StringReader(csv.startsWith("\uFEFF") ? csv.substring(1) : csv));
     }
 
     /** Reads a whole trace; the first problem found is thrown as a {@link TraceException} naming its line. */
@@ -71,23 +94,25 @@ public record Trace(String name, List<Row> rows) {
         Map<String, Integer> ids = new HashMap<>();
         Map<String, Integer> columns = null;
         int headerWidth = 0;
-        int lineNo = 0;
-        try (BufferedReader in = new BufferedReader(csv)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (lineNo == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
+        try (MappingIterator<String[]> lines = CSV.readerFor(String[].class).with(CsvSchema.emptySchema())
+                .readValues(csv)) {
+            while (true) {
+                String[] fields;
+                int lineNo = 0;
+                try {
+                    if (!lines.hasNextValue()) {
+                        break;
+                    }
+                    lineNo = line(lines.getParser().currentLocation()); // the row's first line, once reached
+                    fields = lines.nextValue();
+                } catch (JsonProcessingException e) {
+                    throw new TraceException(name + ":" + (lineNo > 0 ? lineNo : line(e.getLocation()))
+                            + ": not valid CSV (" + e.getOriginalMessage() + ")");
                 }
-                String trimmed = line.strip();
-                if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-                    continue;
+                if (fields.length == 0 || (fields.length == 1 && fields[0].isEmpty())) {
+                    continue; // a line of spaces or tabs
                 }
                 String where = name + ":" + lineNo + ": ";
-                if (trimmed.contains("\"")) {
-                    throw new TraceException(where + "quoted fields are not supported; separate labels with ';'");
-                }
-                String[] fields = Arrays.stream(trimmed.split(",", -1)).map(String::strip).toArray(String[]::new);
                 if (columns == null) {
                     columns = header(where, fields);
                     headerWidth = fields.length;
@@ -110,6 +135,10 @@ public record Trace(String name, List<Row> rows) {
             throw new TraceException(name + ": no jobs after the header");
         }
         return new Trace(name, rows);
+    }
+
+    private static int line(JsonLocation at) {
+        return at == null ? 0 : at.getLineNr();
     }
 
     private static Map<String, Integer> header(String where, String[] fields) {
@@ -199,6 +228,33 @@ public record Trace(String name, List<Row> rows) {
         }
         throw new TraceException(where + "forge '" + value + "' is not one of "
                 + String.join(", ", Arrays.stream(Forge.values()).map(Forge::id).toList()));
+    }
+
+    /**
+     * Writes the rows in the documented format: a header, then one job a line in the order given, arrivals as
+     * written (ISO instants or offsets), durations in seconds with at most millisecond digits, labels joined by
+     * {@code ;}. Fields are quoted where CSV needs it, so whatever a forge calls a label reads back the same.
+     */
+    public static void write(List<Row> rows, Writer out) throws IOException {
+        try (SequenceWriter csv = CSV.writerFor(String[].class).with(WRITE_SCHEMA)
+                .without(CsvGenerator.Feature.ALWAYS_QUOTE_STRINGS).writeValues(out)) {
+            for (Row r : rows) {
+                csv.write(new String[] {r.id(), arrivalText(r.arrival()), secondsText(r.duration()), r.forge().id(),
+                    String.join(";", r.labels().stream().sorted().toList())});
+            }
+        }
+    }
+
+    private static String arrivalText(Arrival arrival) {
+        return switch (arrival) {
+            case Arrival.At at -> at.instant().toString();
+            case Arrival.After after -> secondsText(after.offset());
+        };
+    }
+
+    /** {@code 600}, {@code 90.5}: whole milliseconds, trailing zeros dropped. */
+    static String secondsText(Duration d) {
+        return BigDecimal.valueOf(d.toMillis()).movePointLeft(3).stripTrailingZeros().toPlainString();
     }
 
     /**

@@ -17,16 +17,17 @@ final class Fixtures {
 
     static final List<String> TOML_FIXTURES = List.of("autoscaling-periods.toml", "multi-runner.toml",
             "no-docker-machine.toml", "malformed.toml", "missing-fields.toml", "wrong-types.toml",
-            "issue-scenario.toml");
+            "issue-scenario.toml", "autoscaler/every-key.toml", "autoscaler/instance-aws-mac.toml");
 
     /** Fixtures holding at least one runner the importer turns into a pool. */
     static final List<String> IMPORTABLE = List.of("autoscaling-periods.toml", "multi-runner.toml",
-            "missing-fields.toml", "issue-scenario.toml");
+            "missing-fields.toml", "issue-scenario.toml", "autoscaler/every-key.toml", "autoscaler/instance-aws-mac.toml");
 
     /** Credentials in the fixtures besides the runner tokens; none may ever be printed. */
     private static final List<String> OTHER_SECRETS = List.of(
             "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY",
-            "AKIACACHEACCESSKEY01", "cacheSECRETkeyNEVERprintedXYZ0123456789", "f00dfeedkeyNEVERprinted");
+            "AKIACACHEACCESSKEY01", "cacheSECRETkeyNEVERprintedXYZ0123456789", "f00dfeedkeyNEVERprinted",
+            "nested-vm-password", "macos-key.pem");
     private static final Pattern RUNNER_TOKEN = Pattern.compile("glrt-[A-Za-z0-9_]+");
     private static final YAMLMapper YAML = new YAMLMapper();
 

@@ -23,10 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SimulateCommandTest {
 
-    private static final Path EXAMPLES = Path.of("../examples");
-    private static final Path DOCKER_MACHINE = EXAMPLES.resolve("policies/docker-machine.yaml");
-    private static final Path TUNED = EXAMPLES.resolve("policies/tuned.yaml");
-    private static final Path SCENARIO = EXAMPLES.resolve("traces/docker-machine-scenario.csv");
+    static final Path EXAMPLES = Path.of("../examples");
+    static final Path DOCKER_MACHINE = EXAMPLES.resolve("policies/docker-machine.yaml");
+    static final Path TUNED = EXAMPLES.resolve("policies/tuned.yaml");
+    static final Path SCENARIO = EXAMPLES.resolve("traces/docker-machine-scenario.csv");
 
     @TempDir
     Path dir;
@@ -35,7 +35,7 @@ class SimulateCommandTest {
     record Run(int exit, String out, String err) {
     }
 
-    private static Run simulate(String... args) {
+    static Run simulate(String... args) {
         var out = new StringWriter();
         var err = new StringWriter();
         var cli = RunnerScaler.commandLine();
@@ -203,7 +203,7 @@ class SimulateCommandTest {
     // Charts.
 
     @Test
-    void writesANonEmptyPngWithOnePanelPerPolicy() throws IOException {
+    void writesAPngWithAPanelPerPolicyAndOneOfBothWaitDistributions() throws IOException {
         Path png = dir.resolve("out/compare.png");
         Run run = simulate("--config", DOCKER_MACHINE.toString(), "--compare", TUNED.toString(), "--trace",
                 SCENARIO.toString(), "--chart", png.toString());
@@ -212,8 +212,26 @@ class SimulateCommandTest {
         byte[] bytes = Files.readAllBytes(png);
         assertThat(bytes).hasSizeGreaterThan(1000).startsWith(0x89, 'P', 'N', 'G');
         var image = javax.imageio.ImageIO.read(png.toFile());
-        assertThat(image.getHeight()).isEqualTo(2 * SimChart.PANEL_HEIGHT);
+        assertThat(image.getHeight()).isEqualTo(3 * SimChart.PANEL_HEIGHT);
         assertThat(run.out()).contains("Chart: " + png);
+    }
+
+    @Test
+    void theTimelineAveragesEachStateOverItsBucketWeightedByTime() {
+        Instant t0 = Trace.DEFAULT_START;
+        List<SimChart.Point> points = List.of(new SimChart.Point(t0, 0, 0, 2, 0, 0),
+                new SimChart.Point(t0.plusSeconds(60), 3, 1, 0, 2, 0),
+                new SimChart.Point(t0.plusSeconds(240), 0, 0, 1, 3, 0));
+
+        List<SimChart.Mean> means = SimChart.means(points, t0, t0.plusSeconds(600), Duration.ofMinutes(5));
+
+        assertThat(means).hasSize(2);
+        // 0-60 s: 2 idle; 60-240 s: 3 queued, 1 launching, 2 busy; 240-300 s: 1 idle, 3 busy.
+        assertThat(means.get(0)).isEqualTo(new SimChart.Mean(t0, 3 * 180 / 300.0, 180 / 300.0,
+                (2 * 60 + 60) / 300.0, (2 * 180 + 3 * 60) / 300.0, 0));
+        assertThat(means.get(1)).isEqualTo(new SimChart.Mean(t0.plusSeconds(300), 0, 0, 1, 3, 0));
+        assertThat(SimChart.bucket(t0, t0.plus(Duration.ofDays(1)))).isEqualTo(Duration.ofMinutes(5));
+        assertThat(SimChart.bucket(t0, t0.plus(Duration.ofDays(7)))).isEqualTo(Duration.ofHours(1));
     }
 
     @Test
@@ -285,8 +303,8 @@ class SimulateCommandTest {
         ProgressBar bar = new ProgressBar(new PrintWriter(out), "simulating x", start, start.plusSeconds(100));
         bar.accept(start.plusSeconds(50));
         bar.finish();
-        assertThat(out.toString()).isEqualTo("\rsimulating x [###############               ] 50 %"
-                + "\rsimulating x [##############################] 100 %\n");
+        assertThat(out.toString()).isEqualTo("\rsimulating x [###############               ] 50 %\u001b[K"
+                + "\rsimulating x [##############################] 100 %\u001b[K\n");
     }
 
     // Errors and exit codes.
@@ -342,6 +360,15 @@ class SimulateCommandTest {
         Run run = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--until", "5m");
         assertThat(run.exit()).isZero();
         assertThat(run.out()).contains("to 2026-03-02T00:05:00Z", "10 (4 not started)");
+    }
+
+    @Test
+    void untilReadsDurationsAsTheConfigDoesAndInstants() {
+        for (String until : List.of("1h30m", "5400", "90m", "2026-03-02T01:30:00Z")) {
+            Run run = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--until", until);
+            assertThat(run.exit()).as(until).isZero();
+            assertThat(run.out()).as(until).contains("to 2026-03-02T01:30:00Z");
+        }
     }
 
     private String dirPath(String name) {

@@ -48,11 +48,57 @@ public interface JobLedger {
         STALE
     }
 
-    /** A job as the ledger keeps it. */
+    /**
+     * A job as the ledger keeps it.
+     *
+     * @param queuedAt  when it became pending, as {@link Instants#of} says; empty when the ledger never saw that
+     * @param startedAt when a runner started it; empty if it never started (or was first seen finished without it)
+     * @param finishedAt when it ended
+     */
     record Job(String jobKey, String forge, String project, String jobId, Set<String> labels, JobStatus status,
-               Optional<String> pool, Instant createdAt, Instant updatedAt, boolean interrupted) {
+               Optional<String> pool, Instant createdAt, Instant updatedAt, boolean interrupted,
+               Optional<Instant> queuedAt, Optional<Instant> startedAt, Optional<Instant> finishedAt) {
         public Job {
             labels = Set.copyOf(labels);
+            java.util.Objects.requireNonNull(queuedAt, "queuedAt");
+            java.util.Objects.requireNonNull(startedAt, "startedAt");
+            java.util.Objects.requireNonNull(finishedAt, "finishedAt");
+        }
+
+        /** A job without its instants. */
+        public Job(String jobKey, String forge, String project, String jobId, Set<String> labels, JobStatus status,
+                   Optional<String> pool, Instant createdAt, Instant updatedAt, boolean interrupted) {
+            this(jobKey, forge, project, jobId, labels, status, pool, createdAt, updatedAt, interrupted,
+                    Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
+
+    /**
+     * The instants an event tells about its job, which every ledger keeps the first time it learns each (a
+     * redelivery or a later event never moves one). They make the ledger a trace of real arrivals and run times
+     * ({@code runner-scaler trace ledger}).
+     *
+     * @param queued   GitHub: the job's {@code created_at}, which GitHub sets when the job is queued; GitLab: when the
+     *                 scaler recorded the {@code pending} event, since a Job Hook's {@code build_created_at} is when
+     *                 the pipeline created the job, long before a later stage's job is queued
+     * @param started  the forge's start time on a running or finished event, else when a running event was recorded
+     * @param finished the forge's finish time on a finished event, else when it was recorded
+     */
+    record Instants(Optional<Instant> queued, Optional<Instant> started, Optional<Instant> finished) {
+
+        public static Instants of(JobEvent event, Instant now) {
+            JobStatus status = event.status();
+            Optional<Instant> queued = switch (event.forge()) {
+                case GITHUB -> status.ordinal() >= JobStatus.QUEUED.ordinal() ? Optional.of(event.createdAt())
+                        : Optional.empty();
+                case GITLAB -> status == JobStatus.QUEUED ? Optional.of(now) : Optional.empty();
+            };
+            Optional<Instant> started = status.ordinal() >= JobStatus.RUNNING.ordinal()
+                    ? event.startedAt().or(() -> status == JobStatus.RUNNING ? Optional.of(now) : Optional.empty())
+                    : Optional.empty();
+            Optional<Instant> finished = status.isFinished() ? event.finishedAt().or(() -> Optional.of(now))
+                    : Optional.empty();
+            return new Instants(queued, started, finished);
         }
     }
 }
