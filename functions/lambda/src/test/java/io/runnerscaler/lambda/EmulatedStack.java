@@ -79,8 +79,7 @@ final class EmulatedStack {
 
     /** Scale-up of this function instance over the stack's queue. */
     QueuePump pump(Instance instance) {
-        return new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(instance.app().jobEvents(),
-                instance.app().deadLetters(), instance.app().log()));
+        return new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(instance.app()));
     }
 
     WebhookHandler webhook() {
@@ -88,7 +87,7 @@ final class EmulatedStack {
     }
 
     QueuePump pump() {
-        return new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(app.jobEvents(), app.deadLetters(), app.log()));
+        return new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(app));
     }
 
     ReaperHandler reaper() {

@@ -107,7 +107,7 @@ class FirstSliceIT {
     @Test
     void samplesScaleUpEventIsHandledLikeTheQueuesOwn() {
         var event = SampleEvents.read("scale-up-sqs.json", com.amazonaws.services.lambda.runtime.events.SQSEvent.class);
-        var response = new ScaleUpHandler(stack.app.jobEvents(), stack.app.deadLetters(), stack.app.log()).handleRequest(event, null);
+        var response = new ScaleUpHandler(stack.app).handleRequest(event, null);
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(instancesForJob("gitlab:1977")).hasSize(1);
     }

@@ -143,6 +143,14 @@ public final class RunnerRegistrations {
         return new Release.Released();
     }
 
+    /**
+     * A machine that ended without its runner being removed by us (it died, or was never registered): its
+     * registration secret, if it never read it, goes too. Absent is not an error.
+     */
+    public void dropUnreadSecret(String instanceId) {
+        secrets.discard(instanceId);
+    }
+
     private RunnerRegistry registry(PoolConfig pool) {
         RunnerRegistry registry = registries.get(pool.forge());
         if (registry == null) {
