@@ -102,23 +102,8 @@ public final class FaultProxy implements AutoCloseable, BeforeEachCallback, Afte
      * the error in {@code errorSet} (an instant fleet reports per-request errors this way).
      */
     public void spotCapacityError(String code) {
-        server.stubFor(ec2("CreateFleet").withRequestBody(containing("DefaultTargetCapacityType=spot"))
-                .atPriority(FAULT).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml")
-                        .withBody("""
-                                <?xml version="1.0" encoding="UTF-8"?>
-                                <CreateFleetResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
-                                  <requestId>fault-proxy-request</requestId>
-                                  <fleetId>fleet-00000000-0000-4000-8000-00000000spot</fleetId>
-                                  <errorSet>
-                                    <item>
-                                      <errorCode>%s</errorCode>
-                                      <errorMessage>There is no Spot capacity available that matches your request.</errorMessage>
-                                      <lifecycle>spot</lifecycle>
-                                    </item>
-                                  </errorSet>
-                                  <fleetInstanceSet/>
-                                </CreateFleetResponse>
-                                """.formatted(code))));
+        createFleetAnswer("spot", List.of(), "", List.of(new FleetError(code,
+                "There is no Spot capacity available that matches your request.", "m6i.large", "subnet-0a", "spot")));
     }
 
     /**
