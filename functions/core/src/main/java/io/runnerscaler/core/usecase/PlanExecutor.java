@@ -282,7 +282,6 @@ public final class PlanExecutor {
     /** Terminates an instance with no runner to ask (an orphan, a failed registration); records it if it is live. */
     private void discard(String pool, Action.Discard d, Optional<Machine> record, Instant now, String detail) {
         fleet.terminate(List.of(d.instanceId()));
-        runners.dropUnreadSecret(d.instanceId());
         Map<String, Object> more = new LinkedHashMap<>();
         if (detail != null) {
             more.put("detail", detail);
@@ -290,6 +289,7 @@ public final class PlanExecutor {
         Optional<Machine> live = record.filter(m -> m.state().isAlive());
         if (live.isPresent()) {
             recordEnd(pool, live.get(), d.reason(), d.bootFailure(), now, more);
+            runners.dropUnreadSecret(d.instanceId());
             return;
         }
         more.put("detail", detail != null ? detail : record.isPresent() ? "the table says it ended"
@@ -300,9 +300,9 @@ public final class PlanExecutor {
 
     /** The instance ended without us: the record follows, and any unread registration secret goes with it. */
     private void ended(String pool, Action.Ended e, Instant now) {
-        runners.dropUnreadSecret(e.instanceId());
         machines.find(e.instanceId()).filter(m -> m.state().isAlive())
                 .ifPresent(m -> recordEnd(pool, m, e.reason(), e.bootFailure(), now, Map.of()));
+        runners.dropUnreadSecret(e.instanceId());
     }
 
     /** Marks the machine ended with its reason, counts and logs it, and adds a boot failure to the pool's history. */
