@@ -58,7 +58,9 @@ class JobEventsTest {
         world.retry = (forge, project, jobId) -> new JobRetry.Outcome.Retried(Optional.of("8"));
         world.jobEvents().handle(job("7", JobStatus.QUEUED));
         world.jobEvents().handle(job("7", JobStatus.RUNNING));
-        world.ledger.markInterrupted("gitlab:7");
+        String spot = world.machines.alive("docker").getFirst().instanceId();
+        world.instanceEvents().interrupted(spot, InstanceEvents.SPOT_INTERRUPTION);
+        world.instanceEvents().stateChanged(spot, "terminated");
 
         world.jobEvents().handle(job("7", JobStatus.FAILED));
         world.jobEvents().handle(job("8", JobStatus.QUEUED));

@@ -105,7 +105,8 @@ final class World {
     }
 
     Reaper reaper() {
-        return new Reaper(config::get, ledger, machines, fleet, planner, executor(), clock, metrics);
+        return new Reaper(config::get, ledger, machines, fleet, planner, executor(), clock, metrics, MissedJobs.none(),
+                log);
     }
 
     InstanceEvents instanceEvents() {
