@@ -333,6 +333,14 @@ public final class Planner {
         };
     }
 
+    /**
+     * A launched instance whose record could not be written is discarded at once: an instance nobody records
+     * would otherwise run until reconciliation ends it as an orphan, and the job is planned again anyway.
+     */
+    public Action recordFailed(PoolConfig pool, String instanceId) {
+        return new Action.Discard(instanceId, Reason.UNRECORDED, false);
+    }
+
     /** A launched machine whose runner could not be handed its registration is discarded: it can never work. */
     public Action registrationFailed(PoolConfig pool, String instanceId) {
         return new Action.Discard(instanceId, Reason.REGISTRATION_FAILED, true);

@@ -45,5 +45,7 @@ public enum Reason {
     /** The instance is stopped: a stopped runner takes no job and still costs its volume. */
     STOPPED,
     /** An instance this stack tagged that the table does not know (or knows as ended), past the orphan grace. */
-    ORPHANED
+    ORPHANED,
+    /** The table write right after CreateFleet failed: an instance nobody records is terminated at once. */
+    UNRECORDED
 }

@@ -178,12 +178,18 @@ public final class PlanExecutor {
         }
     }
 
-    /** Every error the fleet reported for one launch, logged; each launched machine is counted with its reason. */
+    /**
+     * Each launched machine is counted with its reason; every error the fleet reported for the launch is logged and
+     * counted by kind ({@code FleetErrors}), also those of overrides that failed beside others that launched.
+     */
     private void logErrors(PoolConfig pool, Action.Launch l, Fleet.LaunchResult result) {
         metrics.count("MachinesLaunched", Map.of("Pool", pool.name(), "Forge", pool.forge().id(),
                 "Reason", l.reason().name()), result.launched().size());
         if (result.errors().isEmpty() && result.missing() == 0) {
             return;
+        }
+        for (Fleet.LaunchFailure error : result.errors()) {
+            metrics.count("FleetErrors", Map.of("Pool", pool.name(), "Reason", error.kind().name()));
         }
         var f = new LinkedHashMap<String, Object>();
         f.put("reason", result.failure().map(e -> e.kind().name()).orElse("OTHER"));
@@ -214,8 +220,8 @@ public final class PlanExecutor {
 
     /**
      * Records each launched machine, first thing after CreateFleet, so the table knows every instance it paid
-     * for. If the table cannot be written, the instances not yet recorded are terminated at once and the failure
-     * goes up so the job is planned again: an instance nobody records would otherwise run until reconciliation
+     * for. If the table cannot be written, the instances not yet recorded are discarded at once as the planner
+     * says ({@link Planner#recordFailed}) and the failure goes up so the job is planned again: an instance nobody records would otherwise run until reconciliation
      * ends it as an orphan. Their places are not given back here: a write that failed on the way back may have
      * been made, and then reconciliation gives the place back when it sees the instance gone; otherwise the
      * reservation audit does. Giving back too late only delays a launch; giving back twice could pass the limit.
@@ -240,12 +246,14 @@ public final class PlanExecutor {
                 log.info("machine.launched", fields(pool.name(), f));
             }
         } catch (RuntimeException e) {
-            String undo;
-            try {
-                fleet.terminate(unrecorded);
-                undo = "terminated";
-            } catch (RuntimeException cleanupFailed) {
-                undo = "left to reconciliation (" + cleanupFailed.getClass().getSimpleName() + ")";
+            String undo = "terminated";
+            for (String id : unrecorded) {
+                try {
+                    discard(pool.name(), (Action.Discard) planner.recordFailed(pool, id), Optional.empty(), now,
+                            "its record could not be written (" + e.getClass().getSimpleName() + ")");
+                } catch (RuntimeException cleanupFailed) {
+                    undo = "left to reconciliation (" + cleanupFailed.getClass().getSimpleName() + ")";
+                }
             }
             log.warn("machine.record_failed", fields(pool.name(), Map.of("instances", String.join(",", unrecorded),
                     "error", e.getClass().getSimpleName(), "undo", undo)));

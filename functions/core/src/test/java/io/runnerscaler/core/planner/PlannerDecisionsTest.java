@@ -259,6 +259,12 @@ class PlannerDecisionsTest {
     }
 
     @Test
+    void anInstanceWhoseRecordCouldNotBeWrittenIsDiscardedAtOnce() {
+        assertThat(PlannerTest.describe(planner.recordFailed(idleCount(0).build(), "i-1")))
+                .isEqualTo("discard i-1 UNRECORDED");
+    }
+
+    @Test
     void instancesOfAPoolNoLongerConfiguredAreOrphansUnlessTheTableKnowsThem() {
         var listed = List.of(ec2("i-known", "running", 3600), ec2("i-unknown", "running", 3600),
                 ec2("i-young", "running", 60));

@@ -112,6 +112,28 @@ class PlanExecutorTest {
     }
 
     @Test
+    void anInstanceTheTableCannotRecordIsDiscardedAndTheFailureGoesUp() {
+        var broken = new io.runnerscaler.core.memory.InMemoryMachineStore() {
+            @Override
+            public synchronized void put(Machine machine) {
+                throw new IllegalStateException("table unavailable");
+            }
+        };
+        var executor = new PlanExecutor(world.planner, world.fleet, broken, new io.runnerscaler.core.runner
+                .RunnerRegistrations(List.of(world.gitlab), io.runnerscaler.core.port.BootstrapSecrets.NONE, world.log),
+                world.log, world.metrics);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> executor.execute(world.pool(), new Plan("docker",
+                List.of(new Action.Launch(2, Market.SPOT, Reason.JOBS_WAITING))), T0, Optional.empty()))
+                .hasMessage("table unavailable");
+
+        assertThat(world.fleet.live()).isEmpty();
+        assertThat(world.metricLines).contains("MachinesTerminated {Pool=docker, Reason=UNRECORDED} 1");
+        assertThat(world.logged("machine.record_failed")).singleElement().asString().contains("undo=terminated");
+        assertThat(broken.reserved("docker")).as("places wait for the reservation audit").isEqualTo(2);
+    }
+
+    @Test
     void aMachineThatTookAJobSinceThePlanIsNotTerminated() {
         String id = launchOne();
         Machine m = world.machines.find(id).orElseThrow();
