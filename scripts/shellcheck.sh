@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Checks every shell script in infra-sam/runner/ and scripts/ with shellcheck (bash dialect, warnings and
-# errors; sourced files without a shebang are read as bash), installing it first when it is missing
+# Checks every shell script in infra-sam/runner/ (the bootstrap), infra-sam/image/ (the runner image's build
+# steps) and scripts/ with shellcheck (bash dialect, warnings and errors; sourced files without a shebang are
+# read as bash), installing it first when it is missing
 # (Debian/Ubuntu package, as root or with passwordless sudo). Without shellcheck and without a way to install
 # it, it says so and exits 0, unless SHELLCHECK_REQUIRED=1 (then 1).
 #   scripts/shellcheck.sh          check all scripts
@@ -36,7 +37,7 @@ fi
 if [[ $# -gt 0 ]]; then
   files=("$@")
 else
-  mapfile -t files < <(find "$root/infra-sam/runner" "$root/scripts" -maxdepth 1 -type f -name '*.sh' | sort)
+  mapfile -t files < <(find "$root/infra-sam/runner" "$root/infra-sam/image" "$root/scripts" -maxdepth 1 -type f -name '*.sh' | sort)
 fi
 
 echo "shellcheck $(shellcheck --version | sed -n 's/^version: //p'): ${#files[@]} scripts" >&2

@@ -8,8 +8,9 @@
 # the instance. A watchdog shuts the machine down when it stays unused past IDLE_TIMEOUT_SECONDS (or lives
 # past MAX_LIFETIME_SECONDS, when set), so it goes away even if the control plane is down.
 #
-# AMI requirements: gitlab-runner >= 16.0 and Docker installed (bake them in; nothing is downloaded at boot),
-# the AWS CLI v2, curl, and an instance profile allowed ssm:GetParameter (with KMS decrypt) on TOKEN_PARAMETER.
+# AMI requirements: gitlab-runner >= 18.1 and Docker installed (bake them in; nothing is downloaded at boot:
+# infra-sam/image/ builds such an image), the AWS CLI v2, curl, and an instance profile allowed
+# ssm:GetParameter (with KMS decrypt) on TOKEN_PARAMETER.
 set -euo pipefail
 set +x # never trace: this script handles a runner token
 
@@ -27,6 +28,22 @@ CONFIG_FILE="$CONFIG_DIR/config.toml"
 IMDS=http://169.254.169.254/latest
 
 log() { echo "runner-scaler[$POOL]: $*" >&2; }
+
+# `run-single --config --runner` exists from 17.1, but until 18.0 it replaces the system id it read from
+# .runner_system_id with one derived from /etc/machine-id (gitlab-runner commands/single.go: v18.0.2 sets
+# RunnerConfig.SystemIDState to a fresh NewSystemIDState() before EnsureSystemID; "Config options refactor",
+# merge request 5373 in 18.1.0, keeps the id the config file loader read). Below 18.1 the machine would run
+# as a runner manager the control plane does not know (and, with a baked machine-id, the same one on every
+# machine of the pool), so the busy check and the manager's removal would name the wrong one.
+MIN_GITLAB_RUNNER_MAJOR=18
+MIN_GITLAB_RUNNER_MINOR=1
+
+# True when `gitlab-runner --version` (first line "Version:      18.4.0") is at least 18.1.
+gitlab_runner_recent_enough() {
+  [[ "$1" =~ ^v?([0-9]+)\.([0-9]+) ]] || return 1
+  local major=$((10#${BASH_REMATCH[1]})) minor=$((10#${BASH_REMATCH[2]}))
+  (( major > MIN_GITLAB_RUNNER_MAJOR || (major == MIN_GITLAB_RUNNER_MAJOR && minor >= MIN_GITLAB_RUNNER_MINOR) ))
+}
 
 power_off() {
   log "shutting down: $1"
@@ -94,6 +111,13 @@ RUNNER_NAME="$POOL-$INSTANCE_ID"
 log "instance $INSTANCE_ID, runner manager $SYSTEM_ID, max builds $MAX_BUILDS"
 
 command -v gitlab-runner >/dev/null || { log "gitlab-runner is not installed on this AMI"; exit 1; }
+GITLAB_RUNNER_VERSION=$(gitlab-runner --version 2>/dev/null | sed -n 's/^Version: *//p' | head -n 1 || true)
+if ! gitlab_runner_recent_enough "$GITLAB_RUNNER_VERSION"; then
+  log "gitlab-runner ${GITLAB_RUNNER_VERSION:-of unknown version} is older than" \
+    "$MIN_GITLAB_RUNNER_MAJOR.$MIN_GITLAB_RUNNER_MINOR: its run-single ignores .runner_system_id, so this machine" \
+    "would not be the runner manager $SYSTEM_ID; not registering. Bake gitlab-runner >= 18.1 into the image."
+  exit 1
+fi
 systemctl start docker
 # The package's service would run the registered runner a second time, beside run-single.
 systemctl disable --now gitlab-runner 2>/dev/null || true

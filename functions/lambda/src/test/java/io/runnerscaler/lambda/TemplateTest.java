@@ -662,13 +662,13 @@ class TemplateTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object value) {
+    static Map<String, Object> map(Object value) {
         assertThat(value).isInstanceOf(Map.class);
         return (Map<String, Object>) value;
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Object> list(Object value) {
+    static List<Object> list(Object value) {
         assertThat(value).isInstanceOf(List.class);
         return (List<Object>) value;
     }
@@ -708,7 +708,7 @@ class TemplateTest {
         return Character.toLowerCase(simpleName.charAt(0)) + simpleName.substring(1);
     }
 
-    private static Path projectRoot() {
+    static Path projectRoot() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("infra-sam/template.yaml"))) {
                 return dir;
@@ -718,7 +718,7 @@ class TemplateTest {
     }
 
     /** Reads CloudFormation short-form tags (!Ref, !Sub, !GetAtt ...) as their long-form maps. */
-    private static final class CloudFormationConstructor extends SafeConstructor {
+    static final class CloudFormationConstructor extends SafeConstructor {
 
         CloudFormationConstructor() {
             super(new LoaderOptions());

@@ -251,6 +251,38 @@ class PoolLaunchTemplatesIT {
         assertThat(proxy.ec2Bodies("CreateFleet").get(0)).doesNotContain("ImageId");
     }
 
+    /**
+     * The stack's template names its image as {@code resolve:ssm:<parameter>} (infra-sam/template.yaml), which EC2
+     * resolves at each launch. The copy must keep the parameter, not the AMI it points to today: on AWS,
+     * DescribeLaunchTemplateVersions answers the parameter unless asked to ResolveAlias (API reference,
+     * ResponseLaunchTemplateData.ImageId), so the pool's version would otherwise freeze one image. The emulator
+     * (moto 5.2) stores the text and ignores ResolveAlias, so what it shows is that the text survives the copy
+     * and that the request does not ask for resolution; that EC2 resolves it is a first-deploy check.
+     */
+    @Test
+    void aBaseImageNamedByAnSsmParameterStaysAParameterInThePoolsVersion() {
+        useBaseImage(X86_IMAGE_PARAMETER);
+
+        var result = fleet(templates()).launch(gitlab(0), 1, Market.ON_DEMAND, Map.of());
+
+        assertThat(result.failure()).isEmpty();
+        assertThat(poolVersions("docker").get(0).launchTemplateData().imageId()).isEqualTo(X86_IMAGE_PARAMETER);
+        assertThat(proxy.ec2Bodies("DescribeLaunchTemplateVersions")).isNotEmpty()
+                .noneMatch(body -> body.contains("ResolveAlias"));
+        assertThat(proxy.ec2Bodies("CreateFleet").get(0)).doesNotContain("ImageId");
+    }
+
+    @Test
+    void aPoolsOwnImageParameterOverridesTheBaseImageParameter() {
+        useBaseImage(X86_IMAGE_PARAMETER);
+        String arm64 = "resolve:ssm:/runner-scaler-image/arm64";
+
+        var result = fleet(templates()).launch(withAmi(gitlab(0), arm64), 1, Market.ON_DEMAND, Map.of());
+
+        assertThat(result.failure()).isEmpty();
+        assertThat(poolVersions("docker").get(0).launchTemplateData().imageId()).isEqualTo(arm64);
+    }
+
     @Test
     void aGitHubMachineGetsTheSecretsTableToReadItsJitConfigFrom() {
         PoolConfig pool = pool("linux-x64", Forge.GITHUB, 1, Optional.empty(), "");
@@ -327,6 +359,15 @@ class PoolLaunchTemplatesIT {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    static final String X86_IMAGE_PARAMETER = "resolve:ssm:/runner-scaler-image/x86_64";
+
+    /** A new latest version of the stack's base template that names its image as {@code image}. */
+    private void useBaseImage(String image) {
+        aws.ec2().createLaunchTemplateVersion(b -> b.launchTemplateId(baseTemplateId).launchTemplateData(
+                LaunchTemplateDataCopy.toRequest(baseData()).imageId(image).build()));
+        proxy.clear();
+    }
 
     private PoolLaunchTemplates templates() {
         Function<PoolConfig, String> render = this::render;

@@ -54,8 +54,16 @@ class BootstrapScriptRunTest {
                   "sts get-caller-identity") printf 'AROAEXAMPLEROLEID:i-0123456789abcdef0\\n' ;;
                   "dynamodb delete-item") printf '%s\\n' "${JIT_ITEM:-None}" ;;
                 esac""");
-        fake("gitlab-runner", "echo \"gitlab-runner $* env:CI_SERVER_TOKEN=${CI_SERVER_TOKEN:-}\" >> \"$CALLS\"");
-        for (String tool : List.of("docker", "systemctl", "shutdown", "poweroff", "runuser")) {
+        // --version prints what gitlab-runner's AppVersionInfo.Extended() prints (common/version.go).
+        fake("gitlab-runner", """
+                echo "gitlab-runner $* env:CI_SERVER_TOKEN=${CI_SERVER_TOKEN:-}" >> "$CALLS"
+                if [[ "$1" == --version ]]; then
+                  printf 'Version:      %s\\nGit revision: 5c1e6e1d\\nGit branch:   HEAD\\n' "${GITLAB_RUNNER_VERSION:-18.4.0}"
+                  printf 'GO version:   go1.24.4 X:cacheprog\\nBuilt:        2025-09-18T13:52:00Z\\nOS/Arch:      linux/amd64\\n'
+                fi""");
+        // Anything that would fetch software at boot: the image has it all, so none of these may be called.
+        for (String tool : List.of("docker", "systemctl", "shutdown", "poweroff", "runuser", "dnf", "yum", "rpm",
+                "apt-get", "pip3", "wget", "tar")) {
             fake(tool, "echo \"" + tool + " $*\" >> \"$CALLS\"");
         }
         fake("pgrep", "exit 1");
@@ -90,11 +98,68 @@ class BootstrapScriptRunTest {
     }
 
     @Test
+    void gitlabMachineWithRunnerOlderThan18_1PowersOffBeforeRegistering() throws Exception {
+        var run = run(Forge.GITLAB, 1, Map.of("GITLAB_RUNNER_VERSION", "18.0.2"));
+
+        assertThat(run.exit()).isNotZero();
+        assertThat(run.calls()).contains("gitlab-runner --version env:CI_SERVER_TOKEN=")
+                .noneMatch(c -> c.startsWith("gitlab-runner register") || c.startsWith("gitlab-runner run-single"))
+                .noneMatch(c -> c.startsWith("aws ssm get-parameter"))
+                .noneMatch(c -> c.contains("runners/managers"));
+        assertThat(run.calls().get(run.calls().size() - 1)).isEqualTo("shutdown -h now");
+        assertThat(run.output()).contains("runner-scaler[docker-large]: gitlab-runner 18.0.2 is older than 18.1: its"
+                + " run-single ignores .runner_system_id, so this machine would not be the runner manager"
+                + " s_56789abcdef0; not registering.");
+    }
+
+    @Test
+    void gitlabMachineWithRunner18_4RegistersAndRuns() throws Exception {
+        var run = run(Forge.GITLAB, 1, Map.of("GITLAB_RUNNER_VERSION", "18.4.0"));
+
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.calls()).anySatisfy(c -> assertThat(c).startsWith("gitlab-runner register"))
+                .anySatisfy(c -> assertThat(c).startsWith("gitlab-runner run-single"));
+        assertThat(run.output()).doesNotContain("older than");
+    }
+
+    @Test
+    void gitlabRunnerVersionsAreComparedAsNumbers() throws Exception {
+        for (String version : List.of("18.1.0", "18.10.2", "19.0.0", "v18.1.3")) {
+            Files.deleteIfExists(calls);
+            var run = run(Forge.GITLAB, 1, Map.of("GITLAB_RUNNER_VERSION", version));
+            assertThat(run.calls()).as(version).anySatisfy(c -> assertThat(c).startsWith("gitlab-runner register"));
+        }
+        for (String version : List.of("17.11.4", "9.99.0", "18.0.5", "unknown")) {
+            Files.deleteIfExists(calls);
+            var run = run(Forge.GITLAB, 1, Map.of("GITLAB_RUNNER_VERSION", version));
+            assertThat(run.calls()).as(version).noneMatch(c -> c.startsWith("gitlab-runner register"));
+            assertThat(run.output()).as(version).contains("is older than 18.1");
+        }
+    }
+
+    @Test
+    void bootstrapsInstallAndDownloadNothing() throws Exception {
+        for (Forge forge : Forge.values()) {
+            Files.deleteIfExists(calls);
+            var run = run(forge, 1, Map.of("JIT_ITEM", JIT));
+
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(run.calls()).as(forge.id()).noneMatch(c -> c.matches(
+                    "(dnf|yum|rpm|apt-get|pip3|wget|tar) .*|docker (pull|load|image pull).*"));
+            assertThat(run.calls()).as("%s: curl reaches only the instance metadata and the GitLab API", forge.id())
+                    .filteredOn(c -> c.startsWith("curl ") && !c.startsWith("curl stdin"))
+                    .isNotEmpty()
+                    .allMatch(c -> c.contains("http://169.254.169.254/latest/")
+                            || c.contains("https://gitlab.example.com/api/v4/runners/managers"));
+        }
+    }
+
+    @Test
     void gitlabMachineThatCannotReadItsTokenShutsDownWithoutRegistering() throws Exception {
         var run = run(Forge.GITLAB, 1, Map.of("FAIL_SSM", "1"));
 
         assertThat(run.exit()).isNotZero();
-        assertThat(run.calls()).noneMatch(c -> c.startsWith("gitlab-runner"));
+        assertThat(run.calls()).noneMatch(c -> c.startsWith("gitlab-runner register"));
         assertThat(run.calls().get(run.calls().size() - 1)).isEqualTo("shutdown -h now");
         assertThat(run.output()).contains("shutting down: bootstrap ended with status");
     }
