@@ -276,7 +276,7 @@ public final class ColdStart {
         App app = new App(stack.settings(stack.emulator()), Clock.systemUTC(), new PrintStream(
                 PrintStream.nullOutputStream()));
         SQSEvent event = JSON.readValue(root.resolve("events/scale-up-sqs.json").toFile(), SQSEvent.class);
-        new ScaleUpHandler(app.jobEvents(), app.deadLetters(), app.log()).handleRequest(event, null);
+        new ScaleUpHandler(app).handleRequest(event, null);
         return app.machines().alive(BenchStack.POOL).stream().map(Machine::instanceId).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the seeding scale-up launched no machine"));
     }

@@ -94,7 +94,7 @@ public final class ApiCallsPerJob {
         this.app = stack.app(functions.endpoint(), clock, new PrintStream(log, true, StandardCharsets.UTF_8));
         this.webhook = new WebhookHandler(app.webhook());
         this.pump = new QueuePump(AwsClients.create(BenchStack.REGION, Optional.of(esm.endpoint())).sqs(),
-                stack.resources().queueUrl(), new ScaleUpHandler(app.jobEvents(), app.deadLetters(), app.log()));
+                stack.resources().queueUrl(), new ScaleUpHandler(app));
         this.reaper = new ReaperHandler(app.reaper());
     }
 

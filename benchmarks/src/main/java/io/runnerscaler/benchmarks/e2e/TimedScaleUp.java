@@ -17,7 +17,7 @@ final class TimedScaleUp extends ScaleUpHandler {
     private int failures;
 
     TimedScaleUp(App app) {
-        super(app.jobEvents(), app.deadLetters(), app.log());
+        super(app);
     }
 
     @Override

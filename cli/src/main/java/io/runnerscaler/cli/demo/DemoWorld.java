@@ -83,7 +83,7 @@ final class DemoWorld {
                 r.machinesTable(), r.jobsTable(), secretParameter, "/runner-scaler/" + STACK + "/github-webhook-secret");
         this.app = new App(settings, clock, log);
         this.webhook = new WebhookHandler(app.webhook());
-        this.pump = new QueuePump(aws.sqs(), r.queueUrl(), new ScaleUpHandler(app.jobEvents(), app.deadLetters(), app.log()));
+        this.pump = new QueuePump(aws.sqs(), r.queueUrl(), new ScaleUpHandler(app));
         this.reaper = new ReaperHandler(app.reaper());
         this.ec2Events = new Ec2EventsHandler(app.instanceEvents());
         this.machines = app.machines();

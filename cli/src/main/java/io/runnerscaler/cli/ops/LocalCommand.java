@@ -97,7 +97,7 @@ public final class LocalCommand implements Callable<Integer> {
         App app = new App(settings, Clock.systemUTC(), System.out);
         WebhookHandler webhook = new WebhookHandler(app.webhook());
         QueuePump pump = new QueuePump(aws.sqs(), settings.queueUrl(),
-                new ScaleUpHandler(app.jobEvents(), app.deadLetters(), app.log()));
+                new ScaleUpHandler(app));
         ReaperHandler reaper = new ReaperHandler(app.reaper());
         var instanceEvents = app.instanceEvents();
 

@@ -16,7 +16,8 @@ public final class OpsCommands {
     private OpsCommands() {
     }
 
-    @Command(name = "machines", mixinStandardHelpOptions = true, description = "List machine records, newest first.")
+    @Command(name = "machines", mixinStandardHelpOptions = true,
+            description = "List machine records, newest first; ended ones say why they ended.")
     public static final class Machines implements Callable<Integer> {
         @Mixin
         StackOptions stack;
@@ -28,15 +29,23 @@ public final class OpsCommands {
         public Integer call() {
             var store = new DynamoMachineStore(stack.clients().dynamo(),
                     stack.required(stack.machinesTable, "--machines-table"));
-            System.out.printf("%-14s %-21s %-10s %-9s %-11s %6s %-20s %s%n", "POOL", "INSTANCE", "STATE", "MARKET",
-                    "TYPE", "BUILDS", "SINCE", "JOB");
+            System.out.printf("%-14s %-21s %-10s %-9s %-11s %6s %-20s %-16s %s%n", "POOL", "INSTANCE", "STATE",
+                    "MARKET", "TYPE", "BUILDS", "SINCE", "JOB", "ENDED");
             store.all().stream().filter(m -> all || m.state().isAlive())
                     .sorted(Comparator.comparing(Machine::launchedAt).reversed())
-                    .forEach(m -> System.out.printf("%-14s %-21s %-10s %-9s %-11s %6d %-20s %s%n", m.pool(),
+                    .forEach(m -> System.out.printf("%-14s %-21s %-10s %-9s %-11s %6d %-20s %-16s %s%n", m.pool(),
                             m.instanceId(), m.state(), m.market(), m.instanceType(), m.buildsDone(), m.stateSince(),
-                            m.jobId().orElse("")));
+                            m.jobId().orElse(""), ended(m)));
             return 0;
         }
+    }
+
+    /**
+     * Why an ended machine ended, and whether it ever ran a job: {@code BOOT_TIMEOUT, no job} is a machine that
+     * never came up, the kind the boot-failure backoff counts.
+     */
+    static String ended(Machine m) {
+        return m.ending().map(e -> e.reason() + (e.tookJob() ? ", ran jobs" : ", no job")).orElse("");
     }
 
     @Command(name = "jobs", mixinStandardHelpOptions = true, description = "List the job ledger, newest first.")

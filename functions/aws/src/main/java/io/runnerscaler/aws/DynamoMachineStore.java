@@ -37,7 +37,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
  *
  * <p>Each pool also has one capacity item in the same partition (sort key {@value #CAPACITY}) whose
  * {@code reserved} count is changed only by conditional updates: reserving checks the limit in the same
- * write, and a machine's place is given back in the same transaction that marks it TERMINATED.
+ * write, and a machine's place is given back in the same transaction that marks it TERMINATED. The same item
+ * keeps the pool's on-demand grants and its boot failures (a list of instants), so planning reads both in one
+ * GetItem ({@link #counters}). An ended machine's record keeps why it ended ({@code endReason}) and whether it
+ * ever took a job ({@code tookJob}), for {@code runner-scaler machines}.
  */
 public final class DynamoMachineStore implements MachineStore {
 
@@ -92,6 +95,10 @@ public final class DynamoMachineStore implements MachineStore {
         if (m.state() == MachineState.TERMINATED) {
             item.put("ttl", n(m.stateSince().plus(KEEP_TERMINATED).getEpochSecond()));
         }
+        m.ending().ifPresent(e -> {
+            item.put("endReason", s(e.reason().isEmpty() ? "UNRECORDED" : e.reason()));
+            item.put("tookJob", AttributeValue.fromBool(e.tookJob()));
+        });
         return item;
     }
 
@@ -155,8 +162,8 @@ public final class DynamoMachineStore implements MachineStore {
     }
 
     @Override
-    public boolean markTerminated(Machine m, Instant at) {
-        Machine gone = m.withState(MachineState.TERMINATED, at, m.jobId());
+    public boolean markEnded(Machine m, Instant at, String reason) {
+        Machine gone = m.ended(at, reason);
         try {
             // Leaving the live partition is the once-only step: a second call finds no live record.
             dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(
@@ -180,6 +187,48 @@ public final class DynamoMachineStore implements MachineStore {
     public void grantOnDemand(String pool, int machines) {
         dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
                 .updateExpression("ADD onDemandGrants :n").expressionAttributeValues(Map.of(":n", n(machines))).build());
+    }
+
+    @Override
+    public int onDemandGrants(String pool) {
+        return counters(pool).onDemandGrants();
+    }
+
+    /**
+     * One boot failure more, appended to the pool item's list. The list only grows while every machine fails
+     * (the backoff brings that to one failure per 30 minutes at most) and is removed by the first healthy one.
+     */
+    @Override
+    public void recordBootFailure(String pool, Instant at) {
+        dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                .updateExpression("SET bootFailures = list_append(if_not_exists(bootFailures, :none), :one)")
+                .expressionAttributeValues(Map.of(":none", AttributeValue.fromL(List.of()),
+                        ":one", AttributeValue.fromL(List.of(s(at.toString()))))).build());
+    }
+
+    @Override
+    public void resetBootFailures(String pool) {
+        dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                .updateExpression("REMOVE bootFailures").build());
+    }
+
+    @Override
+    public List<Instant> bootFailures(String pool) {
+        return counters(pool).bootFailures();
+    }
+
+    /** The pool's grants and boot failures, from its capacity item in one consistent read. */
+    @Override
+    public PoolCounters counters(String pool) {
+        var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(capacityKey(pool))
+                .consistentRead(true).build());
+        if (!item.hasItem()) {
+            return new PoolCounters(0, List.of());
+        }
+        var failures = item.item().containsKey("bootFailures")
+                ? item.item().get("bootFailures").l().stream().map(v -> Instant.parse(v.s())).sorted().toList()
+                : List.<Instant>of();
+        return new PoolCounters((int) Math.max(0, number(item.item(), "onDemandGrants")), failures);
     }
 
     @Override
@@ -246,10 +295,16 @@ public final class DynamoMachineStore implements MachineStore {
         String partition = i.get("pool").s();
         String pool = partition.endsWith(ENDED) ? partition.substring(0, partition.length() - ENDED.length())
                 : partition;
-        return new Machine(i.get("instanceId").s(), pool, MachineState.valueOf(i.get("state").s()),
-                Market.valueOf(i.get("market").s()), i.get("instanceType").s(),
-                Integer.parseInt(i.get("buildsDone").n()), Instant.parse(i.get("launchedAt").s()),
-                Instant.parse(i.get("stateSince").s()), Optional.ofNullable(i.get("jobId")).map(AttributeValue::s));
+        MachineState state = MachineState.valueOf(i.get("state").s());
+        int builds = Integer.parseInt(i.get("buildsDone").n());
+        // Records ended before reasons were kept say UNRECORDED; whether they took a job, their builds tell.
+        Optional<Machine.Ending> ending = state != MachineState.TERMINATED ? Optional.empty()
+                : Optional.of(new Machine.Ending(i.containsKey("endReason") ? i.get("endReason").s() : "UNRECORDED",
+                        i.containsKey("tookJob") ? Boolean.TRUE.equals(i.get("tookJob").bool()) : builds > 0));
+        return new Machine(i.get("instanceId").s(), pool, state, Market.valueOf(i.get("market").s()),
+                i.get("instanceType").s(), builds, Instant.parse(i.get("launchedAt").s()),
+                Instant.parse(i.get("stateSince").s()), Optional.ofNullable(i.get("jobId")).map(AttributeValue::s),
+                ending);
     }
 
     static AttributeValue s(String v) {

@@ -1,6 +1,5 @@
 package io.runnerscaler.aws;
 
-import io.runnerscaler.core.config.MarketPolicy;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Market;
 import io.runnerscaler.core.port.Fleet;
@@ -62,27 +61,16 @@ public final class Ec2Fleet implements Fleet {
     }
 
     /**
-     * One CreateFleet for all {@code count} machines. For a {@code spot-with-fallback} pool, the machines spot
-     * could not supply because of a capacity error are asked for on demand in a second call, in the same
-     * invocation. Quota and configuration errors are not retried: they would fail again.
+     * One CreateFleet for all {@code count} machines, on {@code market} only: whether machines spot could not
+     * supply are then bought on demand is the planner's decision, from the errors returned here. Every error of
+     * the answer is reported: an instant fleet returns one per override it could not use (a zone without the
+     * type answers {@code InvalidFleetConfiguration}, spot without room {@code InsufficientInstanceCapacity}),
+     * in any order, also beside the instances other overrides launched (CreateFleet, "Errors: Information about
+     * the instances that could not be launched by the fleet", in the EC2 API reference and the SDK's
+     * {@code CreateFleetResult} shape).
      */
     @Override
     public LaunchResult launch(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {
-        LaunchResult first = createFleet(pool, count, market, extraTags);
-        int missing = count - first.launched().size();
-        boolean capacity = first.failure().map(f -> f.kind() == LaunchFailure.Kind.CAPACITY).orElse(false);
-        if (missing == 0 || market != Market.SPOT || pool.market() != MarketPolicy.SPOT_WITH_FALLBACK || !capacity) {
-            return first;
-        }
-        LaunchResult fallback = createFleet(pool, missing, Market.ON_DEMAND, extraTags);
-        List<Launched> all = new ArrayList<>(first.launched());
-        all.addAll(fallback.launched());
-        // The spot capacity error is what happened; report the fallback's own failure if it also fell short.
-        Optional<LaunchFailure> failure = all.size() < count ? fallback.failure().or(first::failure) : first.failure();
-        return new LaunchResult(all, count, failure);
-    }
-
-    private LaunchResult createFleet(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {
         LaunchTemplates.Version template;
         try {
             template = templates.forPool(pool);
@@ -106,27 +94,39 @@ public final class Ec2Fleet implements Fleet {
             String type = i.instanceTypeAsString();
             i.instanceIds().forEach(id -> launched.add(new Launched(id, type, m)));
         });
-        Optional<LaunchFailure> failure = Optional.empty();
-        if (launched.size() < count) {
-            failure = Optional.of(response.errors().isEmpty()
-                    ? new LaunchFailure(LaunchFailure.Kind.OTHER, "NoInstances", "CreateFleet returned fewer instances")
-                    : failure(response.errors().get(0)));
+        List<LaunchFailure> errors = response.errors().stream().map(Ec2Fleet::failure).toList();
+        if (launched.size() < count && errors.isEmpty()) {
+            errors = List.of(new LaunchFailure(LaunchFailure.Kind.OTHER, "NoInstances",
+                    "CreateFleet returned fewer instances and no error"));
         }
-        return new LaunchResult(launched, count, failure);
+        return new LaunchResult(launched, count, errors);
     }
 
     private static LaunchFailure failure(CreateFleetError error) {
-        return new LaunchFailure(kind(error.errorCode()), error.errorCode(), error.errorMessage());
+        var o = error.launchTemplateAndOverrides() == null ? null : error.launchTemplateAndOverrides().overrides();
+        String where = o == null ? "" : " (" + o.instanceTypeAsString()
+                + (o.subnetId() == null ? "" : " in " + o.subnetId()) + ")";
+        return new LaunchFailure(kind(error.errorCode()), error.errorCode(), error.errorMessage() + where);
     }
 
+    /**
+     * The request: one override per instance type x subnet, each type's overrides with its place in the pool's
+     * list as {@code Priority} (0 first), and allocation strategies that honour it: {@code prioritized} for on
+     * demand (the first type that has capacity), {@code capacity-optimized-prioritized} for spot (priority on a
+     * best-effort basis, capacity first), as the EC2 API reference describes
+     * {@code FleetLaunchTemplateOverridesRequest.Priority}. Subnets of one type share its priority, so the
+     * fleet spreads across them.
+     */
     CreateFleetRequest request(PoolConfig pool, LaunchTemplates.Version template, int count, Market market,
                                Map<String, String> extraTags) {
         List<FleetLaunchTemplateOverridesRequest> overrides = new ArrayList<>();
         List<String> subnets = !pool.subnets().isEmpty() ? pool.subnets()
                 : !defaultSubnets.isEmpty() ? defaultSubnets : java.util.Collections.singletonList(null);
-        for (String type : pool.instanceTypes()) {
+        for (int rank = 0; rank < pool.instanceTypes().size(); rank++) {
+            String type = pool.instanceTypes().get(rank);
             for (String subnet : subnets) {
-                var o = FleetLaunchTemplateOverridesRequest.builder().instanceType(InstanceType.fromValue(type));
+                var o = FleetLaunchTemplateOverridesRequest.builder().instanceType(InstanceType.fromValue(type))
+                        .priority((double) rank);
                 if (subnet != null) {
                     o.subnetId(subnet);
                 }
@@ -154,9 +154,9 @@ public final class Ec2Fleet implements Fleet {
                         .overrides(overrides).build())
                 .targetCapacitySpecification(capacity.build())
                 .spotOptions(SpotOptionsRequest.builder()
-                        .allocationStrategy(SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED).build())
+                        .allocationStrategy(SpotAllocationStrategy.CAPACITY_OPTIMIZED_PRIORITIZED).build())
                 .onDemandOptions(OnDemandOptionsRequest.builder()
-                        .allocationStrategy(FleetOnDemandAllocationStrategy.LOWEST_PRICE).build())
+                        .allocationStrategy(FleetOnDemandAllocationStrategy.PRIORITIZED).build())
                 .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
                         .tags(tags(pool, extraTags)).build())
                 .build();
@@ -207,9 +207,10 @@ public final class Ec2Fleet implements Fleet {
                  "InsufficientCapacity", "SpotMaxPriceTooLow", "capacity-not-available" -> LaunchFailure.Kind.CAPACITY;
             case "VcpuLimitExceeded", "InstanceLimitExceeded", "MaxFleetCountExceeded" -> LaunchFailure.Kind.QUOTA;
             case "RequestLimitExceeded", "Throttling" -> LaunchFailure.Kind.THROTTLED;
+            // InvalidFleetConfiguration: an override the zone cannot serve (the type is not offered there).
             case "InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateId.NotFound",
                  "InvalidParameterValue", "InvalidSubnetID.NotFound", "InvalidAMIID.NotFound",
-                 "UnauthorizedOperation" -> LaunchFailure.Kind.CONFIG;
+                 "UnauthorizedOperation", "InvalidFleetConfiguration" -> LaunchFailure.Kind.CONFIG;
             default -> LaunchFailure.Kind.OTHER;
         };
     }

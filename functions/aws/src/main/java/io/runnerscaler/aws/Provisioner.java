@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.ssm.model.PutParameterRequest;
 public final class Provisioner {
 
     /** Receives before a message goes to the DLQ; matches the template's redrive policy. */
-    public static final int MAX_RECEIVES = 5;
+    public static final int MAX_RECEIVES = 10;
 
     private final AwsClients aws;
 

@@ -49,7 +49,8 @@ import io.runnerscaler.core.usecase.InstanceEvents;
 import io.runnerscaler.core.usecase.JobEvents;
 import io.runnerscaler.core.usecase.PlanExecutor;
 import io.runnerscaler.core.usecase.Reaper;
-import io.runnerscaler.core.usecase.Reconciler;
+import io.runnerscaler.core.usecase.ScaleUp;
+import io.runnerscaler.aws.SqsRedelivery;
 import io.runnerscaler.core.tags.GitLabJobTags;
 import io.runnerscaler.core.webhook.SharedSecrets;
 import io.runnerscaler.core.webhook.WebhookIngest;
@@ -83,6 +84,7 @@ public final class App {
     public static final Duration CONFIG_REFRESH = Duration.ofMinutes(1);
 
     private final Settings settings;
+    private final Planner planner = new Planner();
     private final Clock clock;
     private final AwsClients aws;
     private final EventLog log;
@@ -217,12 +219,21 @@ public final class App {
     }
 
     public JobEvents jobEvents() {
-        return new JobEvents(config, ledger(), machines(), new Planner(), executor(), jobRetry(), clock, log, metrics);
+        return new JobEvents(config, ledger(), machines(), planner, executor(), jobRetry(), clock, log, metrics);
+    }
+
+    /**
+     * What the scale-up function runs for a batch of queued job events: GitLab tags looked up when a token is
+     * configured ({@link #jobTags()}), poison messages parked, failures retried after a short backoff.
+     */
+    public ScaleUp scaleUp() {
+        return new ScaleUp(jobEvents(), jobTags(), deadLetters(), new SqsRedelivery(aws.sqs(), settings.queueUrl()),
+                log);
     }
 
     public Reaper reaper() {
-        return new Reaper(config, ledger(), machines(), new Planner(), executor(),
-                new Reconciler(fleet(), machines(), log, metrics), clock, metrics, missedJobs(), log);
+        return new Reaper(config, ledger(), machines(), fleet(), planner, executor(), clock, metrics, missedJobs(),
+                log);
     }
 
     /**
@@ -241,7 +252,7 @@ public final class App {
     }
 
     public InstanceEvents instanceEvents() {
-        return new InstanceEvents(machines(), ledger(), fleet(), bootstrapSecrets(), clock, log, metrics);
+        return new InstanceEvents(config, machines(), ledger(), planner, executor(), clock, log, metrics);
     }
 
     public DeadLetters deadLetters() {
@@ -265,7 +276,7 @@ public final class App {
     }
 
     private PlanExecutor executor() {
-        return new PlanExecutor(fleet(), machines(), runnerRegistrations(), log, metrics);
+        return new PlanExecutor(planner, fleet(), machines(), runnerRegistrations(), log, metrics);
     }
 
     private Fleet fleet() {

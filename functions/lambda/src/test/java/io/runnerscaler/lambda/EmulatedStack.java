@@ -99,8 +99,7 @@ final class EmulatedStack {
 
     /** Scale-up of this function instance over the stack's queue. */
     QueuePump pump(Instance instance) {
-        return new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(instance.app().jobEvents(),
-                instance.app().deadLetters(), instance.app().log()));
+        return new QueuePump(aws.sqs(), resources.queueUrl(), new ScaleUpHandler(instance.app()));
     }
 
     WebhookHandler webhook() {

@@ -75,7 +75,7 @@ class FaultToleranceIT {
         for (int c = 0; c < CONSUMERS; c++) {
             EmulatedStack.Instance lambda = stack.newInstance();
             QueuePump pump = new QueuePump(lambda.app().aws().sqs(), stack.resources.queueUrl(),
-                    new ScaleUpHandler(lambda.app().jobEvents(), lambda.app().deadLetters(), lambda.app().log()));
+                    new ScaleUpHandler(lambda.app()));
             handled.add(consumers.submit(() -> consume(pump, delivering, stack)));
         }
 

@@ -39,8 +39,9 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 /**
  * GitLab jobs get their tags from the Jobs API (a WireMock GitLab answering with the recorded payload)
  * in scale-up, before pool matching: a tagged pool takes the job; a lookup GitLab will never answer (bad
- * token, job not visible) parks the message in the DLQ at once, one that may succeed later (rate limit)
- * leaves it for SQS to redeliver; both with a log line and a metric, and the API token never shows.
+ * token, job not visible) parks the message in the DLQ at once, one that may succeed later (rate limit, 5xx)
+ * comes back after a short backoff or GitLab's Retry-After; both with a log line and a metric, and the API token
+ * never shows.
  */
 class GitLabJobTagsIT {
 
@@ -113,23 +114,50 @@ class GitLabJobTagsIT {
     }
 
     @Test
-    void rateLimitedLookupIsRetriedBySqsAndThenSucceeds() {
-        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "20")
+    void rateLimitedLookupComesBackAfterGitLabsRetryAfterAndThenSucceeds() {
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")
                 .withHeader("RateLimit-Limit", "600").withHeader("RateLimit-Remaining", "0")));
-        redeliverAtOnce();
 
         assertThat(deliverPendingAndPump()).as("returned to the queue").isEqualTo(1);
         assertThat(logs()).contains("\"reason\":\"RATE_LIMITED\"").contains("\"retryable\":true")
-                .contains("\"retryAfterSeconds\":20").contains("\"Reason\":\"RATE_LIMITED\"");
+                .contains("\"retryAfterSeconds\":2").contains("\"Reason\":\"RATE_LIMITED\"")
+                .contains("\"retryInSeconds\":2");
         assertThat(instancesForJob("gitlab:1977")).isZero();
+        assertThat(pump().pumpOnce(0)).as("hidden for GitLab's Retry-After").isZero();
 
         gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(GitLabStack.payload("jobs-api-job.json"))));
-        assertThat(pump().drain()).as("SQS redelivered it").isEqualTo(1);
+        assertThat(pumpUntilHandled(java.time.Duration.ofSeconds(10))).as("back after 2 s, not the queue's visibility"
+                + " timeout").isEqualTo(1);
 
         assertThat(instancesForJob("gitlab:1977")).isEqualTo(1);
         assertThat(deadLetters()).isEmpty();
         gitlab.verify(2, getRequestedFor(urlEqualTo(JOB_PATH)));
+    }
+
+    /**
+     * A job whose first attempt meets GitLab's 5xx is launched about ten seconds later (scale-up's first backoff,
+     * set with ChangeMessageVisibility), with the queue's visibility timeout as deployed (360 s), which is when it
+     * came back before.
+     */
+    @Test
+    void aJobWhoseFirstAttemptFailedIsLaunchedWellInsideAMinuteNotAfterTheVisibilityTimeout() {
+        stack.aws.sqs().setQueueAttributes(b -> b.queueUrl(stack.resources.queueUrl())
+                .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "360")));
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(502)));
+        long delivered = System.nanoTime();
+
+        assertThat(deliverPendingAndPump()).as("the first attempt failed").isEqualTo(1);
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(GitLabStack.payload("jobs-api-job.json"))));
+        pumpUntilHandled(java.time.Duration.ofSeconds(60));
+        long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - delivered);
+
+        assertThat(instancesForJob("gitlab:1977")).as("launched %d s after delivery; logs:%n%s", seconds, logs())
+                .isEqualTo(1);
+        assertThat(seconds).as("seconds from delivery to launch").isLessThan(60);
+        assertThat(logs()).contains("\"retryInSeconds\":10");
+        System.out.printf("retried job launched %d s after its delivery (visibility timeout 360 s)%n", seconds);
     }
 
     @Test
@@ -139,6 +167,27 @@ class GitLabJobTagsIT {
         assertThat(logs()).contains("\"Reason\":\"NOT_FOUND\"");
         assertThat(deadLetters()).singleElement().satisfies(m -> assertThat(
                 m.messageAttributes().get(SqsDeadLetters.REASON).stringValue()).contains("NOT_FOUND"));
+    }
+
+    /**
+     * Scale-up over the queue, asking every half second (short polls: the emulator's long polls can outlast their
+     * wait time), until a message was handled or {@code within} passed; returns how many were handled.
+     */
+    private int pumpUntilHandled(java.time.Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        int handled = 0;
+        while (handled == 0 && System.nanoTime() < deadline) {
+            handled = pump().pumpOnce(0);
+            if (handled == 0) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return handled;
     }
 
     /** Delivers the pending sample and runs scale-up once over what it enqueued; returns the failed messages. */

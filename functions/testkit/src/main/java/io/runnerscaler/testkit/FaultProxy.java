@@ -12,10 +12,16 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.extension.ResponseTransformerV2;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.http.HttpHeader;
+import com.github.tomakehurst.wiremock.http.HttpHeaders;
+import com.github.tomakehurst.wiremock.http.Response;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.net.URI;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -43,7 +49,7 @@ public final class FaultProxy implements AutoCloseable, BeforeEachCallback, Afte
     public FaultProxy(URI target) {
         this.target = target;
         this.server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
-                .extensions(random));
+                .extensions(random, new AddFleetErrors()));
         server.start();
         passThrough();
     }
@@ -96,23 +102,105 @@ public final class FaultProxy implements AutoCloseable, BeforeEachCallback, Afte
      * the error in {@code errorSet} (an instant fleet reports per-request errors this way).
      */
     public void spotCapacityError(String code) {
-        server.stubFor(ec2("CreateFleet").withRequestBody(containing("DefaultTargetCapacityType=spot"))
+        createFleetAnswer("spot", List.of(), "", List.of(new FleetError(code,
+                "There is no Spot capacity available that matches your request.", "m6i.large", "subnet-0a", "spot")));
+    }
+
+    /**
+     * One error of an instant fleet's answer, for one override, in the shape of the EC2 API's
+     * {@code CreateFleetError}: the override's launch template, instance type and subnet, the lifecycle, the code
+     * and message.
+     */
+    public record FleetError(String code, String message, String instanceType, String subnetId, String lifecycle) {
+        String xml() {
+            return """
+                    <item>
+                      <launchTemplateAndOverrides>
+                        <launchTemplateSpecification>
+                          <launchTemplateId>lt-0fault0proxy0000</launchTemplateId>
+                          <version>1</version>
+                        </launchTemplateSpecification>
+                        <overrides>
+                          <instanceType>%s</instanceType>
+                          <subnetId>%s</subnetId>
+                        </overrides>
+                      </launchTemplateAndOverrides>
+                      <lifecycle>%s</lifecycle>
+                      <errorCode>%s</errorCode>
+                      <errorMessage>%s</errorMessage>
+                    </item>
+                    """.formatted(instanceType, subnetId, lifecycle, code, message);
+        }
+    }
+
+    /**
+     * CreateFleet requests for {@code market} ({@code spot} or {@code on-demand}) reach the emulator, which
+     * launches them, and its answer gets {@code errors} in its {@code errorSet}: an instant fleet reports every
+     * override it could not use, also when others met the capacity.
+     */
+    public void createFleetErrors(String market, List<FleetError> errors) {
+        server.stubFor(ec2("CreateFleet").withRequestBody(containing("DefaultTargetCapacityType=" + market))
+                .atPriority(FAULT).willReturn(aResponse().proxiedFrom(target.toString())
+                        .withTransformers(AddFleetErrors.NAME).withTransformerParameter("errorSet", errorSet(errors))));
+    }
+
+    /**
+     * CreateFleet requests for {@code market} are answered here, as EC2 answers a fleet it could fill only in
+     * part: {@code launched} instances of {@code instanceType} (ids the emulator does not know; none for a fleet
+     * that launched nothing) and {@code errors} for the overrides that failed.
+     */
+    public void createFleetAnswer(String market, List<String> launched, String instanceType, List<FleetError> errors) {
+        String lifecycle = market.equals("spot") ? "<lifecycle>spot</lifecycle>" : "";
+        String instances = launched.isEmpty() ? "<fleetInstanceSet/>" : """
+                <fleetInstanceSet>
+                  <item>
+                    <instanceIds>%s</instanceIds>
+                    <instanceType>%s</instanceType>
+                    %s
+                  </item>
+                </fleetInstanceSet>
+                """.formatted(launched.stream().map(id -> "<item>" + id + "</item>").collect(Collectors.joining()),
+                instanceType, lifecycle);
+        server.stubFor(ec2("CreateFleet").withRequestBody(containing("DefaultTargetCapacityType=" + market))
                 .atPriority(FAULT).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml")
                         .withBody("""
                                 <?xml version="1.0" encoding="UTF-8"?>
                                 <CreateFleetResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
                                   <requestId>fault-proxy-request</requestId>
-                                  <fleetId>fleet-00000000-0000-4000-8000-00000000spot</fleetId>
-                                  <errorSet>
-                                    <item>
-                                      <errorCode>%s</errorCode>
-                                      <errorMessage>There is no Spot capacity available that matches your request.</errorMessage>
-                                      <lifecycle>spot</lifecycle>
-                                    </item>
-                                  </errorSet>
-                                  <fleetInstanceSet/>
+                                  <fleetId>fleet-00000000-0000-4000-8000-0000000fault</fleetId>
+                                  %s
+                                  %s
                                 </CreateFleetResponse>
-                                """.formatted(code))));
+                                """.formatted(errorSet(errors), instances))));
+    }
+
+    private static String errorSet(List<FleetError> errors) {
+        return "<errorSet>" + errors.stream().map(FleetError::xml).collect(Collectors.joining()) + "</errorSet>";
+    }
+
+    /** Adds a recorded {@code errorSet} to the emulator's CreateFleet answer, which never has one. */
+    private static final class AddFleetErrors implements ResponseTransformerV2 {
+        static final String NAME = "runner-scaler-fleet-errors";
+
+        @Override
+        public Response transform(Response response, ServeEvent event) {
+            String body = response.getBodyAsString().replaceAll("<errorSet\\s*/>|<errorSet>\\s*</errorSet>", "");
+            String errorSet = event.getTransformerParameters().getString("errorSet");
+            int end = body.lastIndexOf("</CreateFleetResponse>");
+            String rewritten = body.substring(0, end) + errorSet + body.substring(end);
+            return Response.Builder.like(response).but().body(rewritten)
+                    .headers(new HttpHeaders(new HttpHeader("Content-Type", "text/xml"))).build();
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public String getName() {
+            return NAME;
+        }
     }
 
     /** An EC2 action answers with an EC2 error response ({@code VcpuLimitExceeded}, {@code RequestLimitExceeded} ...). */

@@ -1,29 +1,44 @@
 package io.runnerscaler.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.runnerscaler.core.config.IdleSettings;
 import io.runnerscaler.core.config.MarketPolicy;
-import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.memory.InMemoryMachineStore;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.Market;
+import io.runnerscaler.core.planner.Action;
+import io.runnerscaler.core.planner.Plan;
+import io.runnerscaler.core.planner.Reason;
+import io.runnerscaler.core.port.BootstrapSecrets;
+import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.Fleet;
+import io.runnerscaler.core.port.Metrics;
+import io.runnerscaler.core.runner.RunnerRegistrations;
+import io.runnerscaler.core.runner.UnmanagedRunners;
+import io.runnerscaler.core.usecase.PlanExecutor;
 import io.runnerscaler.testkit.AwsEmulator;
 import io.runnerscaler.testkit.FaultProxy;
-import java.time.Duration;
-import java.time.ZoneOffset;
+import io.runnerscaler.testkit.FaultProxy.FleetError;
+import io.runnerscaler.testkit.contract.FleetContract;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
 
-/** The EC2 fleet adapter against the emulator, with capacity and quota errors injected by the fault proxy. */
-class Ec2FleetIT {
+/**
+ * The EC2 fleet adapter against the emulator, held to the fleet's contract, with CreateFleet answers of the real
+ * shape (several errors per answer, with and without launched instances) and quota errors from the fault proxy,
+ * which the emulator never returns.
+ */
+class Ec2FleetIT extends FleetContract {
 
     @RegisterExtension
     static final AwsEmulator emulator = new AwsEmulator();
@@ -42,16 +57,28 @@ class Ec2FleetIT {
         fleet = new Ec2Fleet(aws.ec2(), "stack-a");
     }
 
+    @Override
+    protected Fleet fleet() {
+        return fleet;
+    }
+
+    @Override
+    protected void noSpotCapacity() {
+        proxy.spotCapacityError("InsufficientInstanceCapacity");
+    }
+
     @Test
-    void oneCreateFleetCallLaunchesEveryMachineOfADecisionWithTagsAndOverrides() {
+    void oneCreateFleetCallLaunchesEveryMachineOfADecisionWithTagsAndOverridesInPreferenceOrder() {
         var result = fleet.launch(pool(MarketPolicy.ON_DEMAND), 3, Market.ON_DEMAND, Map.of(Tags.JOB, "gitlab:7"));
 
         assertThat(result.launched()).hasSize(3).allMatch(l -> l.market() == Market.ON_DEMAND);
-        assertThat(result.failure()).isEmpty();
+        assertThat(result.errors()).isEmpty();
         assertThat(proxy.ec2Calls("CreateFleet")).isEqualTo(1);
         String body = proxy.ec2Bodies("CreateFleet").get(0);
         assertThat(body).contains("Type=instant").contains("LaunchTemplateName=lt-docker")
                 .contains("Overrides.1.InstanceType=m6i.large").contains("Overrides.2.InstanceType=m5.large")
+                .containsPattern("Overrides\\.1\\.Priority=0(\\.0)?&").containsPattern("Overrides\\.2\\.Priority=1(\\.0)?&")
+                .contains("OnDemandOptions.AllocationStrategy=prioritized")
                 .contains("TotalTargetCapacity=3").contains("DefaultTargetCapacityType=on-demand");
         List<Instance> instances = managed("stack-a");
         assertThat(instances).hasSize(3).allSatisfy(i -> assertThat(tags(i)).containsEntry(Tags.POOL, "docker")
@@ -60,36 +87,84 @@ class Ec2FleetIT {
     }
 
     @Test
-    void spotPoolsAskForPriceCapacityOptimizedSpot() {
+    void spotPoolsAskForCapacityOptimizedPrioritizedSpot() {
         fleet.launch(pool(MarketPolicy.SPOT), 2, Market.SPOT, Map.of());
         assertThat(proxy.ec2Bodies("CreateFleet").get(0)).contains("DefaultTargetCapacityType=spot")
-                .contains("SpotOptions.AllocationStrategy=price-capacity-optimized");
+                .contains("SpotOptions.AllocationStrategy=capacity-optimized-prioritized");
     }
 
     @Test
-    void spotWithFallbackBuysOnDemandWhatSpotCouldNotSupplyInTheSameInvocation() {
-        proxy.spotCapacityError("InsufficientInstanceCapacity");
+    void everyErrorIsReadWhenOtherOverridesLaunchedAndTheCapacityErrorIsNotTheFirst() {
+        proxy.createFleetErrors("spot", List.of(
+                new FleetError("InvalidFleetConfiguration", "Your requested instance type (m5.large) is not"
+                        + " supported in your requested Availability Zone (eu-west-1c).", "m5.large", "subnet-0c", "spot"),
+                new FleetError("InsufficientInstanceCapacity", "There is no Spot capacity available that matches your"
+                        + " request.", "m6i.large", "subnet-0a", "spot")));
+
+        var result = fleet.launch(pool(MarketPolicy.SPOT_WITH_FALLBACK), 2, Market.SPOT, Map.of());
+
+        assertThat(result.launched()).hasSize(2);
+        assertThat(result.errors()).extracting(Fleet.LaunchFailure::code)
+                .containsExactly("InvalidFleetConfiguration", "InsufficientInstanceCapacity");
+        assertThat(result.errors()).extracting(Fleet.LaunchFailure::kind)
+                .containsExactly(Fleet.LaunchFailure.Kind.CONFIG, Fleet.LaunchFailure.Kind.CAPACITY);
+        assertThat(result.errors().get(0).message()).contains("(m5.large in subnet-0c)");
+        assertThat(result.capacityError()).isTrue();
+        assertThat(result.missing()).isZero();
+    }
+
+    @Test
+    void aPartlyFilledFleetReportsItsInstancesAndEveryError() {
+        proxy.createFleetAnswer("spot", List.of("i-0aaaaaaaaaaaaaaa1"), "m5.large", List.of(
+                new FleetError("InvalidFleetConfiguration", "not offered in this zone", "m6i.large", "subnet-0c", "spot"),
+                new FleetError("UnfulfillableCapacity", "Unable to fulfill capacity due to your request configuration.",
+                        "m6i.large", "subnet-0a", "spot"),
+                new FleetError("InsufficientInstanceCapacity", "no Spot capacity", "m5.large", "subnet-0a", "spot")));
 
         var result = fleet.launch(pool(MarketPolicy.SPOT_WITH_FALLBACK), 3, Market.SPOT, Map.of());
 
-        assertThat(result.launched()).hasSize(3).allMatch(l -> l.market() == Market.ON_DEMAND);
-        assertThat(result.failure()).hasValueSatisfying(f -> {
-            assertThat(f.kind()).isEqualTo(Fleet.LaunchFailure.Kind.CAPACITY);
-            assertThat(f.code()).isEqualTo("InsufficientInstanceCapacity");
-        });
-        assertThat(proxy.ec2Calls("CreateFleet")).isEqualTo(2);
-        assertThat(managed("stack-a")).hasSize(3);
+        assertThat(result.launched()).containsExactly(new Fleet.Launched("i-0aaaaaaaaaaaaaaa1", "m5.large", Market.SPOT));
+        assertThat(result.missing()).isEqualTo(2);
+        assertThat(result.errors()).hasSize(3);
+        assertThat(result.failure()).as("the shortfall is explained by the first capacity error, not errors[0]")
+                .hasValueSatisfying(f -> assertThat(f.code()).isEqualTo("UnfulfillableCapacity"));
     }
 
     @Test
-    void spotOnlyPoolsDoNotFallBack() {
-        proxy.spotCapacityError("UnfulfillableCapacity");
+    void anAnswerWithOnlyConfigurationErrorsIsNoCapacityError() {
+        proxy.createFleetAnswer("spot", List.of(), "m5.large", List.of(
+                new FleetError("InvalidFleetConfiguration", "not offered in this zone", "m6i.large", "subnet-0c", "spot"),
+                new FleetError("InvalidFleetConfiguration", "not offered in this zone", "m5.large", "subnet-0c", "spot")));
 
-        var result = fleet.launch(pool(MarketPolicy.SPOT), 2, Market.SPOT, Map.of());
+        var result = fleet.launch(pool(MarketPolicy.SPOT_WITH_FALLBACK), 2, Market.SPOT, Map.of());
 
         assertThat(result.launched()).isEmpty();
-        assertThat(result.failure().orElseThrow().kind()).isEqualTo(Fleet.LaunchFailure.Kind.CAPACITY);
-        assertThat(proxy.ec2Calls("CreateFleet")).isEqualTo(1);
+        assertThat(result.capacityError()).isFalse();
+        assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Fleet.LaunchFailure.Kind.CONFIG));
+    }
+
+    /**
+     * The whole fallback path: the planner's spot launch meets a partly filled fleet whose capacity error is not its
+     * first, the executor reports it, and the planner's on-demand launch buys what spot lacked, in the same call.
+     */
+    @Test
+    void aSpotWithFallbackLaunchBuysOnDemandWhatSpotLackedAfterReadingEveryError() {
+        proxy.createFleetAnswer("spot", List.of("i-0aaaaaaaaaaaaaaa1"), "m5.large", List.of(
+                new FleetError("InvalidFleetConfiguration", "not offered in this zone", "m6i.large", "subnet-0c", "spot"),
+                new FleetError("InsufficientInstanceCapacity", "no Spot capacity", "m5.large", "subnet-0a", "spot")));
+        var store = new InMemoryMachineStore();
+        var executor = new PlanExecutor(fleet, store, new RunnerRegistrations(List.of(
+                new UnmanagedRunners(Forge.GITLAB)), BootstrapSecrets.NONE, EventLog.NONE), EventLog.NONE, Metrics.NONE);
+
+        executor.execute(pool(MarketPolicy.SPOT_WITH_FALLBACK), new Plan("docker",
+                List.of(new Action.Launch(3, Market.SPOT, Reason.JOBS_WAITING))), Instant.now(), Optional.empty());
+
+        assertThat(store.alive("docker")).extracting(m -> m.market()).containsExactlyInAnyOrder(Market.SPOT,
+                Market.ON_DEMAND, Market.ON_DEMAND);
+        assertThat(proxy.ec2Bodies("CreateFleet")).hasSize(2);
+        assertThat(proxy.ec2Bodies("CreateFleet").get(1)).contains("DefaultTargetCapacityType=on-demand")
+                .contains("TotalTargetCapacity=2");
+        assertThat(store.reserved("docker")).isEqualTo(3);
     }
 
     @Test
@@ -104,20 +179,28 @@ class Ec2FleetIT {
     }
 
     @Test
-    void throttledCallsAreRetriedWithBackoffBySdk() {
-        proxy.ec2Error("TerminateInstances", 503, "RequestLimitExceeded");
+    void throttledCallsAreRetriedWithBackoffBySdkThenFail() {
         var result = fleet.launch(pool(MarketPolicy.ON_DEMAND), 1, Market.ON_DEMAND, Map.of());
-        try {
-            fleet.terminate(List.of(result.launched().get(0).instanceId()));
-        } catch (RuntimeException expected) {
-            // every attempt was throttled
-        }
+        proxy.ec2Error("TerminateInstances", 503, "RequestLimitExceeded");
+
+        assertThatThrownBy(() -> fleet.terminate(List.of(result.launched().get(0).instanceId())))
+                .isInstanceOf(SdkException.class);
         assertThat(proxy.ec2Calls("TerminateInstances")).isEqualTo(3);
+        assertThat(managed("stack-a")).singleElement().satisfies(i ->
+                assertThat(i.state().nameAsString()).isEqualTo("running"));
     }
 
     @Test
-    void terminatingAnInstanceThatIsAlreadyGoneIsNotAnError() {
+    void terminatingAnInstanceThatIsAlreadyGoneIsNotAnErrorAndTerminatesTheLiveOne() {
+        String live = fleet.launch(pool(MarketPolicy.ON_DEMAND), 1, Market.ON_DEMAND, Map.of()).launched().get(0)
+                .instanceId();
         fleet.terminate(List.of("i-0123456789abcdef0"));
+        fleet.terminate(List.of(live));
+        fleet.terminate(List.of(live));
+
+        assertThat(managed("stack-a")).singleElement().satisfies(i ->
+                assertThat(i.state().nameAsString()).isIn("shutting-down", "terminated"));
+        assertThat(fleet.describeManaged()).isEmpty();
     }
 
     @Test
@@ -136,12 +219,5 @@ class Ec2FleetIT {
 
     private static Map<String, String> tags(Instance i) {
         return i.tags().stream().collect(java.util.stream.Collectors.toMap(t -> t.key(), t -> t.value()));
-    }
-
-    static PoolConfig pool(MarketPolicy market) {
-        return new PoolConfig("docker", Forge.GITLAB, java.util.Set.of(), true, List.of("m6i.large", "m5.large"),
-                List.of(), "lt-docker", Optional.empty(), market, 6,
-                new IdleSettings(0, 0, 0, Duration.ofMinutes(5)), 0, 0, List.of(), ZoneOffset.UTC, Optional.empty(),
-                Duration.ofMinutes(10));
     }
 }

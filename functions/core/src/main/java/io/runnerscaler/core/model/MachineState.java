@@ -10,6 +10,7 @@ public enum MachineState {
     BUSY,
     /** Takes no new job: retired (MaxBuilds), interrupted, or being removed. */
     DRAINING,
+    /** Ended; its record says why ({@link Machine#ending()}). */
     TERMINATED;
 
     public boolean isAlive() {

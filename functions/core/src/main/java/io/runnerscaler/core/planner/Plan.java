@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What the planner decided for one pool at one instant. Apply the actions in order: terminations come
- * first, and the launches count on the places they free (a retired machine's replacement is in the same
- * plan). A launch must still reserve its place atomically, in case a termination did not happen.
+ * What the planner decided for one pool at one instant. Apply the actions in order: machines end first, and
+ * the launches count on the places they free (a retired machine's replacement is in the same plan). A launch
+ * must still reserve its place atomically, in case a termination did not happen.
  */
 public record Plan(String pool, List<Action> actions, Assessment assessment) {
 
@@ -20,27 +20,42 @@ public record Plan(String pool, List<Action> actions, Assessment assessment) {
     }
 
     public int launchCount() {
-        return actions.stream().mapToInt(a -> a instanceof Action.Launch l ? l.count() : 0).sum();
+        return launches().stream().mapToInt(Action.Launch::count).sum();
     }
 
     public List<Action.Launch> launches() {
-        return actions.stream().filter(Action.Launch.class::isInstance).map(Action.Launch.class::cast).toList();
+        return only(Action.Launch.class);
     }
 
+    /** Recorded machines to terminate (after the forge's re-check). */
     public List<Action.Terminate> terminations() {
-        return actions.stream().filter(Action.Terminate.class::isInstance).map(Action.Terminate.class::cast).toList();
+        return only(Action.Terminate.class);
+    }
+
+    /** Instances to terminate without a runner to ask: orphans, failed registrations. */
+    public List<Action.Discard> discards() {
+        return only(Action.Discard.class);
+    }
+
+    /** Machines whose instance already ended, to record. */
+    public List<Action.Ended> ended() {
+        return only(Action.Ended.class);
     }
 
     public List<Action.Drain> drains() {
-        return actions.stream().filter(Action.Drain.class::isInstance).map(Action.Drain.class::cast).toList();
+        return only(Action.Drain.class);
     }
 
     public List<Action.Hold> holds() {
-        return actions.stream().filter(Action.Hold.class::isInstance).map(Action.Hold.class::cast).toList();
+        return only(Action.Hold.class);
     }
 
     /** Whether the plan asks for anything to be done (holds only explain). */
     public boolean isEmpty() {
         return actions.stream().allMatch(Action.Hold.class::isInstance);
+    }
+
+    private <T extends Action> List<T> only(Class<T> type) {
+        return actions.stream().filter(type::isInstance).map(type::cast).toList();
     }
 }

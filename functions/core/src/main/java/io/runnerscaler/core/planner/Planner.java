@@ -8,18 +8,24 @@ import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
 import io.runnerscaler.core.periods.ActiveSettings;
 import io.runnerscaler.core.periods.PeriodResolver;
+import io.runnerscaler.core.port.Fleet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Decides what a pool needs at an instant. Pure: no clock, no I/O; the same state and instant always
- * give the same plan. Scale-up, the reaper, the simulator and the demo all call this; nothing else
- * decides. Thread-safe.
+ * give the same plan. Scale-up, the reaper, ec2-events, the simulator and the demo all call this; executors
+ * carry out its actions and nothing else decides. Thread-safe.
  *
- * <p>The semantics are docker+machine's ({@code executors/docker/machine/idle_limit_strategy.go}):
+ * <p>The scaling semantics are docker+machine's ({@code executors/docker/machine/idle_limit_strategy.go}):
  * <ul>
  *   <li>The idle settings are the pool's, or those of the last period whose schedule contains
  *       {@code now}.</li>
@@ -29,7 +35,7 @@ import java.util.Optional;
  *   <li>Available machines are IDLE and LAUNCHING ones (as docker+machine counts Idle and Creating).
  *       Launches cover queued jobs (as far as global {@code concurrent} lets them run) plus the idle
  *       target, bounded by {@code limit} (every live machine counts, busy and draining included, except
- *       those this plan terminates) and by {@code maxGrowthRate} (machines LAUNCHING at once).</li>
+ *       those this plan ends) and by {@code maxGrowthRate} (machines LAUNCHING at once).</li>
  *   <li>Removal order: machines are walked oldest first (launch time, then instance id), and the
  *       oldest available machines fill the target; an IDLE machine after them is terminated once it has
  *       been idle for {@code idleTime}. So the newest idle machines go first, as in docker+machine,
@@ -41,12 +47,34 @@ import java.util.Optional;
  *   <li>If the pool has more machines than {@code limit} (the limit was lowered), the newest IDLE
  *       machines are terminated at once.</li>
  * </ul>
- * Only IDLE, LAUNCHING (boot timeout) and job-less DRAINING machines are ever terminated; never BUSY.
+ * Beyond docker+machine:
+ * <ul>
+ *   <li>Market: launches go on the pool's market; on a spot pool, launches for waiting jobs the pool owes on
+ *       demand ({@link PoolState#onDemandGrants()}) go on demand ({@code RETRY_ON_DEMAND}). After the fleet
+ *       answers, {@link #afterLaunch} buys on demand what spot lacked for a capacity error
+ *       ({@code SPOT_CAPACITY_FALLBACK}).</li>
+ *   <li>Reconciliation, when the state carries EC2's listing: a machine EC2 no longer lists past
+ *       {@link #LISTING_LAG} is recorded ended ({@code INSTANCE_GONE}), a stopped instance is terminated
+ *       without asking the forge, as it runs no job ({@code STOPPED}), an instance with no live record past {@link #ORPHAN_GRACE} is discarded
+ *       ({@code ORPHANED}). EC2's own events about one machine go through {@link #onInstanceNews}.</li>
+ *   <li>Boot failures ({@link #isBootFailure}): after {@link BootBackoff#FAILURES} within
+ *       {@link BootBackoff#WINDOW} the pool launches nothing during an exponential backoff
+ *       ({@code BOOT_FAILURES}); a machine launched since then that takes a job resets it
+ *       ({@code HEALTHY_LAUNCH}). A machine whose registration failed is discarded
+ *       ({@link #registrationFailed}).</li>
+ * </ul>
+ * Only IDLE, LAUNCHING (boot timeout), job-less DRAINING, stopped and gone machines are ever ended; never BUSY.
  *
- * <p>A plan lists terminations first, then drains, then launches (for jobs before those for the idle
+ * <p>A plan lists the machines it ends first, then drains, then launches (for jobs before those for the idle
  * target), then holds: the order to apply them in.
  */
 public final class Planner {
+
+    /** How long an unknown instance may live: enough for a slow scale-up to record what it launched. */
+    public static final Duration ORPHAN_GRACE = Duration.ofMinutes(2);
+    /** EC2 lists new instances a little after CreateFleet returns; a machine younger than this is never "gone". */
+    public static final Duration LISTING_LAG = Duration.ofMinutes(2);
+    private static final String STOPPED = "stopped";
 
     private static final Comparator<Machine> OLDEST_FIRST =
             Comparator.comparing(Machine::launchedAt).thenComparing(Machine::instanceId);
@@ -66,6 +94,9 @@ public final class Planner {
         ActiveSettings active = periods.resolve(pool, now);
         IdleSettings idle = active.idle();
         List<Action> actions = new ArrayList<>();
+        Set<String> ending = state.listing()
+                .map(listed -> reconcile(pool, state.machines(), listed, now, actions))
+                .orElse(Set.of());
         List<Machine> available = new ArrayList<>();
         int total = 0;
         int busy = 0;
@@ -76,6 +107,9 @@ public final class Planner {
         Instant reviewAt = null;
 
         for (Machine m : state.machines()) {
+            if (ending.contains(m.instanceId())) {
+                continue;
+            }
             switch (m.state()) {
                 case TERMINATED -> {
                     continue;
@@ -93,7 +127,7 @@ public final class Planner {
                 case LAUNCHING -> {
                     Instant deadline = m.launchedAt().plus(pool.bootTimeout());
                     if (!now.isBefore(deadline)) {
-                        actions.add(new Action.Terminate(m.instanceId(), Reason.BOOT_TIMEOUT));
+                        actions.add(new Action.Terminate(m.instanceId(), Reason.BOOT_TIMEOUT, !m.tookJob()));
                         terminating++;
                     } else {
                         launching++;
@@ -114,6 +148,7 @@ public final class Planner {
             total++;
         }
 
+        Optional<Instant> backoff = bootBackoff(state, now, actions);
         int target = idleTarget(idle, busy);
         int slots = state.concurrent() > 0 ? Math.max(0, state.concurrent() - state.runningJobsAll())
                 : Integer.MAX_VALUE;
@@ -131,23 +166,24 @@ public final class Planner {
         int growthRoom = pool.maxGrowthRate() > 0 ? Math.max(0, pool.maxGrowthRate() - launching)
                 : Integer.MAX_VALUE;
         int launch = Math.min(wanted, Math.min(room, growthRoom));
-        if (launch > 0) {
-            Market market = marketFor(pool.market());
-            int forJobs = Math.min(launch, wantedForJobs);
-            if (forJobs > 0) {
-                actions.add(new Action.Launch(forJobs, market, Reason.JOBS_WAITING));
+        if (backoff.isPresent()) {
+            if (wanted > 0) {
+                actions.add(new Action.Hold(Reason.BOOT_FAILURES, wanted + " machine(s) wanted; "
+                        + state.bootFailures().size() + " machine(s) ended before their first job since "
+                        + state.bootFailures().getFirst() + "; no launch before " + backoff.get()));
             }
-            if (launch > forJobs) {
-                actions.add(new Action.Launch(launch - forJobs, market,
-                        active.inPeriod() ? Reason.PERIOD_ACTIVE : Reason.BELOW_IDLE_COUNT));
+            reviewAt = earliest(reviewAt, backoff.get());
+        } else {
+            if (launch > 0) {
+                addLaunches(pool, state, active, launch, Math.min(launch, wantedForJobs), actions);
             }
-        }
-        if (wanted > launch) {
-            boolean limitBinds = room <= growthRoom;
-            actions.add(new Action.Hold(limitBinds ? Reason.LIMIT_REACHED : Reason.GROWTH_RATE,
-                    (wanted - launch) + " more machine(s) wanted; "
-                            + (limitBinds ? staying + " of limit " + pool.limit() + " in the pool"
-                                    : launching + " launching, maxGrowthRate " + pool.maxGrowthRate())));
+            if (wanted > launch) {
+                boolean limitBinds = room <= growthRoom;
+                actions.add(new Action.Hold(limitBinds ? Reason.LIMIT_REACHED : Reason.GROWTH_RATE,
+                        (wanted - launch) + " more machine(s) wanted; "
+                                + (limitBinds ? staying + " of limit " + pool.limit() + " in the pool"
+                                        : launching + " launching, maxGrowthRate " + pool.maxGrowthRate())));
+            }
         }
         if (state.queuedJobs() > slots) {
             actions.add(new Action.Hold(Reason.CONCURRENT_REACHED, (state.queuedJobs() - slots)
@@ -179,6 +215,169 @@ public final class Planner {
     }
 
     /**
+     * Launches on the pool's market; for a spot pool, the launches for waiting jobs that the pool owes on demand
+     * (grants of jobs retried after a spot interruption) go on demand first.
+     */
+    private static void addLaunches(PoolConfig pool, PoolState state, ActiveSettings active, int launch, int forJobs,
+                                    List<Action> actions) {
+        Market market = marketFor(pool.market());
+        int onDemand = market == Market.SPOT ? Math.min(forJobs, state.onDemandGrants()) : 0;
+        if (onDemand > 0) {
+            actions.add(new Action.Launch(onDemand, Market.ON_DEMAND, Reason.RETRY_ON_DEMAND));
+        }
+        if (forJobs > onDemand) {
+            actions.add(new Action.Launch(forJobs - onDemand, market, Reason.JOBS_WAITING));
+        }
+        if (launch > forJobs) {
+            actions.add(new Action.Launch(launch - forJobs, market,
+                    active.inPeriod() ? Reason.PERIOD_ACTIVE : Reason.BELOW_IDLE_COUNT));
+        }
+    }
+
+    /**
+     * The pool's boot health: a machine launched since the boot failures began that took a job resets them;
+     * otherwise, when they call for it, the instant launches may resume. Adds the reset to {@code actions}.
+     */
+    private static Optional<Instant> bootBackoff(PoolState state, Instant now, List<Action> actions) {
+        if (state.bootFailures().isEmpty()) {
+            return Optional.empty();
+        }
+        // A machine launched in the same batch as the first failed one counts too: launched within a boot timeout.
+        Instant since = state.bootFailures().getFirst().minus(state.pool().bootTimeout());
+        Optional<Machine> healthy = state.machines().stream()
+                .filter(m -> m.tookJob() && !m.launchedAt().isBefore(since)).findFirst();
+        if (healthy.isPresent()) {
+            actions.add(new Action.ResetBootFailures(healthy.get().instanceId(), Reason.HEALTHY_LAUNCH));
+            return Optional.empty();
+        }
+        return BootBackoff.until(state.bootFailures()).filter(now::isBefore);
+    }
+
+    /**
+     * Whether a machine ending now for a reason of its own (it never came up, died, stopped, was never able to
+     * register) is a boot failure: it ended before its first job, within a boot timeout of its launch. One that
+     * lived longer booted: its own safety idle limit or lifetime ended it.
+     */
+    public static boolean isBootFailure(PoolConfig pool, Machine m, Instant now) {
+        return !m.tookJob() && m.state() != MachineState.DRAINING && (m.state() == MachineState.LAUNCHING
+                || now.isBefore(m.launchedAt().plus(pool.bootTimeout())));
+    }
+
+    /**
+     * Reconciliation of the table with EC2's listing of the pool: a machine EC2 no longer lists (past the
+     * listing lag) ended without us; a stopped instance is terminated; an instance of the pool the table has
+     * no live record of is an orphan once past the grace. Adds the actions; returns the machines they end,
+     * which the rest of the plan no longer counts.
+     */
+    private static Set<String> reconcile(PoolConfig pool, List<Machine> machines, List<Fleet.FleetInstance> listed,
+                                         Instant now, List<Action> actions) {
+        Set<String> ending = new HashSet<>();
+        Map<String, Fleet.FleetInstance> byId = new HashMap<>();
+        listed.forEach(i -> byId.put(i.instanceId(), i));
+        Set<String> known = new HashSet<>();
+        for (Machine m : machines) {
+            if (!m.state().isAlive()) {
+                continue;
+            }
+            known.add(m.instanceId());
+            Fleet.FleetInstance instance = byId.get(m.instanceId());
+            if (instance == null && m.launchedAt().plus(LISTING_LAG).isBefore(now)) {
+                actions.add(new Action.Ended(m.instanceId(), Reason.INSTANCE_GONE, isBootFailure(pool, m, now)));
+                ending.add(m.instanceId());
+            } else if (instance != null && STOPPED.equals(instance.state())) {
+                actions.add(new Action.Discard(m.instanceId(), Reason.STOPPED, isBootFailure(pool, m, now)));
+                ending.add(m.instanceId());
+            }
+        }
+        actions.addAll(orphans(listed, known, now));
+        return ending;
+    }
+
+    /**
+     * Instances the table has no live record of ({@code known} are the live ones), terminated once past
+     * {@link #ORPHAN_GRACE}; also for the instances of a pool no longer configured.
+     */
+    public static List<Action> orphans(List<Fleet.FleetInstance> listed, Set<String> known, Instant now) {
+        List<Action> actions = new ArrayList<>();
+        for (Fleet.FleetInstance i : listed) {
+            if (!known.contains(i.instanceId()) && !i.launchTime().plus(ORPHAN_GRACE).isAfter(now)) {
+                actions.add(new Action.Discard(i.instanceId(), Reason.ORPHANED, false));
+            }
+        }
+        return actions;
+    }
+
+    /**
+     * What EC2's news about one recorded machine calls for: a stopped instance is terminated (it runs no job, so
+     * there is nobody to ask), one shutting down or terminated is recorded ended, a spot interruption warning or
+     * rebalance recommendation drains it. {@code running} is no decision: the machine is up (the caller records it
+     * IDLE).
+     *
+     * @param pool the machine's pool, empty when no longer configured (then nothing counts as a boot failure)
+     */
+    public List<Action> onInstanceNews(Optional<PoolConfig> pool, Machine m, InstanceNews news, Instant now) {
+        if (!m.state().isAlive()) {
+            return List.of();
+        }
+        boolean bootFailure = pool.map(p -> isBootFailure(p, m, now)).orElse(false);
+        return switch (news) {
+            case InstanceNews.StateChanged s -> switch (s.ec2State()) {
+                case STOPPED -> List.of(new Action.Discard(m.instanceId(), Reason.STOPPED, bootFailure));
+                case "shutting-down", "terminated", "stopping" -> List.of(new Action.Ended(m.instanceId(),
+                        Reason.INSTANCE_ENDED, bootFailure));
+                default -> List.of();
+            };
+            case InstanceNews.SpotNotice n -> m.state() == MachineState.DRAINING ? List.<Action>of()
+                    : List.of(new Action.Drain(m.instanceId(), n.interruption() ? Reason.SPOT_INTERRUPTION
+                            : Reason.REBALANCE));
+        };
+    }
+
+    /**
+     * A launched instance whose record could not be written is discarded at once: an instance nobody records
+     * would otherwise run until reconciliation ends it as an orphan, and the job is planned again anyway.
+     */
+    public Action recordFailed(PoolConfig pool, String instanceId) {
+        return new Action.Discard(instanceId, Reason.UNRECORDED, false);
+    }
+
+    /** A launched machine whose runner could not be handed its registration is discarded: it can never work. */
+    public Action registrationFailed(PoolConfig pool, String instanceId) {
+        return new Action.Discard(instanceId, Reason.REGISTRATION_FAILED, true);
+    }
+
+    /**
+     * After the fleet answered a launch: a spot-with-fallback pool buys on demand the machines spot did not
+     * supply whenever one of the fleet's errors was a capacity error.
+     *
+     * <p>Why a second planning step rather than a policy object the executor applies: the fallback depends on
+     * what the fleet said, so either way someone decides after CreateFleet; asked here, the rule is one pure,
+     * table-tested function and the executor only loops "carry out, report, carry out what comes back".
+     *
+     * @param launched       machines the launch produced
+     * @param capacityError  whether any of the fleet's errors for it was a capacity error
+     */
+    public Optional<Action.Launch> afterLaunch(PoolConfig pool, Action.Launch asked, int launched,
+                                               boolean capacityError) {
+        int missing = asked.count() - launched;
+        if (missing <= 0 || asked.market() != Market.SPOT || pool.market() != MarketPolicy.SPOT_WITH_FALLBACK
+                || !capacityError) {
+            return Optional.empty();
+        }
+        return Optional.of(new Action.Launch(missing, Market.ON_DEMAND, Reason.SPOT_CAPACITY_FALLBACK));
+    }
+
+    /**
+     * A {@link Reason#RETRY_ON_DEMAND} launch found fewer grants than planned (another invocation took them): the
+     * machines are still wanted for waiting jobs, on the pool's market.
+     */
+    public Optional<Action.Launch> afterGrants(PoolConfig pool, Action.Launch asked, int granted) {
+        int missing = asked.count() - granted;
+        return missing <= 0 ? Optional.empty()
+                : Optional.of(new Action.Launch(missing, marketFor(pool.market()), Reason.JOBS_WAITING));
+    }
+
+    /**
      * The idle target, as docker+machine computes it: {@code idleCount}, or with a scale factor
      * {@code floor(busy x factor)} bounded below by {@code max(idleCountMin, 1)} and above by
      * {@code idleCount}.
@@ -192,13 +391,16 @@ public final class Planner {
         return Math.min(idle.idleCount(), Math.max(min, scaled));
     }
 
-    /** Terminations first, then drains, launches, and the holds that explain what was not launched. */
+    /** Machines that end first, then drains, resets, launches, and the holds that explain what was not launched. */
     private static int applyOrder(Action action) {
         return switch (action) {
+            case Action.Ended e -> 0;
+            case Action.Discard d -> 0;
             case Action.Terminate t -> 0;
             case Action.Drain d -> 1;
-            case Action.Launch l -> 2;
-            case Action.Hold h -> 3;
+            case Action.ResetBootFailures r -> 2;
+            case Action.Launch l -> 3;
+            case Action.Hold h -> 4;
         };
     }
 

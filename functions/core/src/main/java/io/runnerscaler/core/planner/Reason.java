@@ -8,10 +8,12 @@ public enum Reason {
     BELOW_IDLE_COUNT,
     /** Launches to reach the idle target of the period now in force (pre-warming). */
     PERIOD_ACTIVE,
+    /** A job retried after a spot interruption gets an on-demand machine (the pool's on-demand grants). */
+    RETRY_ON_DEMAND,
+    /** Spot could not supply these machines (a capacity error): a spot-with-fallback pool buys them on demand. */
+    SPOT_CAPACITY_FALLBACK,
     /** An idle machine beyond the idle target stayed idle longer than IdleTime. */
     IDLE_TIME_EXCEEDED,
-    /** More idle machines than the idle target (kept until IdleTime passes). */
-    ABOVE_IDLE_COUNT,
     /** The machine ran MaxBuilds jobs. */
     MAX_BUILDS_REACHED,
     /** The machine stayed LAUNCHING past the pool's boot timeout. */
@@ -22,8 +24,28 @@ public enum Reason {
     CONCURRENT_REACHED,
     /** A launch was deferred because MaxGrowthRate machines are already launching. */
     GROWTH_RATE,
+    /** Machines of the pool keep ending before their first job: launches wait out an exponential backoff. */
+    BOOT_FAILURES,
+    /** A machine launched since the boot failures began ran a job: the pool boots again, the count starts over. */
+    HEALTHY_LAUNCH,
     /** An idle machine is terminated because the pool has more machines than its limit (limit lowered). */
     ABOVE_LIMIT,
     /** A draining machine finished its work. */
-    DRAINED
+    DRAINED,
+    /** EC2 warned that it takes the spot machine back in two minutes: it takes no new job. */
+    SPOT_INTERRUPTION,
+    /** EC2 recommends rebalancing the spot machine away (elevated interruption risk): it takes no new job. */
+    REBALANCE,
+    /** The machine's runner could not be given its registration: it can never take a job. */
+    REGISTRATION_FAILED,
+    /** EC2 no longer lists the machine's instance (past the listing lag): it ended without us. */
+    INSTANCE_GONE,
+    /** EC2 reports the instance shutting down or terminated by itself (its runner shut it down, spot took it). */
+    INSTANCE_ENDED,
+    /** The instance is stopped: a stopped runner takes no job and still costs its volume. */
+    STOPPED,
+    /** An instance this stack tagged that the table does not know (or knows as ended), past the orphan grace. */
+    ORPHANED,
+    /** The table write right after CreateFleet failed: an instance nobody records is terminated at once. */
+    UNRECORDED
 }

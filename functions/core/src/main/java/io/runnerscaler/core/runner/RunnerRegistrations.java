@@ -143,6 +143,20 @@ public final class RunnerRegistrations {
         return new Release.Released();
     }
 
+    /**
+     * A machine that ended without its runner being removed by us (it died, or was never registered): its
+     * registration secret, if it never read it, goes too. Absent is not an error, and neither is a store that
+     * cannot be reached: the secret expires by itself, so this is best effort and never throws.
+     */
+    public void dropUnreadSecret(String instanceId) {
+        try {
+            secrets.discard(instanceId);
+        } catch (RuntimeException e) {
+            log.warn("runner.secret_discard_failed", Map.of("instance", instanceId, "error",
+                    e.getClass().getSimpleName(), "detail", "the unread secret expires by itself"));
+        }
+    }
+
     private RunnerRegistry registry(PoolConfig pool) {
         RunnerRegistry registry = registries.get(pool.forge());
         if (registry == null) {

@@ -3,6 +3,19 @@ package io.runnerscaler.core.sim;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.matching.MatchResult;
+import io.runnerscaler.core.memory.InMemoryFleet;
+import io.runnerscaler.core.memory.InMemoryMachineStore;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.planner.InstanceNews;
+import io.runnerscaler.core.port.BootstrapSecrets;
+import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.Fleet;
+import io.runnerscaler.core.port.Metrics;
+import io.runnerscaler.core.runner.RunnerRegistrations;
+import io.runnerscaler.core.runner.UnmanagedRunners;
+import io.runnerscaler.core.usecase.PlanExecutor;
+import java.util.Collection;
+import java.util.Locale;
 import io.runnerscaler.core.matching.PoolMatcher;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
@@ -30,12 +43,16 @@ import java.util.PriorityQueue;
 import java.util.function.Consumer;
 
 /**
- * A discrete-event simulation of the scaler on a virtual clock, driven by the real {@link Planner}.
- * Jobs arrive and are matched to pools; the planner runs after every batch of simultaneous events
- * (as scale-up does on each webhook), on every reaper tick, and when a plan says it would change by
- * itself (an IdleTime or boot timeout running out). Launched machines become idle after their boot
- * time, idle machines take queued jobs oldest machine first and jobs in arrival order, jobs run for
- * their duration, and machines may be interrupted. Deterministic for a given input.
+ * A discrete-event simulation of the scaler on a virtual clock, driven by the real {@link Planner} and carried
+ * out by the real {@link PlanExecutor} over the in-memory adapters (capacity reservations, on-demand grants,
+ * the spot fallback, runner registration, boot-failure history: what Lambda runs, on other storage). Jobs
+ * arrive and are matched to pools; the planner runs after every batch of simultaneous events (as scale-up
+ * does on each webhook), on every reaper tick, and when a plan says it would change by itself (an IdleTime or
+ * boot timeout running out). Launched machines become idle after their boot time, idle machines take queued
+ * jobs oldest machine first and jobs in arrival order, jobs run for their duration, and machines may be
+ * interrupted (the spot warning drains them, then EC2 ends them, each through the planner's
+ * {@link Planner#onInstanceNews}). The timeline is what the executor logs, reasons included. Deterministic for a
+ * given input.
  *
  * <pre>{@code
  * SimResult r = Simulation.builder(config).bootTimes(BootTimes.fixed(Duration.ofSeconds(60)))
@@ -56,6 +73,7 @@ public final class Simulation {
     private final Duration reaperInterval;
     private final boolean prewarmed;
     private final Consumer<Instant> progress;
+    private final InMemoryFleet.Supply supply;
 
     private Simulation(Builder b) {
         this.config = b.config;
@@ -66,6 +84,7 @@ public final class Simulation {
         this.reaperInterval = b.reaperInterval;
         this.prewarmed = b.prewarmed;
         this.progress = b.progress;
+        this.supply = b.supply;
     }
 
     public static Builder builder(ScalerConfig config) {
@@ -94,6 +113,7 @@ public final class Simulation {
         private Duration reaperInterval = Duration.ofMinutes(1);
         private boolean prewarmed;
         private Consumer<Instant> progress = t -> { };
+        private InMemoryFleet.Supply supply = InMemoryFleet.Supply.UNLIMITED;
 
         private Builder(ScalerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -136,6 +156,15 @@ public final class Simulation {
             return this;
         }
 
+        /**
+         * What the cloud supplies for each launch: capacity errors and partial launches, which a spot-with-fallback
+         * pool buys on demand; default: every launch in full.
+         */
+        public Builder supply(InMemoryFleet.Supply supply) {
+            this.supply = Objects.requireNonNull(supply);
+            return this;
+        }
+
         public Simulation build() {
             return new Simulation(this);
         }
@@ -168,7 +197,6 @@ public final class Simulation {
 
     private static final class PoolRun {
         final PoolConfig pool;
-        final Map<String, Machine> machines = new LinkedHashMap<>();
         final Deque<SimJob> queue = new ArrayDeque<>();
         final Map<Market, Long> machineSeconds = new EnumMap<>(Market.class);
         List<Reason> lastHolds = List.of();
@@ -178,6 +206,7 @@ public final class Simulation {
         int terminated;
         int interrupted;
         int sequence;
+        Instant readyAt;
 
         PoolRun(PoolConfig pool) {
             this.pool = pool;
@@ -190,6 +219,7 @@ public final class Simulation {
         private final Instant until;
         private final boolean stopWhenQuiet;
         private Instant end;
+        private Instant now;
         private final PriorityQueue<Scheduled> events = new PriorityQueue<>(
                 Comparator.comparing((Scheduled s) -> s.ev().at()).thenComparingLong(Scheduled::seq));
         private final Map<String, PoolRun> pools = new LinkedHashMap<>();
@@ -197,6 +227,9 @@ public final class Simulation {
         private final Map<String, SimJob> jobsById = new HashMap<>();
         private final List<SimEvent> timeline = new ArrayList<>();
         private final List<Sample> samples = new ArrayList<>();
+        private final InMemoryMachineStore store = new InMemoryMachineStore();
+        private final SimFleet fleet;
+        private final PlanExecutor executor;
         private long seq;
         private int running;
 
@@ -208,9 +241,15 @@ public final class Simulation {
             this.until = until;
             this.stopWhenQuiet = stopWhenQuiet;
             this.end = until;
+            this.now = start;
             for (PoolConfig pool : config.pools()) {
                 pools.put(pool.name(), new PoolRun(pool));
             }
+            this.fleet = new SimFleet();
+            fleet.supply(supply);
+            var runners = new RunnerRegistrations(List.of(new UnmanagedRunners(Forge.GITLAB),
+                    new UnmanagedRunners(Forge.GITHUB)), BootstrapSecrets.NONE, EventLog.NONE);
+            this.executor = new PlanExecutor(planner, fleet, store, runners, new Observer(), Metrics.NONE);
         }
 
         SimResult execute(List<SimJob> jobs) {
@@ -232,7 +271,7 @@ public final class Simulation {
             }
             settle(start);
             while (!events.isEmpty() && !events.peek().ev().at().isAfter(until)) {
-                Instant now = events.peek().ev().at();
+                now = events.peek().ev().at();
                 while (!events.isEmpty() && events.peek().ev().at().equals(now)) {
                     apply(events.poll().ev());
                 }
@@ -245,7 +284,7 @@ public final class Simulation {
             }
             Map<String, PoolUsage> usage = new LinkedHashMap<>();
             for (PoolRun p : pools.values()) {
-                for (Machine m : p.machines.values()) {
+                for (Machine m : store.alive(p.pool.name())) {
                     account(p, m, end);
                 }
                 usage.put(p.pool.name(), new PoolUsage(p.pool.name(), p.launched, p.terminated, p.interrupted,
@@ -257,25 +296,30 @@ public final class Simulation {
         /** No job left to arrive, wait or run, and nothing pending but reaper ticks and interruptions. */
         private boolean quiet() {
             if (running > 0 || pools.values().stream().anyMatch(p -> !p.queue.isEmpty()
-                    || p.machines.values().stream().anyMatch(m -> m.state() == MachineState.LAUNCHING))) {
+                    || store.alive(p.pool.name()).stream().anyMatch(m -> m.state() == MachineState.LAUNCHING))) {
                 return false;
             }
             return events.stream().allMatch(s -> s.ev() instanceof Ev.Tick || s.ev() instanceof Ev.Interrupt);
         }
 
+        /** The world as a long-running pool has it: its idle target booted and idle, places reserved. */
         private void prewarm() {
             for (PoolRun p : pools.values()) {
                 int target = Planner.idleTarget(periods.resolve(p.pool, start).idle(), 0);
                 target = p.pool.limit() > 0 ? Math.min(target, p.pool.limit()) : target;
-                for (int i = 0; i < target; i++) {
-                    String id = nextId(p);
-                    Market market = Planner.marketFor(p.pool.market());
-                    p.machines.put(id, new Machine(id, p.pool.name(), MachineState.IDLE, market,
-                            p.pool.instanceTypes().isEmpty() ? "" : p.pool.instanceTypes().getFirst(), 0, start,
-                            start, Optional.empty()));
+                if (target <= 0) {
+                    continue;
+                }
+                Market market = Planner.marketFor(p.pool.market());
+                store.reserve(p.pool.name(), target, p.pool.limit() > 0 ? p.pool.limit() : Integer.MAX_VALUE);
+                for (Fleet.Launched l : fleet.launchUnsupplied(p.pool, target, market)) {
+                    Machine m = new Machine(l.instanceId(), p.pool.name(), MachineState.LAUNCHING, market,
+                            l.instanceType(), 0, start, start, Optional.empty());
+                    store.put(m);
+                    store.put(m.withState(MachineState.IDLE, start, Optional.empty()));
                     p.launched++;
-                    record(start, p.pool.name(), SimEvent.Kind.MACHINE_READY, id, null, "prewarmed");
-                    scheduleInterruption(p, id, market, start);
+                    record(start, p.pool.name(), SimEvent.Kind.MACHINE_READY, l.instanceId(), null, "prewarmed");
+                    scheduleInterruption(p, l.instanceId(), market, start);
                 }
             }
         }
@@ -285,11 +329,10 @@ public final class Simulation {
                 case Ev.Arrive a -> arrive(a);
                 case Ev.Ready r -> {
                     PoolRun p = pools.get(r.pool());
-                    Machine m = p.machines.get(r.instanceId());
-                    if (m != null && m.state() == MachineState.LAUNCHING) {
-                        p.machines.put(m.instanceId(), m.withState(MachineState.IDLE, r.at(), Optional.empty()));
+                    store.find(r.instanceId()).filter(m -> m.state() == MachineState.LAUNCHING).ifPresent(m -> {
+                        store.put(m.withState(MachineState.IDLE, r.at(), Optional.empty()));
                         record(r.at(), p.pool.name(), SimEvent.Kind.MACHINE_READY, m.instanceId(), null, "");
-                    }
+                    });
                 }
                 case Ev.Finish f -> finish(f);
                 case Ev.Interrupt i -> interrupt(i);
@@ -325,15 +368,17 @@ public final class Simulation {
 
         private void finish(Ev.Finish f) {
             PoolRun p = pools.get(f.pool());
-            Machine m = p.machines.get(f.instanceId());
-            if (m == null || m.jobId().filter(f.jobId()::equals).isEmpty()) {
+            Optional<Machine> found = store.find(f.instanceId())
+                    .filter(m -> m.state().isAlive() && m.jobId().filter(f.jobId()::equals).isPresent());
+            if (found.isEmpty()) {
                 return; // the machine was interrupted; the job was queued again
             }
+            Machine m = found.get();
             Machine after = m.withBuildFinished(f.at());
             if (m.state() == MachineState.DRAINING) {
                 after = after.withState(MachineState.DRAINING, f.at(), Optional.empty());
             }
-            p.machines.put(m.instanceId(), after);
+            store.put(after);
             running--;
             JobOutcome o = outcomes.get(f.jobId());
             outcomes.put(f.jobId(), new JobOutcome(o.job(), o.pool(), o.instanceId(), o.started(),
@@ -341,15 +386,20 @@ public final class Simulation {
             record(f.at(), p.pool.name(), SimEvent.Kind.JOB_FINISHED, f.jobId(), null, m.instanceId());
         }
 
+        /** The spot warning, then EC2 taking the machine: both go through the planner as ec2-events does. */
         private void interrupt(Ev.Interrupt i) {
             PoolRun p = pools.get(i.pool());
-            Machine m = p.machines.remove(i.instanceId());
-            if (m == null) {
+            Optional<Machine> found = store.find(i.instanceId()).filter(m -> m.state().isAlive());
+            if (found.isEmpty()) {
                 return;
             }
-            p.interrupted++;
-            account(p, m, i.at());
-            record(i.at(), p.pool.name(), SimEvent.Kind.MACHINE_INTERRUPTED, m.instanceId(), null, "");
+            Machine m = found.get();
+            executor.execute(p.pool.name(), planner.onInstanceNews(Optional.of(p.pool), m,
+                    new InstanceNews.SpotNotice(true), i.at()), i.at());
+            fleet.setState(m.instanceId(), "terminated");
+            Machine drained = store.find(m.instanceId()).orElseThrow();
+            executor.execute(p.pool.name(), planner.onInstanceNews(Optional.of(p.pool), drained,
+                    new InstanceNews.StateChanged("terminated"), i.at()), i.at());
             if (m.jobId().isPresent() && (m.state() == MachineState.BUSY || m.state() == MachineState.DRAINING)) {
                 running--;
                 SimJob job = jobsById.get(m.jobId().get());
@@ -360,14 +410,18 @@ public final class Simulation {
 
         /** After a batch of events: start what can start, then plan every pool until nothing changes. */
         private void settle(Instant now) {
+            this.now = now;
             dispatch(now);
             for (PoolRun p : pools.values()) {
                 for (int round = 0; round < 5; round++) {
-                    Plan plan = planner.plan(new PoolState(p.pool, List.copyOf(p.machines.values()), p.queue.size(),
-                            running, config.concurrent()), now);
-                    boolean terminated = execute(p, plan, now);
+                    Plan plan = planner.plan(new PoolState(p.pool, store.alive(p.pool.name()), p.queue.size(),
+                            running, config.concurrent(), store.onDemandGrants(p.pool.name()),
+                            store.bootFailures(p.pool.name()), Optional.empty()), now);
+                    int terminatedBefore = p.terminated;
+                    executor.execute(p.pool, plan, now, Optional.empty());
+                    recordHolds(p, plan, now);
                     plan.assessment().reviewAt().filter(t -> t.isAfter(now)).ifPresent(t -> review(p, t));
-                    if (!terminated) {
+                    if (p.terminated == terminatedBefore) {
                         break;
                     }
                 }
@@ -397,8 +451,7 @@ public final class Simulation {
                     return;
                 }
                 SimJob job = chosen.queue.pollFirst();
-                chosen.machines.put(machine.instanceId(),
-                        machine.withState(MachineState.BUSY, now, Optional.of(job.id())));
+                store.put(machine.withState(MachineState.BUSY, now, Optional.of(job.id())));
                 running++;
                 JobOutcome o = outcomes.get(job.id());
                 outcomes.put(job.id(), new JobOutcome(job, o.pool(), Optional.of(machine.instanceId()),
@@ -411,7 +464,7 @@ public final class Simulation {
         /** The oldest idle machine that will still take a job (a runner stops at MaxBuilds). */
         private Optional<Machine> freeMachine(PoolRun p) {
             Machine best = null;
-            for (Machine m : p.machines.values()) {
+            for (Machine m : store.alive(p.pool.name())) {
                 if (m.state() == MachineState.IDLE
                         && (p.pool.maxBuilds() <= 0 || m.buildsDone() < p.pool.maxBuilds())
                         && (best == null || m.launchedAt().isBefore(best.launchedAt())
@@ -423,47 +476,8 @@ public final class Simulation {
             return Optional.ofNullable(best);
         }
 
-        /** Applies a plan; returns whether it terminated anything (the pool is then planned again). */
-        private boolean execute(PoolRun p, Plan plan, Instant now) {
-            boolean terminated = false;
-            for (Action.Terminate t : plan.terminations()) {
-                Machine m = p.machines.get(t.instanceId());
-                if (m == null) {
-                    continue;
-                }
-                if (m.state() == MachineState.BUSY) {
-                    throw new IllegalStateException("planner chose busy machine " + m.instanceId()
-                            + " for termination (" + t.reason() + ") at " + now);
-                }
-                p.machines.remove(m.instanceId());
-                p.terminated++;
-                account(p, m, now);
-                record(now, p.pool.name(), SimEvent.Kind.MACHINE_TERMINATED, m.instanceId(), t.reason(), "");
-                terminated = true;
-            }
-            for (Action.Drain d : plan.drains()) {
-                Machine m = p.machines.get(d.instanceId());
-                if (m != null && m.state() != MachineState.DRAINING) {
-                    p.machines.put(m.instanceId(), m.withState(MachineState.DRAINING, now, m.jobId()));
-                    record(now, p.pool.name(), SimEvent.Kind.MACHINE_DRAINING, m.instanceId(), d.reason(), "");
-                }
-            }
-            for (Action.Launch l : plan.launches()) {
-                for (int i = 0; i < l.count(); i++) {
-                    String id = nextId(p);
-                    p.machines.put(id, new Machine(id, p.pool.name(), MachineState.LAUNCHING, l.market(),
-                            p.pool.instanceTypes().isEmpty() ? "" : p.pool.instanceTypes().getFirst(), 0, now, now,
-                            Optional.empty()));
-                    p.launched++;
-                    record(now, p.pool.name(), SimEvent.Kind.LAUNCH_REQUESTED, id, l.reason(),
-                            l.market().name().toLowerCase(java.util.Locale.ROOT));
-                    schedule(new Ev.Ready(now.plus(bootTimes.bootTime(p.pool, id)), p.pool.name(), id));
-                    scheduleInterruption(p, id, l.market(), now);
-                    review(p, now.plus(p.pool.bootTimeout())); // the plan that launched it could not see it
-
-                }
-            }
-            // Holds repeat on every plan while the cause lasts; the timeline shows when their reasons change.
+        /** Holds repeat on every plan while the cause lasts; the timeline shows when their reasons change. */
+        private void recordHolds(PoolRun p, Plan plan, Instant now) {
             List<Reason> holds = plan.holds().stream().map(Action.Hold::reason).toList();
             if (!holds.equals(p.lastHolds)) {
                 for (Action.Hold h : plan.holds()) {
@@ -471,7 +485,28 @@ public final class Simulation {
                 }
                 p.lastHolds = holds;
             }
-            return terminated;
+        }
+
+        /** A machine the executor launched: it boots, may be interrupted, and is reviewed at its boot timeout. */
+        private void launched(PoolRun p, String id, Market market, Reason reason) {
+            p.launched++;
+            record(now, p.pool.name(), SimEvent.Kind.LAUNCH_REQUESTED, id, reason,
+                    market.name().toLowerCase(Locale.ROOT));
+            schedule(new Ev.Ready(now.plus(bootTimes.bootTime(p.pool, id)), p.pool.name(), id));
+            scheduleInterruption(p, id, market, now);
+            review(p, now.plus(p.pool.bootTimeout())); // the plan that launched it could not see it
+        }
+
+        /** A machine the executor recorded ended: EC2 taking it back is an interruption, the rest terminations. */
+        private void ended(PoolRun p, String id, Reason reason) {
+            store.find(id).ifPresent(m -> account(p, m, now));
+            if (reason == Reason.INSTANCE_ENDED) {
+                p.interrupted++;
+                record(now, p.pool.name(), SimEvent.Kind.MACHINE_INTERRUPTED, id, null, "");
+            } else {
+                p.terminated++;
+                record(now, p.pool.name(), SimEvent.Kind.MACHINE_TERMINATED, id, reason, "");
+            }
         }
 
         private void scheduleInterruption(PoolRun p, String id, Market market, Instant launchedAt) {
@@ -491,7 +526,7 @@ public final class Simulation {
             int idle = 0;
             int busy = 0;
             int draining = 0;
-            for (Machine m : p.machines.values()) {
+            for (Machine m : store.alive(p.pool.name())) {
                 switch (m.state()) {
                     case LAUNCHING -> launching++;
                     case IDLE -> idle++;
@@ -514,10 +549,6 @@ public final class Simulation {
             p.machineSeconds.merge(m.market(), seconds, Long::sum);
         }
 
-        private String nextId(PoolRun p) {
-            return p.pool.name() + "-" + (++p.sequence);
-        }
-
         private void schedule(Ev ev) {
             events.add(new Scheduled(ev, seq++));
         }
@@ -525,6 +556,57 @@ public final class Simulation {
         private void record(Instant at, String pool, SimEvent.Kind kind, String subject, Reason reason,
                             String detail) {
             timeline.add(new SimEvent(at, pool, kind, subject, Optional.ofNullable(reason), detail));
+        }
+
+        /**
+         * The cloud of the simulation: instances named {@code <pool>-<n>}, launched at the virtual time; and the
+         * property every run checks, that nothing terminates a machine while it runs a job.
+         */
+        private final class SimFleet extends InMemoryFleet {
+            SimFleet() {
+                super(() -> now, pool -> pool.name() + "-" + (++pools.get(pool.name()).sequence));
+            }
+
+            @Override
+            public synchronized void terminate(Collection<String> instanceIds) {
+                for (String id : instanceIds) {
+                    store.find(id).filter(m -> m.state() == MachineState.BUSY).ifPresent(m -> {
+                        throw new IllegalStateException("busy machine " + id + " terminated at " + now);
+                    });
+                }
+                super.terminate(instanceIds);
+            }
+        }
+
+        /** The executor's log as the timeline: launches, terminations and drains with their reasons. */
+        private final class Observer implements EventLog {
+            @Override
+            public void info(String event, Map<String, ?> fields) {
+                PoolRun p = pools.get(String.valueOf(fields.get("pool")));
+                if (p == null) {
+                    return;
+                }
+                String id = String.valueOf(fields.get("instance"));
+                switch (event) {
+                    case "machine.launched" -> launched(p, id, Market.valueOf(String.valueOf(fields.get("market"))),
+                            Reason.valueOf(String.valueOf(fields.get("reason"))));
+                    case "machine.terminated" -> ended(p, id, Reason.valueOf(String.valueOf(fields.get("reason"))));
+                    case "machine.draining" -> record(now, p.pool.name(), SimEvent.Kind.MACHINE_DRAINING, id,
+                            Reason.valueOf(String.valueOf(fields.get("reason"))), "");
+                    default -> { }
+                }
+            }
+
+            @Override
+            public void warn(String event, Map<String, ?> fields) {
+                if (event.equals("machine.terminate_skipped")) {
+                    throw new IllegalStateException("planner chose busy machine " + fields.get("instance")
+                            + " for termination at " + now);
+                }
+                if (event.equals("machine.terminated")) {
+                    info(event, fields);
+                }
+            }
         }
     }
 }

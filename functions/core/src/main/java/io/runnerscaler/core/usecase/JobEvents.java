@@ -88,8 +88,9 @@ public final class JobEvents {
         metrics.count("JobsQueued", Map.of("Pool", pool.name(), "Forge", pool.forge().id()));
         // At least this job: the status index may not show our own write yet (GSIs are eventually consistent).
         int queued = Math.max(1, ledger.count(pool.name(), JobStatus.QUEUED));
+        MachineStore.PoolCounters counters = machines.counters(pool.name());
         PoolState state = new PoolState(pool, machines.alive(pool.name()), queued, runningJobs(cfg),
-                cfg.concurrent());
+                cfg.concurrent(), counters.onDemandGrants(), counters.bootFailures(), Optional.empty());
         Plan plan = planner.plan(state, now);
         log.info("job.queued", Map.of("pool", pool.name(), "job", event.jobKey(), "delivery", event.deliveryId(),
                 "queued", state.queuedJobs(), "launch", plan.launchCount()));

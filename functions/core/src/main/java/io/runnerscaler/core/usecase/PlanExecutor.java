@@ -3,9 +3,9 @@ package io.runnerscaler.core.usecase;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
-import io.runnerscaler.core.model.Market;
 import io.runnerscaler.core.planner.Action;
 import io.runnerscaler.core.planner.Plan;
+import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.planner.Reason;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.Fleet;
@@ -13,21 +13,26 @@ import io.runnerscaler.core.port.MachineStore;
 import io.runnerscaler.core.port.Metrics;
 import io.runnerscaler.core.runner.RunnerRegistrations;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
- * Carries out a {@link Plan}: the one place that launches, drains and terminates machines, and logs each
- * action with its reason.
+ * Carries out a {@link Plan}: the one place that launches, drains, terminates and records machines as ended,
+ * and logs and counts each action with its reason. It decides nothing: where the outcome of a step calls for
+ * another (spot fell short, fewer on-demand grants than planned, a registration failed), it reports the
+ * outcome to the {@link Planner} and carries out what that returns.
  */
 public final class PlanExecutor {
 
     /** Tag naming the job a machine was launched for. */
     public static final String JOB_TAG = "runner-scaler:job";
 
+    private final Planner planner;
     private final Fleet fleet;
     private final MachineStore machines;
     private final RunnerRegistrations runners;
@@ -36,6 +41,13 @@ public final class PlanExecutor {
 
     public PlanExecutor(Fleet fleet, MachineStore machines, RunnerRegistrations runners, EventLog log,
                         Metrics metrics) {
+        this(new Planner(), fleet, machines, runners, log, metrics);
+    }
+
+    /** @param planner asked again when a step's outcome calls for another step */
+    public PlanExecutor(Planner planner, Fleet fleet, MachineStore machines, RunnerRegistrations runners,
+                        EventLog log, Metrics metrics) {
+        this.planner = planner;
         this.fleet = fleet;
         this.machines = machines;
         this.runners = runners;
@@ -44,7 +56,7 @@ public final class PlanExecutor {
     }
 
     /**
-     * @param forJob the job whose event led to this plan, tagged on the first machine launched
+     * @param forJob the job whose event led to this plan, tagged on the first machine launched for jobs
      */
     public void execute(PoolConfig pool, Plan plan, Instant now, Optional<String> forJob) {
         execute(pool, plan, now, forJob, () -> true);
@@ -59,87 +71,169 @@ public final class PlanExecutor {
     public void execute(PoolConfig pool, Plan plan, Instant now, Optional<String> forJob, BooleanSupplier inTime) {
         int deferred = 0;
         for (Action action : plan.actions()) {
-            if (action instanceof Action.Terminate && (deferred > 0 || !inTime.getAsBoolean())) {
+            boolean terminates = action instanceof Action.Terminate || action instanceof Action.Discard;
+            if (terminates && (deferred > 0 || !inTime.getAsBoolean())) {
                 deferred++;
                 continue;
             }
             switch (action) {
                 case Action.Launch l -> launch(pool, l, now, forJob);
                 case Action.Terminate t -> terminate(pool, t, now);
-                case Action.Drain d -> drain(pool, d, now);
-                case Action.Hold h -> log.info("plan.hold", fields(pool, Map.of("reason", h.reason().name(),
-                        "detail", h.detail())));
+                case Action.Discard d -> discard(pool.name(), d, machines.find(d.instanceId()), now);
+                case Action.Ended e -> ended(pool.name(), e, now);
+                case Action.Drain d -> drain(pool.name(), d, now);
+                case Action.ResetBootFailures r -> {
+                    machines.resetBootFailures(pool.name());
+                    log.info("pool.boot_failures_reset", fields(pool.name(), Map.of("instance", r.instanceId(),
+                            "reason", r.reason().name())));
+                }
+                case Action.Hold h -> hold(pool, h);
             }
         }
         if (deferred > 0) {
-            log.warn("plan.terminations_deferred", fields(pool, Map.of("count", deferred,
+            log.warn("plan.terminations_deferred", fields(pool.name(), Map.of("count", deferred,
                     "reason", "OUT_OF_TIME", "detail", "left to the next pass")));
         }
     }
 
-    private void launch(PoolConfig pool, Action.Launch l, Instant now, Optional<String> forJob) {
-        int granted = machines.reserve(pool.name(), l.count(), pool.limit());
-        if (granted < l.count()) {
+    /**
+     * Carries out actions on recorded machines that need no pool settings, for EC2's news about one machine
+     * ({@link Planner#onInstanceNews}) and for the instances of a pool no longer configured: {@link Action.Discard},
+     * {@link Action.Ended} and {@link Action.Drain}.
+     */
+    public void execute(String pool, List<Action> actions, Instant now) {
+        for (Action action : actions) {
+            switch (action) {
+                case Action.Discard d -> discard(pool, d, machines.find(d.instanceId()), now);
+                case Action.Ended e -> ended(pool, e, now);
+                case Action.Drain d -> drain(pool, d, now);
+                default -> throw new IllegalArgumentException("pool '" + pool + "': " + action
+                        + " needs the pool's settings");
+            }
+        }
+    }
+
+    private void hold(PoolConfig pool, Action.Hold h) {
+        log.info("plan.hold", fields(pool.name(), Map.of("reason", h.reason().name(), "detail", h.detail())));
+        if (h.reason() == Reason.BOOT_FAILURES) {
+            metrics.count("PoolBackoff", Map.of("Pool", pool.name()));
+        }
+    }
+
+    /**
+     * Reserves the places, then launches step by step: a launch for on-demand grants first takes the grants, a
+     * spot launch is followed by whatever the planner makes of the fleet's answer. Places not used are given
+     * back at the end.
+     */
+    private void launch(PoolConfig pool, Action.Launch planned, Instant now, Optional<String> forJob) {
+        int granted = machines.reserve(pool.name(), planned.count(), pool.limit());
+        if (granted < planned.count()) {
             // Another invocation took the places between our snapshot and now: the limit holds.
-            log.info("plan.hold", fields(pool, Map.of("reason", "LIMIT_REACHED",
-                    "detail", (l.count() - granted) + " of " + l.count() + " not launched: pool is at its limit")));
+            log.info("plan.hold", fields(pool.name(), Map.of("reason", Reason.LIMIT_REACHED.name(), "detail",
+                    (planned.count() - granted) + " of " + planned.count() + " not launched: pool is at its limit")));
         }
         if (granted == 0) {
             return;
         }
         // Only a launch for waiting jobs is for this job; idle top-ups belong to no job.
-        Optional<String> job = l.reason() == Reason.JOBS_WAITING ? forJob : Optional.empty();
-        Map<String, String> tags = job.map(j -> Map.of(JOB_TAG, j)).orElse(Map.of());
-        // Jobs retried after a spot interruption asked for on-demand machines: spend those grants first.
-        int onDemand = l.market() == Market.SPOT && l.reason() == Reason.JOBS_WAITING
-                ? machines.takeOnDemand(pool.name(), granted) : 0;
-        Fleet.LaunchResult result;
-        try {
-            result = onDemand == 0 ? fleet.launch(pool, granted, l.market(), tags)
-                    : combine(fleet.launch(pool, onDemand, Market.ON_DEMAND, tags), granted - onDemand == 0 ? null
-                            : fleet.launch(pool, granted - onDemand, l.market(), tags));
-        } catch (RuntimeException e) {
-            machines.release(pool.name(), granted);
-            throw e;
+        var job = new ArrayList<String>();
+        if (planned.reason() == Reason.JOBS_WAITING || planned.reason() == Reason.RETRY_ON_DEMAND) {
+            forJob.ifPresent(job::add);
         }
-        recordOrUndo(pool, l, result, now, job);
-        machines.release(pool.name(), granted - result.launched().size());
+        int unused = granted;
+        Fleet.LaunchResult last = null;
+        Optional<Action.Launch> step = Optional.of(new Action.Launch(granted, planned.market(), planned.reason()));
+        while (step.isPresent()) {
+            Action.Launch l = step.get();
+            if (l.reason() == Reason.RETRY_ON_DEMAND) {
+                int taken = machines.takeOnDemand(pool.name(), l.count());
+                step = planner.afterGrants(pool, l, taken);
+                if (taken == 0) {
+                    continue;
+                }
+                l = new Action.Launch(taken, l.market(), l.reason());
+            }
+            Fleet.LaunchResult result;
+            try {
+                result = fleet.launch(pool, l.count(), l.market(),
+                        job.isEmpty() ? Map.of() : Map.of(JOB_TAG, job.getFirst()));
+            } catch (RuntimeException e) {
+                machines.release(pool.name(), unused);
+                throw e;
+            }
+            recordOrUndo(pool, l, result, now, job);
+            unused -= result.launched().size();
+            handOff(pool, result, now);
+            logErrors(pool, l, result);
+            last = result;
+            if (l.reason() != Reason.RETRY_ON_DEMAND) {
+                step = planner.afterLaunch(pool, l, result.launched().size(), result.capacityError());
+            }
+        }
+        machines.release(pool.name(), unused);
+        if (unused > 0 && last != null) {
+            Fleet.LaunchFailure why = last.failure().orElse(new Fleet.LaunchFailure(Fleet.LaunchFailure.Kind.OTHER,
+                    "NoInstances", "the fleet returned fewer instances"));
+            metrics.count("LaunchFailures", Map.of("Pool", pool.name(), "Reason", why.kind().name()), unused);
+        }
+    }
+
+    /**
+     * Each launched machine is counted with its reason; every error the fleet reported for the launch is logged and
+     * counted by kind ({@code FleetErrors}), also those of overrides that failed beside others that launched.
+     */
+    private void logErrors(PoolConfig pool, Action.Launch l, Fleet.LaunchResult result) {
+        metrics.count("MachinesLaunched", Map.of("Pool", pool.name(), "Forge", pool.forge().id(),
+                "Reason", l.reason().name()), result.launched().size());
+        if (result.errors().isEmpty() && result.missing() == 0) {
+            return;
+        }
+        for (Fleet.LaunchFailure error : result.errors()) {
+            metrics.count("FleetErrors", Map.of("Pool", pool.name(), "Reason", error.kind().name()));
+        }
+        var f = new LinkedHashMap<String, Object>();
+        f.put("reason", result.failure().map(e -> e.kind().name()).orElse("OTHER"));
+        f.put("code", result.failure().map(Fleet.LaunchFailure::code).orElse("NoInstances"));
+        f.put("codes", String.join(",", result.errors().stream().map(Fleet.LaunchFailure::code).toList()));
+        f.put("market", l.market().name());
+        f.put("requested", result.requested());
+        f.put("launched", result.launched().size());
+        if (result.missing() > 0) {
+            log.warn("machine.launch_failed", fields(pool.name(), f));
+        } else {
+            log.info("fleet.errors", fields(pool.name(), f));
+        }
+    }
+
+    /** Each launched machine's runner gets its registration; a machine whose hand-off failed is the planner's. */
+    private void handOff(PoolConfig pool, Fleet.LaunchResult result, Instant now) {
         for (Fleet.Launched launched : result.launched()) {
             if (runners.handOff(pool, launched.instanceId(), now.plus(pool.bootTimeout()))
                     instanceof RunnerRegistrations.HandOff.Failed failed) {
-                // Without its registration the machine can do nothing (and would shut itself down later).
-                fleet.terminate(List.of(launched.instanceId()));
-                machines.find(launched.instanceId()).ifPresent(m -> machines.markTerminated(m, now));
-                log.warn("machine.terminated", fields(pool, Map.of("instance", launched.instanceId(),
-                        "reason", "REGISTRATION_FAILED", "detail", failed.reason())));
+                Machine recorded = new Machine(launched.instanceId(), pool.name(), MachineState.LAUNCHING,
+                        launched.market(), launched.instanceType(), 0, now, now, Optional.empty());
+                Action.Discard d = (Action.Discard) planner.registrationFailed(pool, launched.instanceId());
+                discard(pool.name(), d, Optional.of(recorded), now, failed.reason());
             }
         }
-        metrics.count("MachinesLaunched", Map.of("Pool", pool.name(), "Forge", pool.forge().id()),
-                result.launched().size());
-        result.failure().ifPresent(failure -> {
-            metrics.count("LaunchFailures", Map.of("Pool", pool.name(), "Reason", failure.kind().name()),
-                    result.requested() - result.launched().size());
-            log.warn("machine.launch_failed", fields(pool, Map.of("reason", failure.kind().name(), "code",
-                    failure.code(), "requested", result.requested(), "launched", result.launched().size())));
-        });
     }
 
     /**
      * Records each launched machine, first thing after CreateFleet, so the table knows every instance it paid
-     * for. If the table cannot be written, the instances not yet recorded are terminated at once and the failure
-     * goes up so the job is planned again: an instance nobody records would otherwise run until reconciliation
+     * for. If the table cannot be written, the instances not yet recorded are discarded at once as the planner
+     * says ({@link Planner#recordFailed}) and the failure goes up so the job is planned again: an instance nobody records would otherwise run until reconciliation
      * ends it as an orphan. Their places are not given back here: a write that failed on the way back may have
      * been made, and then reconciliation gives the place back when it sees the instance gone; otherwise the
      * reservation audit does. Giving back too late only delays a launch; giving back twice could pass the limit.
+     *
+     * @param job the job to tag on the first machine recorded, taken from the list when used
      */
     private void recordOrUndo(PoolConfig pool, Action.Launch l, Fleet.LaunchResult result, Instant now,
-                              Optional<String> job) {
-        var unrecorded = new java.util.ArrayList<>(result.launched().stream().map(Fleet.Launched::instanceId).toList());
-        boolean first = true;
+                              List<String> job) {
+        var unrecorded = new ArrayList<>(result.launched().stream().map(Fleet.Launched::instanceId).toList());
         try {
             for (Fleet.Launched launched : result.launched()) {
-                Optional<String> forThis = first ? job : Optional.empty();
-                first = false;
+                Optional<String> forThis = job.isEmpty() ? Optional.empty() : Optional.of(job.removeFirst());
                 machines.put(new Machine(launched.instanceId(), pool.name(), MachineState.LAUNCHING,
                         launched.market(), launched.instanceType(), 0, now, now, forThis));
                 unrecorded.remove(launched.instanceId());
@@ -149,30 +243,22 @@ public final class PlanExecutor {
                 f.put("instanceType", launched.instanceType());
                 f.put("reason", l.reason().name());
                 forThis.ifPresent(j -> f.put("job", j));
-                log.info("machine.launched", fields(pool, f));
+                log.info("machine.launched", fields(pool.name(), f));
             }
         } catch (RuntimeException e) {
-            String undo;
-            try {
-                fleet.terminate(unrecorded);
-                undo = "terminated";
-            } catch (RuntimeException cleanupFailed) {
-                undo = "left to reconciliation (" + cleanupFailed.getClass().getSimpleName() + ")";
+            String undo = "terminated";
+            for (String id : unrecorded) {
+                try {
+                    discard(pool.name(), (Action.Discard) planner.recordFailed(pool, id), Optional.empty(), now,
+                            "its record could not be written (" + e.getClass().getSimpleName() + ")");
+                } catch (RuntimeException cleanupFailed) {
+                    undo = "left to reconciliation (" + cleanupFailed.getClass().getSimpleName() + ")";
+                }
             }
-            log.warn("machine.record_failed", fields(pool, Map.of("instances", String.join(",", unrecorded),
+            log.warn("machine.record_failed", fields(pool.name(), Map.of("instances", String.join(",", unrecorded),
                     "error", e.getClass().getSimpleName(), "undo", undo)));
             throw e;
         }
-    }
-
-    private static Fleet.LaunchResult combine(Fleet.LaunchResult first, Fleet.LaunchResult second) {
-        if (second == null) {
-            return first;
-        }
-        var launched = new java.util.ArrayList<>(first.launched());
-        launched.addAll(second.launched());
-        return new Fleet.LaunchResult(launched, first.requested() + second.requested(),
-                first.failure().or(second::failure));
     }
 
     private void terminate(PoolConfig pool, Action.Terminate t, Instant now) {
@@ -182,26 +268,70 @@ public final class PlanExecutor {
         }
         if (current.get().state() == MachineState.BUSY) {
             // The plan was made from a snapshot; the machine took a job since. Never kill a busy runner.
-            log.warn("machine.terminate_skipped", fields(pool, Map.of("instance", t.instanceId(),
+            log.warn("machine.terminate_skipped", fields(pool.name(), Map.of("instance", t.instanceId(),
                     "reason", "BUSY_SINCE_PLANNED")));
             return;
         }
         // Ask the forge too: it knows about a job the webhook has not told us of yet; then deregister.
         RunnerRegistrations.Release release = runners.release(pool, t.instanceId());
         if (!release.mayTerminate()) {
-            log.info("machine.terminate_deferred", fields(pool, Map.of("instance", t.instanceId(),
-                    "reason", release.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT))));
+            log.info("machine.terminate_deferred", fields(pool.name(), Map.of("instance", t.instanceId(),
+                    "reason", release.getClass().getSimpleName().toUpperCase(Locale.ROOT))));
             return;
         }
         fleet.terminate(List.of(t.instanceId()));
-        if (!machines.markTerminated(current.get(), now)) {
-            return;
-        }
-        metrics.count("MachinesTerminated", Map.of("Pool", pool.name(), "Reason", t.reason().name()));
-        log.info("machine.terminated", fields(pool, Map.of("instance", t.instanceId(), "reason", t.reason().name())));
+        recordEnd(pool.name(), current.get(), t.reason(), t.bootFailure(), now, Map.of());
     }
 
-    private void drain(PoolConfig pool, Action.Drain d, Instant now) {
+    private void discard(String pool, Action.Discard d, Optional<Machine> record, Instant now) {
+        discard(pool, d, record, now, null);
+    }
+
+    /** Terminates an instance with no runner to ask (an orphan, a failed registration); records it if it is live. */
+    private void discard(String pool, Action.Discard d, Optional<Machine> record, Instant now, String detail) {
+        fleet.terminate(List.of(d.instanceId()));
+        Map<String, Object> more = new LinkedHashMap<>();
+        if (detail != null) {
+            more.put("detail", detail);
+        }
+        Optional<Machine> live = record.filter(m -> m.state().isAlive());
+        if (live.isPresent()) {
+            recordEnd(pool, live.get(), d.reason(), d.bootFailure(), now, more);
+            runners.dropUnreadSecret(d.instanceId());
+            return;
+        }
+        more.put("detail", detail != null ? detail : record.isPresent() ? "the table says it ended"
+                : "tagged by this stack, unknown to the table");
+        metrics.count("MachinesTerminated", Map.of("Pool", pool, "Reason", d.reason().name()));
+        log.warn("machine.terminated", fields(pool, instanceFields(d.instanceId(), d.reason(), more)));
+    }
+
+    /** The instance ended without us: the record follows, and any unread registration secret goes with it. */
+    private void ended(String pool, Action.Ended e, Instant now) {
+        machines.find(e.instanceId()).filter(m -> m.state().isAlive())
+                .ifPresent(m -> recordEnd(pool, m, e.reason(), e.bootFailure(), now, Map.of()));
+        runners.dropUnreadSecret(e.instanceId());
+    }
+
+    /** Marks the machine ended with its reason, counts and logs it, and adds a boot failure to the pool's history. */
+    private void recordEnd(String pool, Machine m, Reason reason, boolean bootFailure, Instant now,
+                           Map<String, Object> more) {
+        if (!machines.markEnded(m, now, reason.name())) {
+            return;
+        }
+        metrics.count("MachinesTerminated", Map.of("Pool", pool, "Reason", reason.name()));
+        var f = instanceFields(m.instanceId(), reason, more);
+        if (bootFailure) {
+            f.put("bootFailure", true);
+        }
+        log.info("machine.terminated", fields(pool, f));
+        if (bootFailure) {
+            machines.recordBootFailure(pool, now);
+            metrics.count("BootFailures", Map.of("Pool", pool));
+        }
+    }
+
+    private void drain(String pool, Action.Drain d, Instant now) {
         machines.find(d.instanceId()).filter(m -> m.state().isAlive() && m.state() != MachineState.DRAINING)
                 .ifPresent(m -> {
                     machines.put(m.withState(MachineState.DRAINING, now, m.jobId()));
@@ -210,9 +340,17 @@ public final class PlanExecutor {
                 });
     }
 
-    static Map<String, Object> fields(PoolConfig pool, Map<String, ?> more) {
+    private static Map<String, Object> instanceFields(String instanceId, Reason reason, Map<String, Object> more) {
         var f = new LinkedHashMap<String, Object>();
-        f.put("pool", pool.name());
+        f.put("instance", instanceId);
+        f.put("reason", reason.name());
+        f.putAll(more);
+        return f;
+    }
+
+    static Map<String, Object> fields(String pool, Map<String, ?> more) {
+        var f = new LinkedHashMap<String, Object>();
+        f.put("pool", pool);
         f.putAll(more);
         return f;
     }

@@ -9,54 +9,62 @@ import io.runnerscaler.core.planner.PoolState;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.model.Machine;
+import io.runnerscaler.core.port.Fleet;
 import io.runnerscaler.core.port.MachineStore;
 import io.runnerscaler.core.port.Metrics;
-import java.util.Map;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The scheduled pass over every pool: first makes the table agree with EC2 (reconciliation), then applies
- * periods, tops idle pools up and removes idle machines past IdleTime, all by asking the planner. Jobs still
- * queued in the ledger count in every plan, so a job whose scale-up was lost is planned for again here; and
- * {@link MissedJobs} puts the pending jobs of watched projects whose webhook never came on the job queue.
+ * The scheduled pass over every pool. It lists the stack's instances in EC2 once (one paginated, filtered
+ * DescribeInstances, never a count per job), reads each pool once (its live machines, its counters), corrects a
+ * leaked capacity reservation, and asks the planner for one plan per pool that both reconciles the table with
+ * EC2 (gone, stopped and orphaned instances) and scales (periods, idle top-up, idle reaping, boot-failure
+ * backoff). Jobs still queued in the ledger count in every plan, so a job whose scale-up was lost is planned for
+ * again here; and {@link MissedJobs} puts the pending jobs of watched projects whose webhook never came on the
+ * job queue.
  */
 public final class Reaper {
 
     private final Supplier<ScalerConfig> config;
     private final JobLedger ledger;
     private final MachineStore machines;
+    private final Fleet fleet;
     private final Planner planner;
     private final PlanExecutor executor;
-    private final Reconciler reconciler;
     private final Clock clock;
     private final Metrics metrics;
     private final MissedJobs missedJobs;
     private final EventLog log;
 
-    public Reaper(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Planner planner,
-                  PlanExecutor executor, Reconciler reconciler, Clock clock, Metrics metrics) {
-        this(config, ledger, machines, planner, executor, reconciler, clock, metrics, MissedJobs.none(),
-                EventLog.NONE);
+    public Reaper(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Fleet fleet,
+                  Planner planner, PlanExecutor executor, Clock clock, Metrics metrics) {
+        this(config, ledger, machines, fleet, planner, executor, clock, metrics, MissedJobs.none(), EventLog.NONE);
     }
 
     /** A reaper that also asks the forges for jobs whose webhook was lost, before planning. */
-    public Reaper(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Planner planner,
-                  PlanExecutor executor, Reconciler reconciler, Clock clock, Metrics metrics,
-                  MissedJobs missedJobs, EventLog log) {
+    public Reaper(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Fleet fleet,
+                  Planner planner, PlanExecutor executor, Clock clock, Metrics metrics, MissedJobs missedJobs,
+                  EventLog log) {
         this.missedJobs = missedJobs;
         this.log = log;
         this.config = config;
         this.ledger = ledger;
         this.machines = machines;
+        this.fleet = fleet;
         this.planner = planner;
         this.executor = executor;
-        this.reconciler = reconciler;
         this.clock = clock;
         this.metrics = metrics;
     }
@@ -73,19 +81,42 @@ public final class Reaper {
     public List<Plan> run(BooleanSupplier inTime) {
         Instant now = clock.instant();
         ScalerConfig cfg = config.get();
-        reconciler.reconcile(cfg, now);
+        Map<String, List<Fleet.FleetInstance>> listed = new HashMap<>();
+        fleet.describeManaged().forEach(i -> listed.computeIfAbsent(i.pool(), p -> new ArrayList<>()).add(i));
         findMissedJobs(cfg, now);
         int running = cfg.pools().stream().mapToInt(p -> ledger.count(p.name(), JobStatus.RUNNING)).sum();
         List<Plan> plans = new ArrayList<>();
         for (PoolConfig pool : cfg.pools()) {
-            PoolState state = new PoolState(pool, machines.alive(pool.name()),
-                    ledger.count(pool.name(), JobStatus.QUEUED), running, cfg.concurrent());
+            List<Machine> alive = machines.alive(pool.name());
+            auditReservation(pool.name(), alive.size());
+            MachineStore.PoolCounters counters = machines.counters(pool.name());
+            PoolState state = new PoolState(pool, alive, ledger.count(pool.name(), JobStatus.QUEUED), running,
+                    cfg.concurrent(), counters.onDemandGrants(), counters.bootFailures(),
+                    Optional.of(listed.getOrDefault(pool.name(), List.of())));
             Plan plan = planner.plan(state, now);
             executor.execute(pool, plan, now, Optional.empty(), inTime);
             plans.add(plan);
-            machinesByState(pool);
+            machinesByState(pool, alive);
         }
+        Set<String> configured = new HashSet<>();
+        cfg.pools().forEach(p -> configured.add(p.name()));
+        listed.forEach((pool, instances) -> {
+            if (!configured.contains(pool)) {
+                Set<String> known = new HashSet<>();
+                machines.alive(pool).forEach(m -> known.add(m.instanceId()));
+                executor.execute(pool, Planner.orphans(instances, known, now), now);
+            }
+        });
         return plans;
+    }
+
+    /** Corrects a capacity count that leaked (a scale-up died between reserving and recording its machines). */
+    private void auditReservation(String pool, int alive) {
+        int correction = machines.audit(pool, alive);
+        if (correction != 0) {
+            log.warn("capacity.corrected", Map.of("pool", pool, "correction", correction,
+                    "reason", "RESERVATION_LEAKED"));
+        }
     }
 
     /** Jobs whose webhook was lost go to scale-up as a webhook's would; the forges' answers never fail the pass. */
@@ -99,15 +130,15 @@ public final class Reaper {
         }
     }
 
-    /** The dashboard's machines-by-state graph: one gauge-like count per pool and state, once a pass. */
-    private void machinesByState(PoolConfig pool) {
-        var byState = new java.util.EnumMap<MachineState, Integer>(MachineState.class);
+    /** The dashboard's machines-by-state graph: one gauge-like count per pool and state, once a pass, as the pass found them. */
+    private void machinesByState(PoolConfig pool, List<Machine> alive) {
+        var byState = new EnumMap<MachineState, Integer>(MachineState.class);
         for (MachineState s : MachineState.values()) {
             if (s.isAlive()) {
                 byState.put(s, 0);
             }
         }
-        machines.alive(pool.name()).forEach(m -> byState.merge(m.state(), 1, Integer::sum));
+        alive.forEach(m -> byState.merge(m.state(), 1, Integer::sum));
         byState.forEach((state, n) -> metrics.count("MachinesByState", Map.of("Pool", pool.name(),
                 "State", state.name()), n));
     }

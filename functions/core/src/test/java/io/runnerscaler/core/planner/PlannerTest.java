@@ -96,13 +96,13 @@ class PlannerTest {
                         "terminate r1 MAX_BUILDS_REACHED", "launch 1 SPOT JOBS_WAITING"),
                 when("machineStuckLaunchingAtTheLimitIsReplacedInTheSamePlan", idleCount(0).limit(1),
                         List.of(launching("stuck", 3600)), 1,
-                        "terminate stuck BOOT_TIMEOUT", "launch 1 SPOT JOBS_WAITING"),
+                        "terminate stuck BOOT_TIMEOUT (boot failure)", "launch 1 SPOT JOBS_WAITING"),
                 when("idleMachineBelowMaxBuildsStays", idleCount(1).maxBuilds(3), List.of(idleWithBuilds("i1", 2)), 0),
                 when("busyMachinePastMaxBuildsIsLeftToFinish", idleCount(0).maxBuilds(1),
                         List.of(busyWithBuilds("b1", 5)), 0),
                 when("machineStuckLaunchingPastBootTimeoutIsTerminatedAndReplaced",
                         idleCount(1).bootTimeout(Duration.ofMinutes(10)), List.of(launching("stuck", 600)), 0,
-                        "terminate stuck BOOT_TIMEOUT", "launch 1 SPOT BELOW_IDLE_COUNT"),
+                        "terminate stuck BOOT_TIMEOUT (boot failure)", "launch 1 SPOT BELOW_IDLE_COUNT"),
                 when("machineLaunchingWithinBootTimeoutIsAwaited", idleCount(1).bootTimeout(Duration.ofMinutes(10)),
                         List.of(launching("slow", 599)), 0),
                 when("drainingMachineWithoutJobIsTerminated", idleCount(0), List.of(draining("d1", false)), 0,
@@ -172,9 +172,16 @@ class PlannerTest {
     static String describe(Action action) {
         return switch (action) {
             case Action.Launch l -> "launch " + l.count() + " " + l.market() + " " + l.reason();
-            case Action.Terminate t -> "terminate " + t.instanceId() + " " + t.reason();
+            case Action.Terminate t -> "terminate " + t.instanceId() + " " + t.reason() + bootFailure(t.bootFailure());
+            case Action.Discard d -> "discard " + d.instanceId() + " " + d.reason() + bootFailure(d.bootFailure());
+            case Action.Ended e -> "ended " + e.instanceId() + " " + e.reason() + bootFailure(e.bootFailure());
             case Action.Drain d -> "drain " + d.instanceId() + " " + d.reason();
+            case Action.ResetBootFailures r -> "reset " + r.instanceId() + " " + r.reason();
             case Action.Hold h -> "hold " + h.reason();
         };
+    }
+
+    private static String bootFailure(boolean counted) {
+        return counted ? " (boot failure)" : "";
     }
 }

@@ -6,6 +6,7 @@ import io.runnerscaler.core.config.IdleSettings;
 import io.runnerscaler.core.config.MarketPolicy;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
+import io.runnerscaler.core.memory.InMemoryFleet;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
@@ -27,21 +28,27 @@ import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * Invariants of the planner, over generated pools and histories of jobs, boot times, interruptions and
- * reaper ticks played through the simulator, and over arbitrary machine snapshots.
+ * Invariants of the planner, over generated pools and histories of jobs, boot times, interruptions, spot capacity
+ * errors and reaper ticks played through the simulator, which carries plans out with the real executor over the
+ * in-memory adapters (reservations, grants, the fallback), and over arbitrary machine snapshots.
  */
 class PlannerPropertiesTest {
 
     private static final Instant START = Instant.parse("2026-03-02T08:00:00Z");
 
-    /** A generated world: a pool, a trace of jobs, and a seed for boot times and interruptions. */
-    record History(PoolConfig pool, int concurrent, List<SimJob> jobs, long seed, boolean interruptions) {
+    /**
+     * A generated world: a pool, a trace of jobs, and a seed for boot times, interruptions and spot capacity
+     * errors (a third of spot launches fall short, some entirely).
+     */
+    record History(PoolConfig pool, int concurrent, List<SimJob> jobs, long seed, boolean interruptions,
+                   boolean spotShortfalls) {
     }
 
     @Provide
@@ -76,7 +83,7 @@ class PlannerPropertiesTest {
             return named;
         });
         return Combinators.combine(pools(), Arbitraries.integers().between(1, 20), jobs, Arbitraries.longs(),
-                Arbitraries.of(true, false)).as(History::new);
+                Arbitraries.of(true, false), Arbitraries.of(true, false)).as(History::new);
     }
 
     private static SimResult simulate(History h) {
@@ -91,26 +98,35 @@ class PlannerPropertiesTest {
                 .bootTimes((pool, id) -> boots.computeIfAbsent(id,
                         k -> Duration.ofSeconds(random.nextInt(10) == 0 ? 10_000 : 20 + random.nextInt(200))))
                 .interruptions(interruptions)
+                .supply(h.spotShortfalls() ? (pool, count, market) -> market == Market.SPOT && random.nextInt(3) == 0
+                        ? InMemoryFleet.Answer.capacity(random.nextInt(count), count)
+                        : new InMemoryFleet.Answer(count, List.of()) : InMemoryFleet.Supply.UNLIMITED)
                 .prewarmed(random.nextBoolean())
                 .reaperInterval(Duration.ofMinutes(5))
                 .build()
                 .run(h.jobs(), START, START.plus(Duration.ofHours(40)));
     }
 
-    /** 10,000 histories (issue: at least that many); the simulator also fails any run that terminates a BUSY machine. */
-    @Property(tries = 10_000)
-    void neverMoreMachinesThanLimit(@ForAll("histories") History h) {
-        assertThat(simulate(h).samples()).allSatisfy(s ->
-                assertThat(s.machines()).isLessThanOrEqualTo(h.pool().limit()));
+    /**
+     * 10,000 histories (at least that many, by the project's rule), generated ones with edge cases mixed in (left
+     * to fill the tries first, the edge cases alone would use them all up); the simulator also fails any run in
+     * which a BUSY machine is terminated, at the fleet, whatever the plan said.
+     */
+    @Property(tries = 10_000, edgeCases = EdgeCasesMode.MIXIN)
+    void neverMoreMachinesThanLimitAndNeverABusyMachineTerminated(@ForAll("histories") History h) {
+        SimResult r = simulate(h);
+        assertThat(r.samples()).allSatisfy(s -> assertThat(s.machines()).isLessThanOrEqualTo(h.pool().limit()));
+        assertThat(r.usage().get("docker").launched() - r.usage().get("docker").terminated()
+                - r.usage().get("docker").interrupted()).isBetween(0, h.pool().limit());
     }
 
-    @Property(tries = 150)
+    @Property(tries = 150, edgeCases = EdgeCasesMode.MIXIN)
     void neverMoreThanMaxGrowthRateLaunching(@ForAll("histories") History h) {
         int growth = h.pool().maxGrowthRate() == 0 ? Integer.MAX_VALUE : h.pool().maxGrowthRate();
         assertThat(simulate(h).samples()).allSatisfy(s -> assertThat(s.launching()).isLessThanOrEqualTo(growth));
     }
 
-    @Property(tries = 150)
+    @Property(tries = 150, edgeCases = EdgeCasesMode.MIXIN)
     void everyJobRunsAndIdleMachinesConvergeToTheTarget(@ForAll("histories") History h) {
         // The simulator itself fails the run if the planner ever picks a BUSY machine for termination.
         SimResult r = simulate(h);

@@ -1,0 +1,40 @@
+package io.runnerscaler.core.port;
+
+import io.runnerscaler.core.model.Machine;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The record of each machine: what it is doing, and once it ended, why. */
+public interface MachineRecords {
+
+    /**
+     * Records a new machine, which starts LAUNCHING, or a live machine's new state. An update of a machine
+     * that is not live (it became TERMINATED meanwhile, or was never recorded) changes nothing: ended is final.
+     */
+    void put(Machine machine);
+
+    /**
+     * Marks the machine TERMINATED for {@code reason} (a planner reason's name), keeping whether it ever took a
+     * job, and gives back its place in the pool's {@link Capacity}, once: a second call for the same machine (an
+     * EC2 event after the reaper already did it) changes nothing.
+     *
+     * @return whether this call made the change
+     */
+    boolean markEnded(Machine machine, Instant at, String reason);
+
+    /** {@link #markEnded} without a reason to keep. */
+    default boolean markTerminated(Machine machine, Instant at) {
+        return markEnded(machine, at, "");
+    }
+
+    Optional<Machine> find(String instanceId);
+
+    /** The pool's machines that are not TERMINATED. */
+    List<Machine> alive(String pool);
+
+    /** The pool's machine launched for or running the given job, if any. */
+    default Optional<Machine> forJob(String pool, String jobKey) {
+        return alive(pool).stream().filter(m -> m.jobId().filter(jobKey::equals).isPresent()).findFirst();
+    }
+}

@@ -1,0 +1,167 @@
+package io.runnerscaler.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.runnerscaler.core.model.Machine;
+import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.model.Market;
+import io.runnerscaler.core.port.MachineStore;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every machine store does: records, capacity, on-demand grants and boot history. Run over the in-memory store
+ * ({@code InMemoryMachineStoreTest}) and over DynamoDB on the emulator ({@code DynamoMachineStoreIT}).
+ */
+public abstract class MachineStoreContract {
+
+    protected static final Instant T0 = Instant.parse("2026-11-23T09:00:00Z");
+
+    /** A new, empty store. */
+    protected abstract MachineStore store();
+
+    @Test
+    void reservationsNeverPassTheLimitAndGrantWhatIsLeft() {
+        MachineStore store = store();
+        assertThat(store.reserve("docker", 2, 3)).isEqualTo(2);
+        assertThat(store.reserve("docker", 2, 3)).isEqualTo(1);
+        assertThat(store.reserve("docker", 1, 3)).isZero();
+        assertThat(store.reserved("docker")).isEqualTo(3);
+        store.release("docker", 2);
+        assertThat(store.reserve("docker", 5, 3)).isEqualTo(2);
+        assertThat(store.reserved("other")).isZero();
+    }
+
+    @Test
+    void endingAMachineGivesItsPlaceBackExactlyOnceAndKeepsWhy() {
+        MachineStore store = store();
+        store.reserve("docker", 2, 2);
+        Machine m = machine("i-0aaa", MachineState.IDLE);
+        record(store, m);
+
+        assertThat(store.markEnded(m, T0.plusSeconds(60), "IDLE_TIME_EXCEEDED")).isTrue();
+        assertThat(store.markEnded(m, T0.plusSeconds(61), "INSTANCE_ENDED")).isFalse();
+
+        assertThat(store.reserved("docker")).isEqualTo(1);
+        assertThat(store.alive("docker")).isEmpty();
+        assertThat(store.find("i-0aaa")).get().satisfies(ended -> {
+            assertThat(ended.state()).isEqualTo(MachineState.TERMINATED);
+            assertThat(ended.stateSince()).isEqualTo(T0.plusSeconds(60));
+            assertThat(ended.ending()).contains(new Machine.Ending("IDLE_TIME_EXCEEDED", false));
+        });
+    }
+
+    @Test
+    void anEndedMachineRemembersItTookAJob() {
+        MachineStore store = store();
+        store.reserve("docker", 1, 1);
+        Machine busy = machine("i-0bbb", MachineState.BUSY).withState(MachineState.BUSY, T0, Optional.of("gitlab:7"));
+        record(store, busy);
+
+        store.markEnded(busy, T0.plusSeconds(5), "INSTANCE_ENDED");
+
+        assertThat(store.find("i-0bbb").orElseThrow().ending()).contains(new Machine.Ending("INSTANCE_ENDED", true));
+        assertThat(store.find("i-0bbb").orElseThrow().tookJob()).isTrue();
+    }
+
+    @Test
+    void aLateStateUpdateOfAnEndedMachineDoesNotBringItBack() {
+        MachineStore store = store();
+        store.reserve("docker", 1, 1);
+        Machine m = machine("i-0aaa", MachineState.IDLE);
+        record(store, m);
+        store.markTerminated(m, T0.plusSeconds(60));
+
+        store.put(m.withState(MachineState.BUSY, T0.plusSeconds(61), Optional.of("gitlab:1:2")));
+
+        assertThat(store.alive("docker")).isEmpty();
+        assertThat(store.find("i-0aaa")).get().extracting(Machine::state).isEqualTo(MachineState.TERMINATED);
+        assertThat(store.markTerminated(m, T0.plusSeconds(62))).as("its place was given back once").isFalse();
+        assertThat(store.reserved("docker")).isZero();
+    }
+
+    @Test
+    void aStateUpdateOfAMachineNeverRecordedChangesNothing() {
+        MachineStore store = store();
+        store.put(machine("i-0eee", MachineState.IDLE));
+        assertThat(store.find("i-0eee")).isEmpty();
+        assertThat(store.alive("docker")).isEmpty();
+        assertThat(store.markEnded(machine("i-0eee", MachineState.IDLE), T0, "INSTANCE_GONE")).isFalse();
+    }
+
+    @Test
+    void aliveListsOnlyThePoolsLiveMachines() {
+        MachineStore store = store();
+        store.reserve("docker", 2, 5);
+        record(store, machine("i-0aaa", MachineState.BUSY));
+        store.put(machine("i-0bbb", MachineState.LAUNCHING));
+        record(store, new Machine("i-0ccc", "other", MachineState.IDLE, Market.SPOT, "m5.large", 0, T0, T0,
+                Optional.empty()));
+
+        assertThat(store.alive("docker")).extracting(Machine::instanceId).containsExactlyInAnyOrder("i-0aaa", "i-0bbb");
+        assertThat(store.find("i-0ccc")).get().extracting(Machine::pool).isEqualTo("other");
+        assertThat(store.find("i-0zzz")).isEmpty();
+        assertThat(store.forJob("docker", "gitlab:none")).isEmpty();
+    }
+
+    @Test
+    void machinesRoundTripEveryField() {
+        MachineStore store = store();
+        Machine m = new Machine("i-0ddd", "docker", MachineState.BUSY, Market.SPOT, "c7i.large", 3, T0,
+                T0.plusSeconds(90), Optional.of("github:99"));
+        record(store, m);
+        assertThat(store.find("i-0ddd")).contains(m);
+        assertThat(store.forJob("docker", "github:99")).contains(m);
+    }
+
+    @Test
+    void onDemandGrantsAreTakenAtMostOnce() {
+        MachineStore store = store();
+        store.grantOnDemand("docker", 2);
+        assertThat(store.onDemandGrants("docker")).isEqualTo(2);
+        assertThat(store.takeOnDemand("docker", 3)).isEqualTo(2);
+        assertThat(store.takeOnDemand("docker", 1)).isZero();
+        assertThat(store.onDemandGrants("docker")).isZero();
+        assertThat(store.onDemandGrants("other")).isZero();
+    }
+
+    @Test
+    void bootFailuresAccumulateInOrderUntilReset() {
+        MachineStore store = store();
+        store.recordBootFailure("docker", T0);
+        store.recordBootFailure("docker", T0.plusSeconds(30));
+        store.grantOnDemand("docker", 1);
+
+        assertThat(store.bootFailures("docker")).containsExactly(T0, T0.plusSeconds(30));
+        assertThat(store.counters("docker")).isEqualTo(new MachineStore.PoolCounters(1, java.util.List.of(T0,
+                T0.plusSeconds(30))));
+        assertThat(store.bootFailures("other")).isEmpty();
+
+        store.resetBootFailures("docker");
+        assertThat(store.bootFailures("docker")).isEmpty();
+        assertThat(store.counters("docker").onDemandGrants()).as("a reset leaves the grants").isEqualTo(1);
+    }
+
+    @Test
+    void aLeakedReservationIsCorrectedOnlyAfterAQuietAuditPeriod() {
+        MachineStore store = store();
+        store.reserve("docker", 3, 5);
+        assertThat(store.audit("docker", 1)).as("first audit only remembers what it saw").isZero();
+        assertThat(store.audit("docker", 1)).as("nothing happened since: correct it").isEqualTo(-2);
+        assertThat(store.reserved("docker")).isEqualTo(1);
+        store.reserve("docker", 1, 5);
+        assertThat(store.audit("docker", 1)).as("a launch may be in flight").isZero();
+        assertThat(store.reserved("docker")).isEqualTo(2);
+    }
+
+    protected static Machine machine(String id, MachineState state) {
+        return new Machine(id, "docker", state, Market.ON_DEMAND, "m6i.large", 0, T0, T0, Optional.empty());
+    }
+
+    /** Records the machine the way production does: LAUNCHING first, then its state. */
+    protected static void record(MachineStore store, Machine m) {
+        store.put(m.withState(MachineState.LAUNCHING, m.launchedAt(), Optional.empty()));
+        store.put(m);
+    }
+}
