@@ -154,9 +154,10 @@ class ConfigCommandTest {
                     labels: [linux]
                     instanceTypes: [m5.large]
                     limit: 1
+                    github: {organization: acme}
                 """);
 
-        Run run = run("validate", file.toString());
+        Run run = run("validate", "--github-app", file.toString());
 
         assertThat(run.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
         assertThat(run.err()).contains("no-token.yaml: pool 'docker': tokenParameter is required for GitLab pools")
@@ -176,10 +177,67 @@ class ConfigCommandTest {
                     limit: 2
                 """);
 
-        assertThat(run("validate", file.toString()).exitCode()).isEqualTo(ConfigCommand.OK);
         Run withApp = run("validate", "--github-app", file.toString());
         assertThat(withApp.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
         assertThat(withApp.err()).contains(file + ": pools[0].github: pool 'gh' needs a GitHub target");
+    }
+
+    @Test
+    void validateForAStackWithoutAGitHubAppRefusesGitHubPoolsAsItsFunctionsWould() throws IOException {
+        Path file = Files.writeString(dir.resolve("github.yaml"), """
+                pools:
+                  - name: gh
+                    forge: github
+                    labels: [docker]
+                    instanceTypes: [m7i.large]
+                    launchTemplate: lt
+                    limit: 2
+                    github: {organization: acme}
+                """);
+
+        Run withoutApp = run("validate", file.toString());
+
+        assertThat(withoutApp.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
+        assertThat(withoutApp.err()).contains(file + ": pools[0].forge: github, but the stack has no GitHub App")
+                .contains("wait for a runner config that never comes");
+        assertThat(run("validate", "--github-app", file.toString()).exitCode()).isEqualTo(ConfigCommand.OK);
+    }
+
+    @Test
+    void validateCatchesGravitonTypesOnTheStacksX86RunnerTemplate() throws IOException {
+        String pool = """
+                pools:
+                  - name: arm
+                    labels: [docker]
+                    instanceTypes: [m7g.large, t4g.large]
+                    tokenParameter: /rs/runners/gitlab/arm
+                    limit: 2
+                """;
+        Path onStackTemplate = Files.writeString(dir.resolve("arm.yaml"), pool);
+        Path named = Files.writeString(dir.resolve("arm-named.yaml"), pool + "    launchTemplate: ci-runner\n");
+        Path ownImage = Files.writeString(dir.resolve("arm-ami.yaml"), pool + "    ami: ami-0fedcba9876543210\n");
+
+        Run run = run("validate", onStackTemplate.toString());
+        Run byName = run("validate", "--stack", "ci", named.toString());
+
+        assertThat(run.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
+        assertThat(run.err()).contains(onStackTemplate + ": pools[0].instanceTypes: m7g.large, t4g.large are arm64, but"
+                + " the stack's runner template runner-scaler-runner boots an x86_64 image")
+                .contains("pass --runner-architecture");
+        assertThat(byName.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
+        assertThat(byName.err()).contains("the stack's runner template ci-runner boots an x86_64 image");
+        assertThat(run("validate", ownImage.toString()).exitCode()).isEqualTo(ConfigCommand.OK);
+        assertThat(run("validate", "--runner-architecture", "arm64", onStackTemplate.toString()).exitCode())
+                .isEqualTo(ConfigCommand.OK);
+        assertThat(run("validate", "--runner-architecture", "sparc", onStackTemplate.toString()).exitCode())
+                .isEqualTo(ConfigCommand.USAGE);
+    }
+
+    @Test
+    void theShippedExampleValidatesForAStackWithAGitHubApp() {
+        Run run = run("validate", "--github-app", io.runnerscaler.testkit.Emulator.ProjectRoot.find().resolve("examples/pools.yaml").toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ConfigCommand.OK);
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.runnerscaler.aws.SqsDeadLetters;
 import io.runnerscaler.aws.SqsJobQueue;
 import io.runnerscaler.aws.SsmParameters;
 import io.runnerscaler.core.config.ConfigLoader;
+import io.runnerscaler.core.config.Deployment;
 import io.runnerscaler.core.config.GitHubTarget;
 import io.runnerscaler.core.config.LastGoodConfig;
 import io.runnerscaler.core.config.PoolConfig;
@@ -99,6 +100,15 @@ public final class App {
     private Supplier<Optional<String>> gitlabToken;
 
     public App(Settings settings, Clock clock, PrintStream out) {
+        this(settings, clock, out, Deployment.githubApp(settings.githubApp().isPresent()));
+    }
+
+    /**
+     * An app whose config is checked against {@code deployment} rather than what a deployed function knows of its
+     * stack: {@code runner-scaler local} reads a GitHub pool without a GitHub App ({@link Deployment#UNKNOWN}) and
+     * warns, where a function refuses the config.
+     */
+    public App(Settings settings, Clock clock, PrintStream out, Deployment deployment) {
         this.settings = settings;
         this.clock = clock;
         this.aws = AwsClients.create(settings.region(), settings.awsEndpoint().map(URI::create));
@@ -112,7 +122,7 @@ public final class App {
                 .<UnaryOperator<ScalerConfig>>map(path -> new TokenParameterScope(path)::check)
                 .orElse(UnaryOperator.identity());
         this.config = new Refreshing<>(new LastGoodConfig(parameters, settings.configParameter(), log, metrics,
-                new ConfigLoader(githubApp.isPresent()), deploymentCheck), CONFIG_REFRESH, clock);
+                new ConfigLoader(deployment), deploymentCheck), CONFIG_REFRESH, clock);
         this.gitlabSecrets = webhookSecrets(settings.gitlabSecretParameter());
         this.githubSecrets = webhookSecrets(settings.githubSecretParameter());
     }

@@ -52,19 +52,46 @@ public final class ConfigLoader {
     private static final Pattern TOKEN_VALUE = Pattern.compile(
             "(glrt-|glpat-|GR1348941|ghp_|ghs_|gho_|ghu_|ghr_|github_pat_).*");
 
-    private final boolean githubAppConfigured;
+    /** Why a stack without a GitHub App cannot run GitHub pools, for its refusal and the tools' warnings. */
+    static final String GITHUB_POOLS_NEED_AN_APP = "GitHub pools need the stack's GitHub App (GitHubAppId), which"
+            + " gives each machine its just-in-time runner; without one the machines wait for a runner config that"
+            + " never comes";
 
-    /** A loader for a stack without a GitHub App: GitHub pools need no {@code github} target. */
+    private final Deployment deployment;
+
+    /**
+     * A loader that knows nothing of the stack ({@link Deployment#UNKNOWN}): {@code simulate}, {@code import-gitlab}
+     * and the tests; GitHub pools need no {@code github} target and are not refused.
+     */
     public ConfigLoader() {
-        this(false);
+        this(Deployment.UNKNOWN);
     }
 
     /**
+     * A loader for a stack with or without a GitHub App, as the functions load their config.
+     *
      * @param githubAppConfigured the stack manages GitHub runners through a GitHub App, so every GitHub pool
-     *                            must say where its runners register ({@code github})
+     *                            must say where its runners register ({@code github}); without one, GitHub pools
+     *                            are refused
      */
     public ConfigLoader(boolean githubAppConfigured) {
-        this.githubAppConfigured = githubAppConfigured;
+        this(Deployment.githubApp(githubAppConfigured));
+    }
+
+    /** A loader checking what it is told of the stack as well as the config's own rules. */
+    public ConfigLoader(Deployment deployment) {
+        this.deployment = deployment;
+    }
+
+    /**
+     * What a stack without a GitHub App would refuse in this config, one line per GitHub pool: for the tools that
+     * read a config without knowing its stack ({@code simulate}, {@code import-gitlab}, {@code local}) to warn with.
+     */
+    public static List<String> refusedWithoutGitHubApp(ScalerConfig config) {
+        return config.pools().stream().filter(p -> p.forge() == Forge.GITHUB)
+                .map(p -> "pool '" + p.name() + "': " + GITHUB_POOLS_NEED_AN_APP
+                        + "; a stack without GitHubAppId refuses this config")
+                .toList();
     }
 
     public ScalerConfig parse(String yaml) {
@@ -95,7 +122,7 @@ public final class ConfigLoader {
                     continue;
                 }
                 YamlFields f = top.nested(path, poolMap);
-                PoolConfig pool = pool(f, githubAppConfigured);
+                PoolConfig pool = pool(f, deployment);
                 if (!pool.name().isEmpty()) {
                     String first = names.putIfAbsent(pool.name(), path);
                     if (first != null) {
@@ -112,7 +139,7 @@ public final class ConfigLoader {
         return new ScalerConfig(concurrent, pools, watch);
     }
 
-    private static PoolConfig pool(YamlFields f, boolean githubAppConfigured) {
+    private static PoolConfig pool(YamlFields f, Deployment deployment) {
         f.checkKeys(POOL_KEYS);
         String name = f.string("name", "");
         if (name.isEmpty()) {
@@ -122,6 +149,10 @@ public final class ConfigLoader {
                     + " letter or digit");
         }
         Forge forge = f.enumValue("forge", Forge.GITLAB, Forge.values(), Forge::id);
+        if (forge == Forge.GITHUB && deployment.githubApp().equals(Optional.of(false))) {
+            f.problem("forge", "github, but the stack has no GitHub App: " + GITHUB_POOLS_NEED_AN_APP
+                    + "; set GitHubAppId (docs/deploy.md) or remove the pool");
+        }
         List<String> labelList = f.strings("labels");
         var labels = new LinkedHashSet<>(labelList);
         if (labels.size() < labelList.size()) {
@@ -168,6 +199,7 @@ public final class ConfigLoader {
         if (ami.isPresent() && !ami.get().startsWith("ami-") && !ami.get().startsWith("resolve:ssm:")) {
             f.problem("ami", "'" + ami.get() + "' is not an AMI id (ami-...) or resolve:ssm: parameter");
         }
+        architecture(f, instanceTypes, launchTemplate, ami, deployment);
         MarketPolicy market = f.enumValue("market", MarketPolicy.ON_DEMAND, MarketPolicy.values(),
                 m -> m.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         int limit = f.integer("limit", 0, 1);
@@ -201,10 +233,33 @@ public final class ConfigLoader {
         if (f.has("bootTimeout") && bootTimeout.isZero()) {
             f.problem("bootTimeout", "must be longer than 0s");
         }
-        Optional<GitHubTarget> github = github(f, forge, name, githubAppConfigured);
+        Optional<GitHubTarget> github = github(f, forge, name, deployment.githubApp().orElse(false));
         return new PoolConfig(name, forge, labels, runUntagged, instanceTypes, subnets, launchTemplate, ami, market,
                 Math.max(limit, 0), idle, maxGrowthRate, maxBuilds, periods, timezone, tokenParameter, bootTimeout,
                 github);
+    }
+
+    /**
+     * One image boots one architecture (the types' mix is checked with the types): a pool on the stack's
+     * runner template (no {@code ami}, no launch template of its own) must use the architecture of its image,
+     * when the loader knows it. An {@code ami} or a template of the pool's own is an image the loader cannot see.
+     */
+    private static void architecture(YamlFields f, List<String> instanceTypes, String launchTemplate,
+                                     Optional<String> ami, Deployment deployment) {
+        if (instanceTypes.isEmpty() || Architecture.mixed(instanceTypes) || ami.isPresent()
+                || deployment.runnerTemplate().isEmpty()) {
+            return;
+        }
+        Deployment.RunnerTemplate template = deployment.runnerTemplate().get();
+        Architecture types = Architecture.of(instanceTypes.getFirst());
+        boolean stackTemplate = launchTemplate.isEmpty() || launchTemplate.equals(template.name());
+        if (stackTemplate && types != template.architecture()) {
+            f.problem("instanceTypes", String.join(", ", instanceTypes) + (instanceTypes.size() == 1 ? " is " : " are ")
+                    + types.imageArchitecture() + ", but the stack's runner template " + template.name() + " boots an "
+                    + template.architecture().imageArchitecture() + " image; give the pool an "
+                    + types.imageArchitecture() + " image (ami, or a launchTemplate of its own) or "
+                    + template.architecture().imageArchitecture() + " instance types");
+        }
     }
 
     /** {@code github: {organization: acme, runnerGroupId: 3}} or {@code github: {repository: acme/app}}. */
