@@ -25,9 +25,9 @@ import io.runnerscaler.core.port.DeadLetters;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.port.BootstrapSecrets;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.RunnerRegistry;
 import io.runnerscaler.core.runner.RunnerRegistrations;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.core.runner.UnmanagedRunners;
 import io.runnerscaler.core.runner.UserData;
 import io.runnerscaler.forges.github.GitHubApp;
@@ -59,6 +59,7 @@ import io.runnerscaler.core.port.PendingJobs;
 import io.runnerscaler.core.usecase.MissedJobs;
 import io.runnerscaler.forges.gitlab.GitLabPendingJobs;
 import io.runnerscaler.forges.github.GitHubPendingJobs;
+import io.runnerscaler.forges.http.ForgeHttp;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -176,7 +177,7 @@ public final class App {
 
     /** The config loader requires a target for every GitHub pool when the App is configured; this is the backstop. */
     private static GitHubTarget githubTarget(PoolConfig pool) {
-        return pool.github().orElseThrow(() -> new RunnerRegistryException.Misconfigured("pool '" + pool.name()
+        return pool.github().orElseThrow(() -> new ForgeException.Misconfigured("pool '" + pool.name()
                 + "': no github target (organization or repository) for its runners"));
     }
 
@@ -192,7 +193,7 @@ public final class App {
     /** One HTTP client for every forge call of the process: one connection pool, built once. */
     private synchronized HttpClient forgeClient() {
         if (forgeClient == null) {
-            forgeClient = GitLabJobsApi.defaultClient();
+            forgeClient = ForgeHttp.newClient();
         }
         return forgeClient;
     }
