@@ -262,6 +262,10 @@ public final class App {
         return log;
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
     public AwsClients aws() {
         return aws;
     }

@@ -12,6 +12,7 @@ import io.runnerscaler.core.port.JobTags;
 import io.runnerscaler.core.usecase.JobEvents;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import java.util.function.UnaryOperator;
  * job event at all, and a GitLab job whose tags GitLab refuses to tell (see {@link #handleRequest}).
  */
 @Named("scale-up")
+@Singleton
 public class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private final JobEvents jobs;
