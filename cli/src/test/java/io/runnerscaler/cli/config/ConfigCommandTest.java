@@ -233,9 +233,11 @@ class ConfigCommandTest {
                 .isEqualTo(ConfigCommand.USAGE);
     }
 
-    @Test
-    void theShippedExampleValidatesForAStackWithAGitHubApp() {
-        Run run = run("validate", "--github-app", io.runnerscaler.testkit.Emulator.ProjectRoot.find().resolve("examples/pools.yaml").toString());
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"examples/pools.yaml", "examples/local-pools.yaml"})
+    void theShippedExamplesValidateForAStackWithAGitHubApp(String example) {
+        Run run = run("validate", "--github-app",
+                io.runnerscaler.testkit.Emulator.ProjectRoot.find().resolve(example).toString());
 
         assertThat(run.exitCode()).as(run.err()).isEqualTo(ConfigCommand.OK);
     }

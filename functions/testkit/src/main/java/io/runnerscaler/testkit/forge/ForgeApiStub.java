@@ -34,7 +34,13 @@ public final class ForgeApiStub implements AutoCloseable {
 
     /** A started stub on a free port of 127.0.0.1. */
     public static ForgeApiStub start() {
-        var server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+        return start(0);
+    }
+
+    /** A started stub on this port of 127.0.0.1 (0: a free one). */
+    public static ForgeApiStub start(int port) {
+        var options = WireMockConfiguration.options().bindAddress("127.0.0.1");
+        var server = new WireMockServer(port == 0 ? options.dynamicPort() : options.port(port));
         server.start();
         return new ForgeApiStub(server);
     }
@@ -56,6 +62,24 @@ public final class ForgeApiStub implements AutoCloseable {
                 throw new IllegalArgumentException("no forge API fixture " + resource);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * GitLab's answer to {@code GET /api/v4/projects/:id/jobs/:job_id}: the recorded job of the sample Job Hooks
+     * ({@code payloads/gitlab/jobs-api-job.json}, job 1977 of gitlab-org/gitlab-test, {@code tag_list}
+     * {@code [docker, linux]}).
+     */
+    public static ResponseDefinitionBuilder gitlabJob() {
+        String resource = "/payloads/gitlab/jobs-api-job.json";
+        try (InputStream in = ForgeApiStub.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no payload " + resource);
+            }
+            return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                    .withBody(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
