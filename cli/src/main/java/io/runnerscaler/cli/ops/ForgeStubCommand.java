@@ -47,16 +47,11 @@ public final class ForgeStubCommand implements Callable<Integer> {
     @Option(names = "--for-seconds", defaultValue = "0", description = "Stop after this long (0 = until Ctrl-C).")
     int forSeconds;
 
-    private final CountDownLatch ready = new CountDownLatch(1);
-    private volatile int boundPort;
+    private final Listening listening = new Listening("forge-stub");
 
-    /** The port it listens on, once started. */
+    /** The port it listens on, once started; fails if the command ended before it listened. */
     public int awaitPort() throws InterruptedException {
-        ready.await();
-        if (boundPort == 0) {
-            throw new IllegalStateException("runner-scaler forge-stub ended before it listened; see its output");
-        }
-        return boundPort;
+        return listening.await();
     }
 
     @Override
@@ -76,7 +71,7 @@ public final class ForgeStubCommand implements Callable<Integer> {
         try (ForgeApiStub stub = ForgeApiStub.start(port)) {
             stubGitLab(stub);
             stubGitHub(stub, Clock.systemUTC());
-            boundPort = stub.baseUri().getPort();
+            int boundPort = stub.baseUri().getPort();
             String url = "http://127.0.0.1:" + boundPort;
             System.err.printf("""
                     runner-scaler forge-stub on %s
@@ -85,7 +80,7 @@ public final class ForgeStubCommand implements Callable<Integer> {
                       GitHub App:  local --github-api-url %s --github-app-id 4242 --github-app-installation-id 777 \\
                                    --github-app-key-file %s
                     %n""", url, url, GITLAB_TAGS, url, appKey.map(Path::toString).orElse("<a PEM, e.g. from --write-app-key>"));
-            ready.countDown();
+            listening.at(boundPort);
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             if (forSeconds > 0) {
@@ -94,7 +89,7 @@ public final class ForgeStubCommand implements Callable<Integer> {
                 stop.await();
             }
         } finally {
-            ready.countDown();
+            listening.ended();
         }
         return 0;
     }

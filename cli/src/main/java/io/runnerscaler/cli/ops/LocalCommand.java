@@ -129,15 +129,11 @@ public final class LocalCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     private volatile int boundPort;
-    private final CountDownLatch ready = new CountDownLatch(1);
+    private final Listening listening = new Listening("local");
 
     /** The port the webhook listens on, once started; fails if the command ended before it listened. */
     public int awaitPort() throws InterruptedException {
-        ready.await();
-        if (boundPort == 0) {
-            throw new IllegalStateException("runner-scaler local ended before it listened; see its output");
-        }
-        return boundPort;
+        return listening.await();
     }
 
     @Override
@@ -176,7 +172,7 @@ public final class LocalCommand implements Callable<Integer> {
             boundPort = server.getAddress().getPort();
             Optional<Path> state = realAws ? Optional.empty() : LocalStack.write(settings);
             banner(settings, state, pools);
-            ready.countDown();
+            listening.at(boundPort);
 
             Thread consumer = Thread.ofPlatform().name("queue-consumer").daemon(true).start(() -> {
                 while (running.get()) {
@@ -224,7 +220,7 @@ public final class LocalCommand implements Callable<Integer> {
             if (!realAws) {
                 LocalStack.delete();
             }
-            ready.countDown();
+            listening.ended();
             emulator.ifPresent(lease -> {
                 if (lease.startedHere()) {
                     System.err.println("runner-scaler local: stopping the emulator it started");

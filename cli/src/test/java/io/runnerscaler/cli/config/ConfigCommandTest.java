@@ -166,8 +166,9 @@ class ConfigCommandTest {
     }
 
     @Test
-    void validateForAStackWithAGitHubAppRequiresEveryGitHubPoolsTarget() throws IOException {
-        Path file = Files.writeString(dir.resolve("github.yaml"), """
+    void validateForAStackWithAGitHubAppRequiresEveryGitHubPoolsTargetAndWithoutOneRefusesGitHubPools()
+            throws IOException {
+        String pool = """
                 pools:
                   - name: gh
                     forge: github
@@ -175,32 +176,19 @@ class ConfigCommandTest {
                     instanceTypes: [m7i.large]
                     launchTemplate: lt
                     limit: 2
-                """);
+                """;
+        Path untargeted = Files.writeString(dir.resolve("github.yaml"), pool);
+        Path targeted = Files.writeString(dir.resolve("github-acme.yaml"), pool + "    github: {organization: acme}\n");
 
-        Run withApp = run("validate", "--github-app", file.toString());
+        Run withApp = run("validate", "--github-app", untargeted.toString());
+        Run withoutApp = run("validate", targeted.toString());
+
         assertThat(withApp.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
-        assertThat(withApp.err()).contains(file + ": pools[0].github: pool 'gh' needs a GitHub target");
-    }
-
-    @Test
-    void validateForAStackWithoutAGitHubAppRefusesGitHubPoolsAsItsFunctionsWould() throws IOException {
-        Path file = Files.writeString(dir.resolve("github.yaml"), """
-                pools:
-                  - name: gh
-                    forge: github
-                    labels: [docker]
-                    instanceTypes: [m7i.large]
-                    launchTemplate: lt
-                    limit: 2
-                    github: {organization: acme}
-                """);
-
-        Run withoutApp = run("validate", file.toString());
-
-        assertThat(withoutApp.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
-        assertThat(withoutApp.err()).contains(file + ": pools[0].forge: github, but the stack has no GitHub App")
+        assertThat(withApp.err()).contains(untargeted + ": pools[0].github: pool 'gh' needs a GitHub target");
+        assertThat(withoutApp.exitCode()).as("as its functions would").isEqualTo(ConfigCommand.INVALID_CONFIG);
+        assertThat(withoutApp.err()).contains(targeted + ": pools[0].forge: github, but the stack has no GitHub App")
                 .contains("wait for a runner config that never comes");
-        assertThat(run("validate", "--github-app", file.toString()).exitCode()).isEqualTo(ConfigCommand.OK);
+        assertThat(run("validate", "--github-app", targeted.toString()).exitCode()).isEqualTo(ConfigCommand.OK);
     }
 
     @Test

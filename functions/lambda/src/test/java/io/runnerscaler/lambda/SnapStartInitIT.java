@@ -3,6 +3,7 @@ package io.runnerscaler.lambda;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnerscaler.testkit.AwsEmulator;
+import io.runnerscaler.testkit.FakeRuntimeApi;
 import io.runnerscaler.testkit.FaultProxy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,12 +81,12 @@ class SnapStartInitIT {
 
     private Init start(String function, String event, java.util.function.Supplier<String> counts) throws Exception {
         Path log = Files.createTempFile(TARGET, "snapstart-" + function + "-", ".log");
-        var logAtSnapshot = new CompletableFuture<String>();
-        try (var api = new SnapStartRuntimeApi(() -> {
-            String now = counts.get();
-            logAtSnapshot.complete(read(log));
-            return now;
-        }, Files.readAllBytes(SampleEvents.path(event)))) {
+        try (var api = new FakeRuntimeApi()) {
+            FakeRuntimeApi.Invocation invocation = api.arm("arn:aws:lambda:us-east-1:123456789012:function:rs-test-"
+                    + function + ":live", Files.readAllBytes(SampleEvents.path(event)));
+            // Runs on the runtime API's thread before it answers restore/next: the moment Lambda takes the snapshot.
+            CompletableFuture<Init> atSnapshot = invocation.restoreRequested
+                    .thenApply(at -> new Init(counts.get(), read(log), "", ""));
             List<String> command = new ArrayList<>(List.of(java(), "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
                     "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac", "-cp", classpath(), RIC_MAIN, HANDLER));
             ProcessBuilder pb = new ProcessBuilder(command).directory(TARGET.toFile()).redirectErrorStream(true)
@@ -104,11 +105,15 @@ class SnapStartInitIT {
             env.put("_HANDLER", HANDLER);
             Process process = pb.start();
             try {
-                CompletableFuture.anyOf(api.answer, process.onExit()).get(180, TimeUnit.SECONDS);
-                assertThat(api.answer).as("the function answered; its output: %s", read(log)).isDone();
-                assertThat(api.snapshot).as("the runtime asked to be restored before the event").isDone();
-                return new Init(api.snapshot.get(), logAtSnapshot.get(), api.answer.get(), read(log));
+                CompletableFuture.anyOf(invocation.answer, process.onExit()).get(180, TimeUnit.SECONDS);
+                assertThat(invocation.answer).as("the function answered; its output: %s", read(log)).isDone();
+                assertThat(atSnapshot).as("the runtime asked to be restored before the event").isDone();
+                FakeRuntimeApi.Answer answer = invocation.answer.get();
+                assertThat(answer.error()).as(answer.body()).isFalse();
+                return new Init(atSnapshot.get().atSnapshot(), atSnapshot.get().logBeforeSnapshot(), answer.body(),
+                        read(log));
             } finally {
+                invocation.release();
                 process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
         }
