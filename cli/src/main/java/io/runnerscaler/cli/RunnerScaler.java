@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "runner-scaler", mixinStandardHelpOptions = true, version = "runner-scaler 0.1.0",
         description = "Serverless autoscaler for self-hosted GitLab and GitHub runners on AWS.",
         subcommands = {DemoCommand.class, LocalCommand.class, SimulateCommand.class, TraceCommand.class, ConfigCommand.class, OpsCommands.Machines.class, OpsCommands.Jobs.class,
-                OpsCommands.Dlq.class, io.runnerscaler.cli.gitlab.GitLabCommand.class, CommandLine.HelpCommand.class})
+                OpsCommands.Dlq.class, io.runnerscaler.cli.gitlab.GitLabCommand.class, io.runnerscaler.cli.ops.ForgeStubCommand.class, CommandLine.HelpCommand.class})
 public final class RunnerScaler implements Runnable {
 
     @CommandLine.Spec

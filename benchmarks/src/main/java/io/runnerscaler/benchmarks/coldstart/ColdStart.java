@@ -13,6 +13,7 @@ import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.lambda.App;
 import io.runnerscaler.lambda.ScaleUpHandler;
 import io.runnerscaler.testkit.Emulator;
+import io.runnerscaler.testkit.FakeRuntimeApi;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -13,6 +13,7 @@ import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
 import io.runnerscaler.core.port.Fleet;
 import io.runnerscaler.testkit.Emulator;
+import io.runnerscaler.testkit.FakeRuntimeApi;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;

@@ -87,7 +87,8 @@ public final class ImportGitlabCommand implements Callable<Integer> {
 
         // The file is written either way, so the operator can fix what the scaler would reject.
         try {
-            new ConfigLoader().parse(result.yaml());
+            ConfigLoader.refusedWithoutGitHubApp(new ConfigLoader().parse(result.yaml()))
+                    .forEach(w -> err.println("warning: " + w));
         } catch (ConfigException e) {
             err.println("the imported pools need editing before `config validate` accepts them:");
             e.problems().forEach(problem -> err.println("  " + problem));

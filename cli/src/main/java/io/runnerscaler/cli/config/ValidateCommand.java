@@ -1,7 +1,9 @@
 package io.runnerscaler.cli.config;
 
+import io.runnerscaler.core.config.Architecture;
 import io.runnerscaler.core.config.ConfigException;
 import io.runnerscaler.core.config.ConfigLoader;
+import io.runnerscaler.core.config.Deployment;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.runner.BootstrapSettings;
@@ -16,6 +18,7 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -35,8 +38,18 @@ public final class ValidateCommand implements Callable<Integer> {
     Path file;
 
     @Option(names = "--github-app", description = {"Check as for a stack with a GitHub App (GitHubAppId set):",
-            "every GitHub pool must name its github target."})
+            "every GitHub pool must name its github target. Without it, GitHub pools are refused, as a stack",
+            "without an App refuses them."})
     boolean githubApp;
+
+    @Option(names = "--stack", defaultValue = "${env:RUNNER_SCALER_STACK:-runner-scaler}", paramLabel = "NAME",
+            description = {"The stack's name; its runner template is NAME-runner (default ${DEFAULT-VALUE})."})
+    String stack;
+
+    @Option(names = "--runner-architecture", defaultValue = "x86_64", paramLabel = "ARCH",
+            description = {"Architecture of the stack's runner image (RunnerImageId): x86_64 or arm64",
+                "(default ${DEFAULT-VALUE}). Pools on the stack's template must use instance types of it."})
+    String runnerArchitecture;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -55,11 +68,19 @@ public final class ValidateCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return ConfigCommand.USAGE;
         }
+        Architecture image = Architecture.ofImage(runnerArchitecture).orElseThrow(() -> new ParameterException(
+                spec.commandLine(), "--runner-architecture: '" + runnerArchitecture + "' is not x86_64 or arm64"));
+        Deployment deployment = Deployment.githubApp(githubApp).withRunnerTemplate(stack + "-runner", image);
         ScalerConfig config;
         try {
-            config = new ConfigLoader(githubApp).parse(text);
+            config = new ConfigLoader(deployment).parse(text);
         } catch (ConfigException e) {
             e.problems().forEach(problem -> err.println(file + ": " + problem));
+            if (!spec.commandLine().getParseResult().hasMatchedOption("--runner-architecture")
+                    && e.problems().stream().anyMatch(p -> p.contains("the stack's runner template"))) {
+                err.printf("%s: (the runner image was taken as %s, the template's default RunnerImageId; if yours is"
+                        + " another, pass --runner-architecture)%n", file, image.imageArchitecture());
+            }
             err.printf("%s: invalid, %d problem(s)%n", file, e.problems().size());
             return ConfigCommand.INVALID_CONFIG;
         }

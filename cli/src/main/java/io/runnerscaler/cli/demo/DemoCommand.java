@@ -69,13 +69,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream out = System.out;
-        String url = endpoint.orElseGet(() -> {
-            out.println("Starting the local AWS emulator (moto) ...");
-            return Emulator.endpoint().toString();
-        });
-        if (endpoint.isEmpty()) {
-            Emulator.reset();
+        if (endpoint.isPresent()) {
+            return run(out, endpoint.get());
         }
+        out.println("Starting the local AWS emulator (moto) ...");
+        // The emulator this run started is stopped at the end; one that was running already is left running.
+        try (Emulator.Lease emulator = Emulator.lease()) {
+            Emulator.reset();
+            return run(out, emulator.endpoint().toString());
+        }
+    }
+
+    private int run(PrintStream out, String url) throws IOException {
         AwsClients aws = AwsClients.create("us-east-1", Optional.of(java.net.URI.create(url)));
         TimelineLog log = new TimelineLog(raw ? out : null);
         Instant start = Instant.parse("2026-11-23T08:55:00Z");

@@ -8,10 +8,10 @@ import io.runnerscaler.core.config.ConfigLoader;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.model.Forge;
-import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.runner.Secret;
-import io.runnerscaler.forges.gitlab.GitLabJobsApi;
 import io.runnerscaler.forges.gitlab.GitLabRunnersApi;
+import io.runnerscaler.forges.http.ForgeHttp;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -139,12 +139,12 @@ public final class CreateRunnerCommand implements Callable<Integer> {
             return FAILED;
         }
 
-        var api = new GitLabRunnersApi(GitLabJobsApi.defaultClient(), gitlabUrl, Clock.systemUTC());
+        var api = new GitLabRunnersApi(ForgeHttp.newClient(), gitlabUrl, Clock.systemUTC());
         GitLabRunnersApi.CreatedRunner created;
         try {
             created = api.createRunner(accessToken, new GitLabRunnersApi.NewRunner(scope.toScope(),
                     "runner-scaler " + target.name(), target.labels(), target.runUntagged(), locked, Optional.empty()));
-        } catch (RunnerRegistryException e) {
+        } catch (ForgeException e) {
             err.printf("pool '%s': GitLab did not create the runner: %s%n", pool, e.getMessage());
             return FAILED;
         }
@@ -156,7 +156,7 @@ public final class CreateRunnerCommand implements Callable<Integer> {
             String undo;
             try {
                 undo = api.deleteRunner(created.token()) ? "deleted it again" : "it was already gone";
-            } catch (RunnerRegistryException deleteFailed) {
+            } catch (ForgeException deleteFailed) {
                 undo = "could NOT delete it (" + deleteFailed.getMessage() + "); delete runner " + created.id()
                         + " in GitLab";
             }

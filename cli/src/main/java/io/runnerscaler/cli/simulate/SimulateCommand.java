@@ -156,6 +156,9 @@ public final class SimulateCommand implements Callable<Integer> {
             err.println("runner-scaler simulate: no such file: " + e.getFile());
             return 1;
         }
+        for (Policy p : policies) {
+            ConfigLoader.refusedWithoutGitHubApp(p.config()).forEach(w -> err.println("warning: " + p.file() + ": " + w));
+        }
         if (policies.size() == 2 && policies.get(0).name().equals(policies.get(1).name())) {
             policies.set(0, new Policy(policies.get(0).file().toString(), policies.get(0).file(), policies.get(0).config()));
             policies.set(1, new Policy(policies.get(1).file().toString(), policies.get(1).file(), policies.get(1).config()));

@@ -2,7 +2,8 @@ package io.runnerscaler.cli.trace;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,8 +38,7 @@ final class ForgePages {
     private final PrintWriter err;
     private Optional<Duration> waitBeforeNext = Optional.empty();
 
-    /** @param forge "GitLab" or "GitHub", for messages */
-    ForgePages(HttpClient client, URI base, Clock clock, String forge, ForgeHttp.Sleeper sleeper, PrintWriter err) {
+    ForgePages(HttpClient client, URI base, Clock clock, Forge forge, ForgeHttp.Sleeper sleeper, PrintWriter err) {
         this.http = new ForgeHttp(client, base, clock, forge, sleeper);
         this.base = base.toString().endsWith("/") ? base.toString() : base + "/";
         this.sleeper = sleeper;
@@ -59,14 +59,9 @@ final class ForgePages {
             }
             try {
                 HttpResponse<String> response = http.send(request, what);
-                boolean exhausted = response.headers().firstValue("ratelimit-remaining")
-                        .or(() -> response.headers().firstValue("x-ratelimit-remaining"))
-                        .filter(remaining -> remaining.strip().equals("0")).isPresent();
-                if (exhausted) {
-                    waitBeforeNext = Optional.of(http.retryAfter(response).orElse(UNSAID_WAIT));
-                }
+                waitBeforeNext = http.limitUsedUp(response);
                 return response;
-            } catch (RunnerRegistryException.RateLimited limited) {
+            } catch (ForgeException.RateLimited limited) {
                 Duration wait = limited.retryAfter().orElse(UNSAID_WAIT);
                 if (waits >= WAITS || wait.compareTo(LONGEST_WAIT) > 0) {
                     throw limited;
@@ -86,7 +81,7 @@ final class ForgePages {
             sleeper.sleep(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunnerRegistryException.Unavailable("interrupted while waiting for the rate limit", 0, e);
+            throw new ForgeException.Unavailable("interrupted while waiting for the rate limit", 0, e);
         }
     }
 
@@ -100,7 +95,7 @@ final class ForgePages {
         } catch (IOException e) {
             // reported below
         }
-        throw new RunnerRegistryException.Unavailable(forge + " " + what + ": answer is not JSON", 200, null);
+        throw new ForgeException.Unavailable(forge + " " + what + ": answer is not JSON", 200, null);
     }
 
     /**
@@ -114,7 +109,7 @@ final class ForgePages {
             return Optional.empty();
         }
         if (!link.get().startsWith(base)) {
-            throw new RunnerRegistryException.Unavailable("the next page link does not point at " + base
+            throw new ForgeException.Unavailable("the next page link does not point at " + base
                     + "; not followed", 200, null);
         }
         return Optional.of(link.get().substring(base.length()));

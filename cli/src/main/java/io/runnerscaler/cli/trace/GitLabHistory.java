@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.runnerscaler.cli.simulate.ProgressBar;
 import io.runnerscaler.cli.simulate.Trace;
 import io.runnerscaler.core.model.Forge;
-import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -97,7 +97,7 @@ final class GitLabHistory {
             HttpResponse<String> response;
             try {
                 response = pages.get(request(next.get()), what);
-            } catch (RunnerRegistryException e) {
+            } catch (ForgeException e) {
                 if (keyset && page == 1 && (e.status() == 405 || e.status() == 400)) {
                     // "Keyset pagination is not yet available for this type of request" (older GitLab): offsets.
                     keyset = false;

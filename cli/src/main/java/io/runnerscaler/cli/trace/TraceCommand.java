@@ -7,8 +7,7 @@ import io.runnerscaler.cli.simulate.ProgressBar;
 import io.runnerscaler.cli.simulate.Trace;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.port.JobLedger;
-import io.runnerscaler.core.runner.RunnerRegistryException;
-import io.runnerscaler.forges.gitlab.GitLabJobsApi;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -143,12 +142,12 @@ public final class TraceCommand implements Callable<Integer> {
             } catch (ConfigFiles.UnreadableFile e) {
                 err().println(e.getMessage());
                 return USAGE;
-            } catch (RunnerRegistryException.Unauthorized | RunnerRegistryException.Forbidden e) {
+            } catch (ForgeException.Unauthorized | ForgeException.Forbidden e) {
                 // ForgeHttp's own hint names SSM, where the stack keeps its tokens; here the token is a file.
                 err().println("runner-scaler trace: " + e.getMessage().replaceFirst(" \\(check the token in SSM\\)|"
                         + " \\(the token lacks a permission\\)", "") + "; " + tokenHint() + "; nothing written");
                 return FAILED;
-            } catch (HistoryException | RunnerRegistryException e) {
+            } catch (HistoryException | ForgeException e) {
                 err().println("runner-scaler trace: " + e.getMessage() + "; nothing written");
                 return FAILED;
             }
@@ -193,8 +192,8 @@ public final class TraceCommand implements Callable<Integer> {
             }
         }
 
-        ForgePages pages(URI base, String forge) {
-            return new ForgePages(GitLabJobsApi.defaultClient(), base, clock, forge, sleeper, err());
+        ForgePages pages(URI base, Forge forge) {
+            return new ForgePages(ForgeHttp.newClient(), base, clock, forge, sleeper, err());
         }
     }
 
@@ -286,7 +285,7 @@ public final class TraceCommand implements Callable<Integer> {
 
         @Override
         void readApi(TraceRows rows, Instant since) throws ConfigFiles.UnreadableFile {
-            var history = new GitLabHistory(pages(gitlabUrl, "GitLab"), token(tokenFile));
+            var history = new GitLabHistory(pages(gitlabUrl, Forge.GITLAB), token(tokenFile));
             Instant now = clock.instant();
             List<String> projects = target.group.map(history::groupProjects).orElse(target.projects);
             Optional<ProgressBar> bar = bar("gitlab jobs");
@@ -348,7 +347,7 @@ public final class TraceCommand implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
                 }
             }
-            var history = new GitHubHistory(pages(apiUrl, "GitHub"), token(tokenFile));
+            var history = new GitHubHistory(pages(apiUrl, Forge.GITHUB), token(tokenFile));
             Instant now = clock.instant();
             Optional<ProgressBar> bar = bar("github jobs");
             for (String repository : target.repositories) {

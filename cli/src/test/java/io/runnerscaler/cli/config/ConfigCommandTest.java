@@ -154,9 +154,10 @@ class ConfigCommandTest {
                     labels: [linux]
                     instanceTypes: [m5.large]
                     limit: 1
+                    github: {organization: acme}
                 """);
 
-        Run run = run("validate", file.toString());
+        Run run = run("validate", "--github-app", file.toString());
 
         assertThat(run.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
         assertThat(run.err()).contains("no-token.yaml: pool 'docker': tokenParameter is required for GitLab pools")
@@ -165,8 +166,9 @@ class ConfigCommandTest {
     }
 
     @Test
-    void validateForAStackWithAGitHubAppRequiresEveryGitHubPoolsTarget() throws IOException {
-        Path file = Files.writeString(dir.resolve("github.yaml"), """
+    void validateForAStackWithAGitHubAppRequiresEveryGitHubPoolsTargetAndWithoutOneRefusesGitHubPools()
+            throws IOException {
+        String pool = """
                 pools:
                   - name: gh
                     forge: github
@@ -174,12 +176,58 @@ class ConfigCommandTest {
                     instanceTypes: [m7i.large]
                     launchTemplate: lt
                     limit: 2
-                """);
+                """;
+        Path untargeted = Files.writeString(dir.resolve("github.yaml"), pool);
+        Path targeted = Files.writeString(dir.resolve("github-acme.yaml"), pool + "    github: {organization: acme}\n");
 
-        assertThat(run("validate", file.toString()).exitCode()).isEqualTo(ConfigCommand.OK);
-        Run withApp = run("validate", "--github-app", file.toString());
+        Run withApp = run("validate", "--github-app", untargeted.toString());
+        Run withoutApp = run("validate", targeted.toString());
+
         assertThat(withApp.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
-        assertThat(withApp.err()).contains(file + ": pools[0].github: pool 'gh' needs a GitHub target");
+        assertThat(withApp.err()).contains(untargeted + ": pools[0].github: pool 'gh' needs a GitHub target");
+        assertThat(withoutApp.exitCode()).as("as its functions would").isEqualTo(ConfigCommand.INVALID_CONFIG);
+        assertThat(withoutApp.err()).contains(targeted + ": pools[0].forge: github, but the stack has no GitHub App")
+                .contains("wait for a runner config that never comes");
+        assertThat(run("validate", "--github-app", targeted.toString()).exitCode()).isEqualTo(ConfigCommand.OK);
+    }
+
+    @Test
+    void validateCatchesGravitonTypesOnTheStacksX86RunnerTemplate() throws IOException {
+        String pool = """
+                pools:
+                  - name: arm
+                    labels: [docker]
+                    instanceTypes: [m7g.large, t4g.large]
+                    tokenParameter: /rs/runners/gitlab/arm
+                    limit: 2
+                """;
+        Path onStackTemplate = Files.writeString(dir.resolve("arm.yaml"), pool);
+        Path named = Files.writeString(dir.resolve("arm-named.yaml"), pool + "    launchTemplate: ci-runner\n");
+        Path ownImage = Files.writeString(dir.resolve("arm-ami.yaml"), pool + "    ami: ami-0fedcba9876543210\n");
+
+        Run run = run("validate", onStackTemplate.toString());
+        Run byName = run("validate", "--stack", "ci", named.toString());
+
+        assertThat(run.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
+        assertThat(run.err()).contains(onStackTemplate + ": pools[0].instanceTypes: m7g.large, t4g.large are arm64, but"
+                + " the stack's runner template runner-scaler-runner boots an x86_64 image")
+                .contains("pass --runner-architecture");
+        assertThat(byName.exitCode()).isEqualTo(ConfigCommand.INVALID_CONFIG);
+        assertThat(byName.err()).contains("the stack's runner template ci-runner boots an x86_64 image");
+        assertThat(run("validate", ownImage.toString()).exitCode()).isEqualTo(ConfigCommand.OK);
+        assertThat(run("validate", "--runner-architecture", "arm64", onStackTemplate.toString()).exitCode())
+                .isEqualTo(ConfigCommand.OK);
+        assertThat(run("validate", "--runner-architecture", "sparc", onStackTemplate.toString()).exitCode())
+                .isEqualTo(ConfigCommand.USAGE);
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"examples/pools.yaml", "examples/local-pools.yaml"})
+    void theShippedExamplesValidateForAStackWithAGitHubApp(String example) {
+        Run run = run("validate", "--github-app",
+                io.runnerscaler.testkit.Emulator.ProjectRoot.find().resolve(example).toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ConfigCommand.OK);
     }
 
     @Test

@@ -294,6 +294,9 @@ class SimulateCommandTest {
                 .containsPattern("\\| arm +\\| +1 \\| +60 s .*\\| +0\\.20 \\| +0\\.00 \\| +\\$0\\.004 \\| +\\$0\\.016 \\|")
                 .containsPattern("\\| all pools +\\| +2 \\| .*\\| +0\\.20 \\| +0\\.20 \\| +\\$0\\.023 \\| +\\$0\\.035 \\|");
         assertThat(run.err()).contains("warning: 1 job(s) matched no pool", "first: c");
+        assertThat(run.err()).as("simulated, but a stack without a GitHub App would refuse the GitHub pool")
+                .contains("warning: " + config + ": pool 'arm': GitHub pools need the stack's GitHub App")
+                .doesNotContain("pool 'docker': GitHub");
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.runnerscaler.aws.SqsDeadLetters;
 import io.runnerscaler.aws.SqsJobQueue;
 import io.runnerscaler.aws.SsmParameters;
 import io.runnerscaler.core.config.ConfigLoader;
+import io.runnerscaler.core.config.Deployment;
 import io.runnerscaler.core.config.GitHubTarget;
 import io.runnerscaler.core.config.LastGoodConfig;
 import io.runnerscaler.core.config.PoolConfig;
@@ -24,9 +25,9 @@ import io.runnerscaler.core.port.DeadLetters;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.port.BootstrapSecrets;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.RunnerRegistry;
 import io.runnerscaler.core.runner.RunnerRegistrations;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.core.runner.UnmanagedRunners;
 import io.runnerscaler.core.runner.UserData;
 import io.runnerscaler.forges.github.GitHubApp;
@@ -59,6 +60,7 @@ import io.runnerscaler.core.port.PendingJobs;
 import io.runnerscaler.core.usecase.MissedJobs;
 import io.runnerscaler.forges.gitlab.GitLabPendingJobs;
 import io.runnerscaler.forges.github.GitHubPendingJobs;
+import io.runnerscaler.forges.http.ForgeHttp;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -101,11 +103,25 @@ public final class App {
     private Supplier<Optional<String>> gitlabToken;
 
     public App(Settings settings, Clock clock, PrintStream out) {
-        this(settings, clock, out, AwsClients.create(settings.region(), settings.awsEndpoint().map(URI::create)));
+        this(settings, clock, out, Deployment.githubApp(settings.githubApp().isPresent()));
+    }
+
+    /**
+     * An app whose config is checked against {@code deployment} rather than what a deployed function knows of its
+     * stack: {@code runner-scaler local} reads a GitHub pool without a GitHub App ({@link Deployment#UNKNOWN}) and
+     * warns, where a function refuses the config.
+     */
+    public App(Settings settings, Clock clock, PrintStream out, Deployment deployment) {
+        this(settings, clock, out, deployment,
+                AwsClients.create(settings.region(), settings.awsEndpoint().map(URI::create)));
     }
 
     /** An app over these clients (the IAM-enforced tests give each function clients signing as its role). */
     public App(Settings settings, Clock clock, PrintStream out, AwsClients aws) {
+        this(settings, clock, out, Deployment.githubApp(settings.githubApp().isPresent()), aws);
+    }
+
+    private App(Settings settings, Clock clock, PrintStream out, Deployment deployment, AwsClients aws) {
         this.settings = settings;
         this.clock = clock;
         this.aws = aws;
@@ -119,7 +135,7 @@ public final class App {
                 .<UnaryOperator<ScalerConfig>>map(path -> new TokenParameterScope(path)::check)
                 .orElse(UnaryOperator.identity());
         this.config = new Refreshing<>(new LastGoodConfig(parameters, settings.configParameter(), log, metrics,
-                new ConfigLoader(githubApp.isPresent()), deploymentCheck), CONFIG_REFRESH, clock);
+                new ConfigLoader(deployment), deploymentCheck), CONFIG_REFRESH, clock);
         this.gitlabSecrets = webhookSecrets(settings.gitlabSecretParameter());
         this.githubSecrets = webhookSecrets(settings.githubSecretParameter());
     }
@@ -173,7 +189,7 @@ public final class App {
 
     /** The config loader requires a target for every GitHub pool when the App is configured; this is the backstop. */
     private static GitHubTarget githubTarget(PoolConfig pool) {
-        return pool.github().orElseThrow(() -> new RunnerRegistryException.Misconfigured("pool '" + pool.name()
+        return pool.github().orElseThrow(() -> new ForgeException.Misconfigured("pool '" + pool.name()
                 + "': no github target (organization or repository) for its runners"));
     }
 
@@ -189,7 +205,7 @@ public final class App {
     /** One HTTP client for every forge call of the process: one connection pool, built once. */
     private synchronized HttpClient forgeClient() {
         if (forgeClient == null) {
-            forgeClient = GitLabJobsApi.defaultClient();
+            forgeClient = ForgeHttp.newClient();
         }
         return forgeClient;
     }
@@ -265,6 +281,10 @@ public final class App {
 
     public EventLog log() {
         return log;
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     public AwsClients aws() {

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.runnerscaler.core.usecase.InstanceEvents;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import jakarta.inject.Singleton;
 import java.util.Map;
 
 /**
@@ -12,6 +13,7 @@ import java.util.Map;
  * warnings, rebalance recommendations).
  */
 @Named("ec2-events")
+@Singleton
 public class Ec2EventsHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
     private final InstanceEvents instances;

@@ -6,6 +6,7 @@ import io.runnerscaler.core.planner.Plan;
 import io.runnerscaler.core.usecase.Reaper;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.function.BooleanSupplier;
 
 /** The {@code reaper} function: run by the EventBridge schedule; its input is not used. */
 @Named("reaper")
+@Singleton
 public class ReaperHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
     private final Reaper reaper;

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.runnerscaler.core.usecase.ScaleUp;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,6 +17,7 @@ import java.util.Optional;
  * deleted by Lambda.
  */
 @Named("scale-up")
+@Singleton
 public class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private final ScaleUp scaleUp;

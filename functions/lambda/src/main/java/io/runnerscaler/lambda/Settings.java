@@ -217,6 +217,22 @@ public record Settings(
                 env.get(GITHUB_SECRET_PARAMETER), options);
     }
 
+    /** These settings as the environment variables {@link #from(Map)} reads them from (its inverse). */
+    public Map<String, String> environment() {
+        var env = new TreeMap<String, String>(options);
+        env.put(REGION, region);
+        awsEndpoint.ifPresent(e -> env.put(AWS_ENDPOINT, e));
+        env.put(STACK, stack);
+        env.put(CONFIG_PARAMETER, configParameter);
+        env.put(QUEUE_URL, queueUrl);
+        env.put(DLQ_URL, dlqUrl);
+        env.put(MACHINES_TABLE, machinesTable);
+        env.put(JOBS_TABLE, jobsTable);
+        env.put(GITLAB_SECRET_PARAMETER, gitlabSecretParameter);
+        env.put(GITHUB_SECRET_PARAMETER, githubSecretParameter);
+        return env;
+    }
+
     /** Every variable this class reads. */
     public static List<String> known() {
         var all = new java.util.ArrayList<String>(List.of(REGION, AWS_ENDPOINT));

@@ -9,12 +9,14 @@ import io.runnerscaler.core.webhook.WebhookRequest;
 import io.runnerscaler.core.webhook.WebhookResponse;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 
 /** The {@code webhook} function: API Gateway HTTP API (payload format 2.0) in, 2xx/4xx/503 out. */
 @Named("webhook")
+@Singleton
 public class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
     private final WebhookIngest ingest;

@@ -55,4 +55,13 @@ class SettingsTest {
         env.put(Settings.RUNNER_ROLE_ID, "AROA");
         assertThat(Settings.from(env).githubApp()).contains(new GitHubApp("4242", 777, "/k"));
     }
+
+    @Test
+    void theEnvironmentOfSettingsReadsBackAsTheSameSettings() {
+        Settings full = withApp().withEndpoint("http://127.0.0.1:5000").with(Settings.GITLAB_URL, "https://gl.example");
+
+        assertThat(Settings.from(full.environment())).isEqualTo(full);
+        assertThat(Settings.from(base.environment())).isEqualTo(base);
+        assertThat(base.environment()).doesNotContainKey(Settings.AWS_ENDPOINT);
+    }
 }

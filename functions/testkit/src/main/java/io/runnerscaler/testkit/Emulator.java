@@ -50,6 +50,64 @@ public final class Emulator {
         return e;
     }
 
+    /**
+     * The emulator for one command's run ({@code runner-scaler local}, {@code demo}): the one named by
+     * {@value #ENDPOINT_VARIABLE} or already started by {@code scripts/emulator.sh} (left running when the command
+     * ends), or else one started for it, which {@link Lease#close()} stops again.
+     */
+    public static Lease lease() {
+        synchronized (Emulator.class) {
+            Optional<URI> given = Optional.ofNullable(System.getenv(ENDPOINT_VARIABLE))
+                    .or(() -> Optional.ofNullable(System.getProperty(ENDPOINT_VARIABLE)))
+                    .filter(s -> !s.isBlank()).map(URI::create).or(Emulator::alreadyRunning);
+            if (given.isPresent()) {
+                endpoint = given.get();
+                return new Lease(endpoint, false);
+            }
+            endpoint = start();
+            return new Lease(endpoint, true);
+        }
+    }
+
+    /** An emulator a command uses; it stops the server on close only if the command started it. */
+    public record Lease(URI endpoint, boolean startedHere) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (!startedHere) {
+                return;
+            }
+            synchronized (Emulator.class) {
+                run("stop");
+                Emulator.endpoint = null;
+            }
+        }
+    }
+
+    /** The server {@code scripts/emulator.sh start} started earlier, when it still answers. */
+    private static Optional<URI> alreadyRunning() {
+        Path file;
+        try {
+            file = ProjectRoot.find().resolve(".emulator/endpoint");
+        } catch (IllegalStateException noRepository) {
+            return Optional.empty();
+        }
+        try {
+            if (!Files.isRegularFile(file)) {
+                return Optional.empty();
+            }
+            URI uri = URI.create(Files.readString(file).strip());
+            var response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(
+                    HttpRequest.newBuilder(uri.resolve("/moto-api/")).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200 ? Optional.of(uri) : Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     /** Clears every service's state. */
     public static void reset() {
         call(endpoint(), "POST", "/moto-api/reset", HttpRequest.BodyPublishers.noBody());

@@ -1,10 +1,7 @@
 package io.runnerscaler.core.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.periods.CronSchedule;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -25,6 +22,8 @@ import java.util.regex.Pattern;
  * <p>Defaults: {@code concurrent} 10, {@code forge} gitlab, {@code market} on-demand, {@code idleTime}
  * 10m, {@code bootTimeout} 10m, {@code timezone} UTC, every other number 0. A period inherits each idle
  * setting it does not set, and its timezone, from its pool.
+ *
+ * <p>This class holds the rules; reading the YAML itself (types, lines, unknown keys) is {@link YamlFields}'.
  */
 public final class ConfigLoader {
 
@@ -41,7 +40,6 @@ public final class ConfigLoader {
     static final Duration DEFAULT_IDLE_TIME = Duration.ofMinutes(10);
     static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofMinutes(10);
 
-    private static final Pattern MARK = Pattern.compile("^ in '.*', line (\\d+), column (\\d+)");
     private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern INSTANCE_TYPE = Pattern.compile("[a-z0-9-]+\\.[a-z0-9-]+");
     private static final Pattern GITLAB_PROJECT = Pattern.compile("[0-9]+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+");
@@ -54,44 +52,64 @@ public final class ConfigLoader {
     private static final Pattern TOKEN_VALUE = Pattern.compile(
             "(glrt-|glpat-|GR1348941|ghp_|ghs_|gho_|ghu_|ghr_|github_pat_).*");
 
-    private final boolean githubAppConfigured;
+    /** Why a stack without a GitHub App cannot run GitHub pools, for its refusal and the tools' warnings. */
+    static final String GITHUB_POOLS_NEED_AN_APP = "GitHub pools need the stack's GitHub App (GitHubAppId), which"
+            + " gives each machine its just-in-time runner; without one the machines wait for a runner config that"
+            + " never comes";
 
-    /** A loader for a stack without a GitHub App: GitHub pools need no {@code github} target. */
+    private final Deployment deployment;
+
+    /**
+     * A loader that knows nothing of the stack ({@link Deployment#UNKNOWN}): {@code simulate}, {@code import-gitlab}
+     * and the tests; GitHub pools need no {@code github} target and are not refused.
+     */
     public ConfigLoader() {
-        this(false);
+        this(Deployment.UNKNOWN);
     }
 
     /**
+     * A loader for a stack with or without a GitHub App, as the functions load their config.
+     *
      * @param githubAppConfigured the stack manages GitHub runners through a GitHub App, so every GitHub pool
-     *                            must say where its runners register ({@code github})
+     *                            must say where its runners register ({@code github}); without one, GitHub pools
+     *                            are refused
      */
     public ConfigLoader(boolean githubAppConfigured) {
-        this.githubAppConfigured = githubAppConfigured;
+        this(Deployment.githubApp(githubAppConfigured));
+    }
+
+    /** A loader checking what it is told of the stack as well as the config's own rules. */
+    public ConfigLoader(Deployment deployment) {
+        this.deployment = deployment;
+    }
+
+    /**
+     * What a stack without a GitHub App would refuse in this config, one line per GitHub pool: for the tools that
+     * read a config without knowing its stack ({@code simulate}, {@code import-gitlab}, {@code local}) to warn with.
+     */
+    public static List<String> refusedWithoutGitHubApp(ScalerConfig config) {
+        return config.pools().stream().filter(p -> p.forge() == Forge.GITHUB)
+                .map(p -> "pool '" + p.name() + "': " + GITHUB_POOLS_NEED_AN_APP
+                        + "; a stack without GitHubAppId refuses this config")
+                .toList();
     }
 
     public ScalerConfig parse(String yaml) {
         List<String> problems = new ArrayList<>();
-        YamlNode root;
-        try {
-            root = YamlNode.read(yaml == null ? "" : yaml, problems);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(List.of(syntaxProblem(e.getOriginalMessage())));
-        } catch (IOException e) {
-            throw new ConfigException(List.of("config could not be read: " + e.getMessage()));
-        }
+        YamlNode root = YamlFields.read(yaml, problems);
         if (!(root instanceof YamlNode.Mapping rootMap)) {
             throw new ConfigException(List.of("config must be a YAML mapping with 'concurrent' and 'pools' (line "
                     + root.line() + ")"));
         }
-        Fields top = new Fields("", rootMap, problems);
+        YamlFields top = new YamlFields("", rootMap, problems);
         top.checkKeys(TOP_KEYS);
         int concurrent = top.integer("concurrent", DEFAULT_CONCURRENT, 1);
         List<PoolConfig> pools = new ArrayList<>();
         Optional<YamlNode> poolsNode = top.node("pools");
         if (poolsNode.isEmpty()) {
-            problems.add("pools: at least one pool is required");
+            top.problemOfDocument("pools: at least one pool is required");
         } else if (!(poolsNode.get() instanceof YamlNode.Sequence seq) || seq.items().isEmpty()) {
-            problems.add(top.at("pools", "must be a non-empty list of pools, found "
+            top.problemOfDocument(top.at("pools", "must be a non-empty list of pools, found "
                     + YamlNode.describe(poolsNode.get())));
         } else {
             Map<String, String> names = new HashMap<>();
@@ -99,17 +117,16 @@ public final class ConfigLoader {
                 String path = "pools[" + i + "]";
                 YamlNode item = seq.items().get(i);
                 if (!(item instanceof YamlNode.Mapping poolMap)) {
-                    problems.add(path + ": must be a mapping with at least name, limit and instanceTypes, found "
-                            + YamlNode.describe(item) + " (line " + item.line() + ")");
+                    top.problemAt(path, item, "must be a mapping with at least name, limit and instanceTypes, found "
+                            + YamlNode.describe(item));
                     continue;
                 }
-                Fields f = new Fields(path, poolMap, problems);
-                PoolConfig pool = pool(f, githubAppConfigured);
+                YamlFields f = top.nested(path, poolMap);
+                PoolConfig pool = pool(f, deployment);
                 if (!pool.name().isEmpty()) {
                     String first = names.putIfAbsent(pool.name(), path);
                     if (first != null) {
-                        problems.add(f.at("name", "duplicate pool name '" + pool.name() + "', already used by "
-                                + first));
+                        f.problem("name", "duplicate pool name '" + pool.name() + "', already used by " + first);
                     }
                 }
                 pools.add(pool);
@@ -122,25 +139,7 @@ public final class ConfigLoader {
         return new ScalerConfig(concurrent, pools, watch);
     }
 
-    /**
-     * The YAML parser's complaint without the source line it quotes (which may hold a secret), with the
-     * position of the last mark it names.
-     */
-    static String syntaxProblem(String parserMessage) {
-        List<String> parts = new ArrayList<>();
-        String position = "";
-        for (String line : parserMessage.split("\\R")) {
-            var mark = MARK.matcher(line);
-            if (mark.find()) {
-                position = " (line " + mark.group(1) + ", column " + mark.group(2) + ")";
-            } else if (!line.isBlank() && !line.startsWith(" ") && !line.startsWith("\t")) {
-                parts.add(line.trim());
-            }
-        }
-        return "config is not valid YAML: " + String.join("; ", parts) + position;
-    }
-
-    private static PoolConfig pool(Fields f, boolean githubAppConfigured) {
+    private static PoolConfig pool(YamlFields f, Deployment deployment) {
         f.checkKeys(POOL_KEYS);
         String name = f.string("name", "");
         if (name.isEmpty()) {
@@ -150,6 +149,10 @@ public final class ConfigLoader {
                     + " letter or digit");
         }
         Forge forge = f.enumValue("forge", Forge.GITLAB, Forge.values(), Forge::id);
+        if (forge == Forge.GITHUB && deployment.githubApp().equals(Optional.of(false))) {
+            f.problem("forge", "github, but the stack has no GitHub App: " + GITHUB_POOLS_NEED_AN_APP
+                    + "; set GitHubAppId (docs/deploy.md) or remove the pool");
+        }
         List<String> labelList = f.strings("labels");
         var labels = new LinkedHashSet<>(labelList);
         if (labels.size() < labelList.size()) {
@@ -196,6 +199,7 @@ public final class ConfigLoader {
         if (ami.isPresent() && !ami.get().startsWith("ami-") && !ami.get().startsWith("resolve:ssm:")) {
             f.problem("ami", "'" + ami.get() + "' is not an AMI id (ami-...) or resolve:ssm: parameter");
         }
+        architecture(f, instanceTypes, launchTemplate, ami, deployment);
         MarketPolicy market = f.enumValue("market", MarketPolicy.ON_DEMAND, MarketPolicy.values(),
                 m -> m.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         int limit = f.integer("limit", 0, 1);
@@ -214,29 +218,52 @@ public final class ConfigLoader {
                     String path = f.path("periods") + "[" + i + "]";
                     YamlNode item = seq.items().get(i);
                     if (item instanceof YamlNode.Mapping m) {
-                        periods.add(period(new Fields(path, m, f.problems), limit, idle, timezone));
+                        periods.add(period(f.nested(path, m), limit, idle, timezone));
                     } else {
-                        f.problems.add(path + ": must be a mapping with schedules and idle settings, found "
-                                + YamlNode.describe(item) + " (line " + item.line() + ")");
+                        f.problemAt(path, item, "must be a mapping with schedules and idle settings, found "
+                                + YamlNode.describe(item));
                     }
                 }
             } else if (!(periodsNode.get() instanceof YamlNode.Scalar s && s.isNull())) {
                 f.problem("periods", "must be a list, found " + YamlNode.describe(periodsNode.get()));
             }
         }
-        Optional<String> tokenParameter = f.secretName("tokenParameter");
+        Optional<String> tokenParameter = secretName(f, "tokenParameter");
         Duration bootTimeout = f.duration("bootTimeout", DEFAULT_BOOT_TIMEOUT);
         if (f.has("bootTimeout") && bootTimeout.isZero()) {
             f.problem("bootTimeout", "must be longer than 0s");
         }
-        Optional<GitHubTarget> github = github(f, forge, name, githubAppConfigured);
+        Optional<GitHubTarget> github = github(f, forge, name, deployment.githubApp().orElse(false));
         return new PoolConfig(name, forge, labels, runUntagged, instanceTypes, subnets, launchTemplate, ami, market,
                 Math.max(limit, 0), idle, maxGrowthRate, maxBuilds, periods, timezone, tokenParameter, bootTimeout,
                 github);
     }
 
+    /**
+     * One image boots one architecture (the types' mix is checked with the types): a pool on the stack's
+     * runner template (no {@code ami}, no launch template of its own) must use the architecture of its image,
+     * when the loader knows it. An {@code ami} or a template of the pool's own is an image the loader cannot see.
+     */
+    private static void architecture(YamlFields f, List<String> instanceTypes, String launchTemplate,
+                                     Optional<String> ami, Deployment deployment) {
+        if (instanceTypes.isEmpty() || Architecture.mixed(instanceTypes) || ami.isPresent()
+                || deployment.runnerTemplate().isEmpty()) {
+            return;
+        }
+        Deployment.RunnerTemplate template = deployment.runnerTemplate().get();
+        Architecture types = Architecture.of(instanceTypes.getFirst());
+        boolean stackTemplate = launchTemplate.isEmpty() || launchTemplate.equals(template.name());
+        if (stackTemplate && types != template.architecture()) {
+            f.problem("instanceTypes", String.join(", ", instanceTypes) + (instanceTypes.size() == 1 ? " is " : " are ")
+                    + types.imageArchitecture() + ", but the stack's runner template " + template.name() + " boots an "
+                    + template.architecture().imageArchitecture() + " image; give the pool an "
+                    + types.imageArchitecture() + " image (ami, or a launchTemplate of its own) or "
+                    + template.architecture().imageArchitecture() + " instance types");
+        }
+    }
+
     /** {@code github: {organization: acme, runnerGroupId: 3}} or {@code github: {repository: acme/app}}. */
-    private static Optional<GitHubTarget> github(Fields pool, Forge forge, String poolName,
+    private static Optional<GitHubTarget> github(YamlFields pool, Forge forge, String poolName,
                                                  boolean githubAppConfigured) {
         String example = "e.g. github: {organization: acme} or github: {repository: acme/app}";
         Optional<YamlNode> node = pool.node("github");
@@ -255,7 +282,7 @@ public final class ConfigLoader {
             pool.problem("github", "must be a mapping, " + example + "; found " + YamlNode.describe(node.get()));
             return Optional.empty();
         }
-        Fields f = new Fields(pool.path("github"), mapping, pool.problems);
+        YamlFields f = pool.nested(pool.path("github"), mapping);
         f.checkKeys(GITHUB_KEYS);
         Optional<String> organization = f.optionalString("organization");
         Optional<String> repository = f.optionalString("repository");
@@ -295,13 +322,13 @@ public final class ConfigLoader {
      * The {@code watch} section: {@code gitlab.projects} and {@code github.repositories} to list pending jobs of,
      * how often, and how many API calls a reaper pass may spend on it.
      */
-    private static WatchConfig watch(Fields top, YamlNode node, List<PoolConfig> pools) {
+    private static WatchConfig watch(YamlFields top, YamlNode node, List<PoolConfig> pools) {
         if (!(node instanceof YamlNode.Mapping map)) {
             top.problem("watch", "must be a mapping with gitlab.projects and/or github.repositories, found "
                     + YamlNode.describe(node));
             return WatchConfig.NONE;
         }
-        Fields f = new Fields("watch", map, top.problems);
+        YamlFields f = top.nested("watch", map);
         f.checkKeys(WATCH_KEYS);
         List<String> projects = watched(f, Forge.GITLAB, "projects", GITLAB_PROJECT,
                 "a project id (123) or path (group/project)", pools);
@@ -321,7 +348,7 @@ public final class ConfigLoader {
     }
 
     /** One forge's list under {@code watch} ({@code gitlab: {projects: [...]}}), each name checked. */
-    private static List<String> watched(Fields watch, Forge forge, String key, Pattern valid, String expected,
+    private static List<String> watched(YamlFields watch, Forge forge, String key, Pattern valid, String expected,
                                         List<PoolConfig> pools) {
         Optional<YamlNode> node = watch.node(forge.id());
         if (node.isEmpty()) {
@@ -331,7 +358,7 @@ public final class ConfigLoader {
             watch.problem(forge.id(), "must be a mapping with " + key + ", found " + YamlNode.describe(node.get()));
             return List.of();
         }
-        Fields f = new Fields(watch.path(forge.id()), map, watch.problems);
+        YamlFields f = watch.nested(watch.path(forge.id()), map);
         f.checkKeys(List.of(key));
         List<String> names = f.strings(key);
         for (String name : names) {
@@ -349,7 +376,7 @@ public final class ConfigLoader {
         return names;
     }
 
-    private static PeriodConfig period(Fields f, int limit, IdleSettings base, ZoneId poolZone) {
+    private static PeriodConfig period(YamlFields f, int limit, IdleSettings base, ZoneId poolZone) {
         f.checkKeys(PERIOD_KEYS);
         List<String> schedules = f.strings("schedules");
         if (schedules.isEmpty() && !f.problemReported("schedules")) {
@@ -368,7 +395,7 @@ public final class ConfigLoader {
     }
 
     /** Reads the four idle knobs, each defaulting to {@code base}'s, and checks them against each other. */
-    private static IdleSettings idle(Fields f, int limit, IdleSettings base) {
+    private static IdleSettings idle(YamlFields f, int limit, IdleSettings base) {
         int idleCount = f.integer("idleCount", base.idleCount(), 0);
         int idleCountMin = f.integer("idleCountMin", base.idleCountMin(), 0);
         double idleScaleFactor = f.number("idleScaleFactor", base.idleScaleFactor(), 0);
@@ -387,236 +414,27 @@ public final class ConfigLoader {
         return new IdleSettings(idleCount, idleCountMin, idleScaleFactor, idleTime);
     }
 
-    /** Typed access to one mapping's fields; every problem goes to the shared list with path and line. */
-    private static final class Fields {
-        private final String base;
-        private final YamlNode.Mapping mapping;
-        private final List<String> problems;
-        private final java.util.Set<String> reported = new java.util.HashSet<>();
-
-        Fields(String base, YamlNode.Mapping mapping, List<String> problems) {
-            this.base = base;
-            this.mapping = mapping;
-            this.problems = problems;
-        }
-
-        String path(String key) {
-            return base.isEmpty() ? key : base + "." + key;
-        }
-
-        String at(String key, String message) {
-            YamlNode.Entry e = mapping.entries().get(key);
-            int line = e == null ? mapping.line() : e.keyLine();
-            return path(key) + ": " + message + " (line " + line + ")";
-        }
-
-        void problem(String key, String message) {
-            reported.add(key);
-            problems.add(at(key, message));
-        }
-
-        void problemAtMapping(String message) {
-            problems.add((base.isEmpty() ? "" : base + ".") + message + " (line " + mapping.line() + ")");
-        }
-
-        boolean problemReported(String key) {
-            return reported.contains(key);
-        }
-
-        boolean has(String key) {
-            return node(key).isPresent();
-        }
-
-        Optional<YamlNode> node(String key) {
-            YamlNode.Entry e = mapping.entries().get(key);
-            if (e == null || (e.value() instanceof YamlNode.Scalar s && s.isNull())) {
-                return Optional.empty();
-            }
-            return Optional.of(e.value());
-        }
-
-        void checkKeys(List<String> known) {
-            for (YamlNode.Entry e : mapping.entries().values()) {
-                if (!known.contains(e.key())) {
-                    String hint = Suggestions.nearest(e.key(), known).map(k -> "; did you mean '" + k + "'?")
-                            .orElse("; known keys: " + String.join(", ", known));
-                    problems.add(path(e.key()) + ": unknown key" + hint + " (line " + e.keyLine() + ")");
-                }
-            }
-        }
-
-        Optional<YamlNode.Scalar> scalar(String key, String expected) {
-            Optional<YamlNode> node = node(key);
-            if (node.isEmpty()) {
-                return Optional.empty();
-            }
-            if (node.get() instanceof YamlNode.Scalar s) {
-                return Optional.of(s);
-            }
-            problem(key, "must be " + expected + ", found " + YamlNode.describe(node.get()));
+    /** A name of a secret, never the secret: a value that looks like a token is rejected unprinted. */
+    private static Optional<String> secretName(YamlFields f, String key) {
+        Optional<YamlNode> node = f.node(key);
+        if (node.isEmpty()) {
             return Optional.empty();
         }
-
-        String string(String key, String fallback) {
-            return optionalString(key).orElse(fallback);
+        if (!(node.get() instanceof YamlNode.Scalar scalar)) {
+            f.problem(key, "must be the name of an SSM parameter");
+            return Optional.empty();
         }
-
-        Optional<String> optionalString(String key) {
-            return scalar(key, "a string").map(YamlNode.Scalar::text).map(String::trim);
+        String value = scalar.text().trim();
+        if (TOKEN_VALUE.matcher(value).matches()) {
+            f.problem(key, "looks like a token value, not an SSM parameter name; store the token in SSM"
+                    + " as a SecureString and put the parameter's name here (value not shown)");
+            return Optional.empty();
         }
-
-        /** A name of a secret, never the secret: a value that looks like a token is rejected unprinted. */
-        Optional<String> secretName(String key) {
-            Optional<YamlNode> node = node(key);
-            if (node.isEmpty()) {
-                return Optional.empty();
-            }
-            if (!(node.get() instanceof YamlNode.Scalar scalar)) {
-                problem(key, "must be the name of an SSM parameter");
-                return Optional.empty();
-            }
-            String value = scalar.text().trim();
-            if (TOKEN_VALUE.matcher(value).matches()) {
-                problem(key, "looks like a token value, not an SSM parameter name; store the token in SSM"
-                        + " as a SecureString and put the parameter's name here (value not shown)");
-                return Optional.empty();
-            }
-            if (!SSM_NAME.matcher(value).matches()) {
-                problem(key, "is not a valid SSM parameter name (letters, digits, '_', '.', '-', '/');"
-                        + " value not shown");
-                return Optional.empty();
-            }
-            return Optional.of(value);
+        if (!SSM_NAME.matcher(value).matches()) {
+            f.problem(key, "is not a valid SSM parameter name (letters, digits, '_', '.', '-', '/');"
+                    + " value not shown");
+            return Optional.empty();
         }
-
-        boolean bool(String key, boolean fallback) {
-            Optional<YamlNode.Scalar> s = scalar(key, "true or false");
-            if (s.isEmpty()) {
-                return fallback;
-            }
-            return switch (s.get().token()) {
-                case VALUE_TRUE -> true;
-                case VALUE_FALSE -> false;
-                default -> {
-                    problem(key, "must be true or false, found " + YamlNode.describe(s.get()));
-                    yield fallback;
-                }
-            };
-        }
-
-        int integer(String key, int fallback, int min) {
-            Optional<YamlNode.Scalar> s = scalar(key, "a whole number");
-            if (s.isEmpty()) {
-                return fallback;
-            }
-            if (s.get().token() != JsonToken.VALUE_NUMBER_INT) {
-                problem(key, "must be a whole number, found " + YamlNode.describe(s.get()));
-                return fallback;
-            }
-            long value;
-            try {
-                value = Long.parseLong(s.get().text());
-            } catch (NumberFormatException e) {
-                problem(key, "is too large");
-                return fallback;
-            }
-            if (value < min) {
-                problem(key, value + " must be at least " + min);
-                return fallback;
-            }
-            if (value > 1_000_000) {
-                problem(key, value + " is too large (at most 1000000)");
-                return fallback;
-            }
-            return (int) value;
-        }
-
-        double number(String key, double fallback, double min) {
-            Optional<YamlNode.Scalar> s = scalar(key, "a number");
-            if (s.isEmpty()) {
-                return fallback;
-            }
-            if (s.get().token() != JsonToken.VALUE_NUMBER_INT && s.get().token() != JsonToken.VALUE_NUMBER_FLOAT) {
-                problem(key, "must be a number, found " + YamlNode.describe(s.get()));
-                return fallback;
-            }
-            double value = Double.parseDouble(s.get().text());
-            if (!(value >= min) || Double.isInfinite(value)) {
-                problem(key, s.get().text() + " must be at least " + min);
-                return fallback;
-            }
-            return value;
-        }
-
-        Duration duration(String key, Duration fallback) {
-            Optional<YamlNode.Scalar> s = scalar(key, "a duration");
-            if (s.isEmpty()) {
-                return fallback;
-            }
-            String text = s.get().text();
-            if (text.startsWith("-")) {
-                problem(key, text + " must not be negative");
-                return fallback;
-            }
-            Optional<Duration> d = s.get().token() == JsonToken.VALUE_NUMBER_FLOAT ? Optional.empty()
-                    : Durations.parse(text);
-            if (d.isEmpty()) {
-                problem(key, "'" + text + "' is not a duration; use seconds (300) or units (300s, 5m, 1h30m)");
-                return fallback;
-            }
-            return d.get();
-        }
-
-        List<String> strings(String key) {
-            Optional<YamlNode> node = node(key);
-            if (node.isEmpty()) {
-                return List.of();
-            }
-            if (!(node.get() instanceof YamlNode.Sequence seq)) {
-                problem(key, "must be a list, found " + YamlNode.describe(node.get()));
-                return List.of();
-            }
-            List<String> out = new ArrayList<>();
-            for (YamlNode item : seq.items()) {
-                if (item instanceof YamlNode.Scalar s && !s.isNull() && !s.text().isBlank()) {
-                    out.add(s.text().trim());
-                } else {
-                    problem(key, "must list non-empty strings, found " + YamlNode.describe(item)
-                            + " at line " + item.line());
-                }
-            }
-            return out;
-        }
-
-        <E> E enumValue(String key, E fallback, E[] values, java.util.function.Function<E, String> id) {
-            Optional<String> text = optionalString(key);
-            if (text.isEmpty()) {
-                return fallback;
-            }
-            for (E value : values) {
-                if (id.apply(value).equals(text.get())) {
-                    return value;
-                }
-            }
-            List<String> ids = java.util.Arrays.stream(values).map(id).toList();
-            problem(key, "'" + text.get() + "' is not one of " + String.join(", ", ids)
-                    + Suggestions.nearest(text.get(), ids).map(k -> "; did you mean '" + k + "'?").orElse(""));
-            return fallback;
-        }
-
-        ZoneId zone(String key, ZoneId fallback) {
-            Optional<String> text = optionalString(key);
-            if (text.isEmpty()) {
-                return fallback;
-            }
-            try {
-                return ZoneId.of(text.get());
-            } catch (java.time.DateTimeException e) {
-                problem(key, "'" + text.get() + "' is not an IANA timezone (like Europe/Berlin or UTC)"
-                        + Suggestions.nearest(text.get(), ZoneId.getAvailableZoneIds())
-                                .map(k -> "; did you mean '" + k + "'?").orElse(""));
-                return fallback;
-            }
-        }
+        return Optional.of(value);
     }
 }

@@ -15,7 +15,10 @@ public interface JobTags {
      */
     Set<String> tags(String project, String jobId);
 
-    /** Why a lookup failed; the reason is the {@code Reason} dimension of the {@code TagLookupFailures} metric. */
+    /**
+     * Why a lookup failed, by the kind of the forge's failure ({@link LookupFailed#of}); the reason is the
+     * {@code Reason} dimension of the {@code TagLookupFailures} metric.
+     */
     enum Reason {
         /** The API token is wrong, expired or lacks {@code read_api}: an operator must replace it. */
         UNAUTHORIZED,
@@ -38,6 +41,22 @@ public interface JobTags {
             super(message);
             this.reason = reason;
             this.retryAfter = retryAfter;
+        }
+
+        /** The forge's failure as a lookup failure of the same kind; {@code fix} is appended to its message. */
+        public static LookupFailed of(ForgeException e, String fix) {
+            Reason reason = switch (e) {
+                case ForgeException.Unauthorized u -> Reason.UNAUTHORIZED;
+                case ForgeException.Forbidden f -> Reason.UNAUTHORIZED;
+                case ForgeException.Misconfigured m -> Reason.UNAUTHORIZED;
+                case ForgeException.NotFound n -> Reason.NOT_FOUND;
+                case ForgeException.RateLimited r -> Reason.RATE_LIMITED;
+                case ForgeException.Unavailable u -> Reason.UNAVAILABLE;
+                case ForgeException.Rejected r -> Reason.UNEXPECTED_ANSWER;
+                case ForgeException.UnexpectedAnswer u -> Reason.UNEXPECTED_ANSWER;
+            };
+            Optional<Duration> wait = e instanceof ForgeException.RateLimited r ? r.retryAfter() : Optional.empty();
+            return new LookupFailed(reason, e.getMessage() + fix, wait);
         }
 
         public Reason reason() {

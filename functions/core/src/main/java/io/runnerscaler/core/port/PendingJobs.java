@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * Lists the jobs of one project or repository that wait for a runner, through the forge's API (GitLab jobs
  * with {@code scope[]=pending}, GitHub queued workflow runs and their jobs). Failures are typed
- * {@link io.runnerscaler.core.runner.RunnerRegistryException}s: rate limits and outages are retryable.
+ * {@link io.runnerscaler.core.port.ForgeException}s: rate limits and outages are retryable.
  */
 public interface PendingJobs {
 

@@ -10,7 +10,7 @@ import java.util.Optional;
  * The forge side of a runner machine, one implementation per forge: what the machine needs to register, whether
  * it runs a job, and removing its registration. Machines are named by instance id only ({@link RunnerIdentity}),
  * so callers keep no forge ids. Every method may throw
- * {@link io.runnerscaler.core.runner.RunnerRegistryException}.
+ * {@link io.runnerscaler.core.port.ForgeException}.
  */
 public interface RunnerRegistry {
 

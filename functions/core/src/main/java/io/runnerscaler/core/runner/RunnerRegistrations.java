@@ -4,6 +4,7 @@ import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.port.BootstrapSecrets;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.RunnerRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,7 +89,7 @@ public final class RunnerRegistrations {
             log.info("runner.prepared", fields(pool, instanceId, Map.of("runner", binding.get().runnerName(),
                     "runnerId", binding.get().runnerId())));
             return new HandOff.Stored(binding.get().runnerName(), binding.get().runnerId());
-        } catch (RunnerRegistryException e) {
+        } catch (ForgeException e) {
             log.warn("runner.prepare_failed", fields(pool, instanceId, Map.of("reason", kind(e), "detail",
                     e.getMessage())));
             return new HandOff.Failed(e.getMessage(), e.retryable());
@@ -105,7 +106,7 @@ public final class RunnerRegistrations {
         try {
             registry(pool).deregister(pool, instanceId);
             more.put("registration", "removed");
-        } catch (RunnerRegistryException e) {
+        } catch (ForgeException e) {
             more.put("registration", "left for the reaper: " + e.getMessage());
         }
         log.warn("runner.prepare_failed", fields(pool, instanceId, more));
@@ -124,15 +125,15 @@ public final class RunnerRegistrations {
                 return new Release.Busy();
             }
             registry.deregister(pool, instanceId);
-        } catch (RunnerRegistryException.Rejected e) {
+        } catch (ForgeException.Rejected e) {
             // GitHub refuses to delete a runner that took a job since the busy check.
             log.info("runner.release_refused", fields(pool, instanceId, Map.of("reason", "BUSY", "detail",
                     e.getMessage())));
             return new Release.Busy();
-        } catch (RunnerRegistryException e) {
+        } catch (ForgeException e) {
             log.warn("runner.release_failed", fields(pool, instanceId, Map.of("reason", kind(e), "detail",
                     e.getMessage())));
-            if (e instanceof RunnerRegistryException.RateLimited limited) {
+            if (e instanceof ForgeException.RateLimited limited) {
                 return new Release.RetryLater(limited.retryAfter(), e.getMessage());
             }
             return e.retryable() ? new Release.RetryLater(Optional.empty(), e.getMessage())
@@ -166,7 +167,7 @@ public final class RunnerRegistrations {
         return registry;
     }
 
-    private static String kind(RunnerRegistryException e) {
+    private static String kind(ForgeException e) {
         return e.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
     }
 

@@ -9,10 +9,10 @@ import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.port.Metrics;
 import io.runnerscaler.core.port.PendingJobs;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -210,16 +210,16 @@ public final class MissedJobs {
     /** Logs and counts a failed listing, pauses a forge that rate-limits, and names the reason. */
     private String failed(Target target, RuntimeException e, Instant now) {
         String reason = switch (e) {
-            case RunnerRegistryException.RateLimited r -> {
+            case ForgeException.RateLimited r -> {
                 pausedUntil.put(target.forge(), now.plus(r.retryAfter().orElse(Duration.ofMinutes(1))));
                 yield "RATE_LIMITED";
             }
-            case RunnerRegistryException.Unavailable u -> "UNAVAILABLE";
-            case RunnerRegistryException.Unauthorized u -> "UNAUTHORIZED";
-            case RunnerRegistryException.Forbidden f -> "FORBIDDEN";
-            case RunnerRegistryException.NotFound n -> "NOT_FOUND";
-            case RunnerRegistryException.Rejected r -> "REJECTED";
-            case RunnerRegistryException.Misconfigured m -> "MISCONFIGURED";
+            case ForgeException.Unavailable u -> "UNAVAILABLE";
+            case ForgeException.Unauthorized u -> "UNAUTHORIZED";
+            case ForgeException.Forbidden f -> "FORBIDDEN";
+            case ForgeException.NotFound n -> "NOT_FOUND";
+            case ForgeException.Rejected r -> "REJECTED";
+            case ForgeException.Misconfigured m -> "MISCONFIGURED";
             default -> "UNEXPECTED";
         };
         metrics.count("MissedJobsListFailures", Map.of("Forge", target.forge().id(), "Reason", reason));
@@ -227,11 +227,11 @@ public final class MissedJobs {
         fields.put("forge", target.forge().id());
         fields.put("project", target.project());
         fields.put("reason", reason);
-        fields.put("retryable", !(e instanceof RunnerRegistryException r) || r.retryable());
-        if (e instanceof RunnerRegistryException.RateLimited r) {
+        fields.put("retryable", !(e instanceof ForgeException r) || r.retryable());
+        if (e instanceof ForgeException.RateLimited r) {
             r.retryAfter().ifPresent(d -> fields.put("retryAfterSeconds", d.toSeconds()));
         }
-        fields.put("detail", e instanceof RunnerRegistryException ? e.getMessage() : e.getClass().getSimpleName());
+        fields.put("detail", e instanceof ForgeException ? e.getMessage() : e.getClass().getSimpleName());
         log.warn("missed_jobs.list_failed", fields);
         return reason;
     }

@@ -40,6 +40,11 @@ public final class GitHubWorkflowJob {
         if (!id.isIntegralNumber() || !id.canConvertToLong()) {
             return new ParsedDelivery.Malformed("workflow_job.id is missing or not a number");
         }
+        if (id.asLong() <= 0) {
+            // GitHub's job ids are positive; 0 or less is no job of GitHub's.
+            return new ParsedDelivery.Malformed("workflow_job.id " + id.asLong()
+                    + " is not a job id (must be positive)");
+        }
         String action = root.path("action").textValue();
         if (action == null) {
             return new ParsedDelivery.Malformed("action is missing or not a string");

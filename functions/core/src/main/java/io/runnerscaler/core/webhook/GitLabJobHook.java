@@ -42,6 +42,11 @@ public final class GitLabJobHook {
         if (!id.isIntegralNumber() || !id.canConvertToLong()) {
             return new ParsedDelivery.Malformed("build_id is missing or not a number");
         }
+        if (id.asLong() <= 0) {
+            // GitLab's job ids are positive; 0 or less is no job of GitLab's and would key a ledger entry no
+            // job event can ever match.
+            return new ParsedDelivery.Malformed("build_id " + id.asLong() + " is not a job id (must be positive)");
+        }
         String rawStatus = root.path("build_status").asText("");
         Optional<JobStatus> status = status(rawStatus);
         if (status.isEmpty()) {

@@ -340,4 +340,69 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.parse("concurrent: 4\n")).isInstanceOfSatisfying(ConfigException.class,
                 e -> assertThat(e.problems()).containsExactly("pools: at least one pool is required"));
     }
+
+    @Test
+    void aStackWithoutAGitHubAppRefusesGitHubPoolsAndSaysWhy() {
+        var withoutApp = new ConfigLoader(false);
+        assertThatThrownBy(() -> withoutApp.parse(MINIMAL + "    forge: github\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "pools[0].forge: github, but the stack has no GitHub App: GitHub pools need the stack's"
+                                + " GitHub App (GitHubAppId), which gives each machine its just-in-time runner;"
+                                + " without one the machines wait for a runner config that never comes; set"
+                                + " GitHubAppId (docs/deploy.md) or remove the pool (line 7)"));
+        assertThat(withoutApp.parse(MINIMAL).pools()).as("GitLab pools need no App").hasSize(1);
+        assertThat(loader.parse(MINIMAL + "    forge: github\n").pools()).as("a loader that knows no stack reads it")
+                .hasSize(1);
+    }
+
+    @Test
+    void toolsThatKnowNoStackAreToldWhichPoolsAStackWithoutAnAppRefuses() {
+        ScalerConfig config = loader.parse(MINIMAL + "    forge: github\n  - name: lab\n    labels: [docker]\n"
+                + "    instanceTypes: [m7i.large]\n    limit: 1\n");
+
+        assertThat(ConfigLoader.refusedWithoutGitHubApp(config)).singleElement().asString()
+                .startsWith("pool 'docker': GitHub pools need the stack's GitHub App (GitHubAppId)")
+                .endsWith("a stack without GitHubAppId refuses this config");
+        assertThat(ConfigLoader.refusedWithoutGitHubApp(loader.parse(MINIMAL))).isEmpty();
+    }
+
+    @Test
+    void aPoolOnTheStacksRunnerTemplateMustUseTheArchitectureOfItsImage() {
+        var x86Stack = new ConfigLoader(Deployment.githubApp(false).withRunnerTemplate("rs-runner", Architecture.X64));
+        String graviton = """
+                pools:
+                  - name: arm
+                    labels: [docker]
+                    instanceTypes: [m7g.large, c7g.large]
+                    limit: 3
+                """;
+
+        assertThatThrownBy(() -> x86Stack.parse(graviton))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "pools[0].instanceTypes: m7g.large, c7g.large are arm64, but the stack's runner template"
+                                + " rs-runner boots an x86_64 image; give the pool an arm64 image (ami, or a"
+                                + " launchTemplate of its own) or x86_64 instance types (line 4)"));
+        assertThatThrownBy(() -> x86Stack.parse(graviton + "    launchTemplate: rs-runner\n"))
+                .as("the stack's template named").isInstanceOf(ConfigException.class);
+        assertThat(x86Stack.parse(graviton + "    ami: ami-0fedcba9876543210\n").pools()).as("its own image")
+                .hasSize(1);
+        assertThat(x86Stack.parse(graviton + "    launchTemplate: arm-runner\n").pools()).as("its own template")
+                .hasSize(1);
+        assertThat(x86Stack.parse(MINIMAL.replace("launchTemplate: lt", "launchTemplate: rs-runner")).pools())
+                .as("x86_64 types on the x86_64 image").hasSize(1);
+        assertThatThrownBy(() -> new ConfigLoader(Deployment.UNKNOWN.withRunnerTemplate("rs-runner",
+                Architecture.ARM64)).parse(MINIMAL.replace("    launchTemplate: lt\n", "")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().startsWith("pools[0].instanceTypes: m7i.large is x86_64, but the stack's runner"
+                                + " template rs-runner boots an arm64 image"));
+        assertThat(loader.parse(graviton).pools()).as("an image the loader is not told of is not checked").hasSize(1);
+    }
+
+    @Test
+    void theExampleIsValidForTheStackItDescribes() throws IOException {
+        var stack = new ConfigLoader(Deployment.githubApp(true).withRunnerTemplate("runner-scaler-runner",
+                Architecture.X64));
+
+        assertThat(stack.parse(Files.readString(EXAMPLE)).pools()).hasSize(3);
+    }
 }

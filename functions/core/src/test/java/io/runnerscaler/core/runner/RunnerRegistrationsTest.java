@@ -6,6 +6,7 @@ import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.port.BootstrapSecrets;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.RunnerRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +59,7 @@ class RunnerRegistrationsTest {
 
     @Test
     void forgeFailureWhilePreparingIsAnOutcomeNotAnException() {
-        github.failWith = new RunnerRegistryException.RateLimited("GitHub generate-jitconfig: 429", 429,
+        github.failWith = new ForgeException.RateLimited("GitHub generate-jitconfig: 429", 429,
                 Duration.ofSeconds(30));
 
         var handOff = registrations.handOff(githubPool, INSTANCE, NOW.plusSeconds(600));
@@ -105,14 +106,14 @@ class RunnerRegistrationsTest {
 
     @Test
     void machineThatTookAJobBetweenCheckAndDeregisterIsKept() {
-        github.deregisterFails = new RunnerRegistryException.Rejected("GitHub delete runner 23: 422 still running a job", 422);
+        github.deregisterFails = new ForgeException.Rejected("GitHub delete runner 23: 422 still running a job", 422);
 
         assertThat(registrations.release(githubPool, INSTANCE)).isInstanceOf(RunnerRegistrations.Release.Busy.class);
     }
 
     @Test
     void forgeOutageMeansTryAgainLaterNeverTerminateUnchecked() {
-        gitlab.failWith = new RunnerRegistryException.Unavailable("GitLab list running jobs: 502", 502, null);
+        gitlab.failWith = new ForgeException.Unavailable("GitLab list running jobs: 502", 502, null);
 
         var release = registrations.release(gitlabPool, INSTANCE);
 
@@ -123,7 +124,7 @@ class RunnerRegistrationsTest {
 
     @Test
     void rateLimitCarriesTheForgesRetryAfter() {
-        gitlab.failWith = new RunnerRegistryException.RateLimited("GitLab: 429", 429, Duration.ofSeconds(30));
+        gitlab.failWith = new ForgeException.RateLimited("GitLab: 429", 429, Duration.ofSeconds(30));
 
         assertThat(registrations.release(gitlabPool, INSTANCE))
                 .isEqualTo(new RunnerRegistrations.Release.RetryLater(Optional.of(Duration.ofSeconds(30)), "GitLab: 429"));
@@ -131,7 +132,7 @@ class RunnerRegistrationsTest {
 
     @Test
     void configurationProblemKeepsTheMachineAndSaysWhy() {
-        gitlab.failWith = new RunnerRegistryException.Unauthorized("GitLab list running jobs: 401 (check the token in SSM)");
+        gitlab.failWith = new ForgeException.Unauthorized("GitLab list running jobs: 401 (check the token in SSM)");
 
         var release = registrations.release(gitlabPool, INSTANCE);
 
@@ -150,8 +151,8 @@ class RunnerRegistrationsTest {
         final Forge forge;
         final List<String> calls = new ArrayList<>();
         boolean busy;
-        RunnerRegistryException failWith;
-        RunnerRegistryException deregisterFails;
+        ForgeException failWith;
+        ForgeException deregisterFails;
 
         FakeRegistry(Forge forge) {
             this.forge = forge;

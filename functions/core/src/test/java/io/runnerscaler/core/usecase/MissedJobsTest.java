@@ -9,10 +9,10 @@ import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.port.Metrics;
 import io.runnerscaler.core.port.PendingJobs;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.core.usecase.MissedJobs.Verdict;
 import java.time.Duration;
 import java.time.Instant;
@@ -135,7 +135,7 @@ class MissedJobsTest {
 
     @Test
     void forgeErrorIsLoggedAndCountedAndThePassContinuesWithTheOtherForge() {
-        gitlab.fail("380", new RunnerRegistryException.Unavailable("GitLab list pending jobs: 502", 502, null));
+        gitlab.fail("380", new ForgeException.Unavailable("GitLab list pending jobs: 502", 502, null));
         github.answer("acme/app", pending(Forge.GITHUB, "77", "acme/app", Duration.ofMinutes(3), Set.of("large")));
         MissedJobs.Outcome outcome = missed.find(CONFIG, NOW);
         assertThat(outcome.failures()).containsEntry("gitlab:380", "UNAVAILABLE");
@@ -171,7 +171,7 @@ class MissedJobsTest {
 
     @Test
     void rateLimitedForgeIsLeftAloneForAsLongAsItAsked() {
-        gitlab.fail("380", new RunnerRegistryException.RateLimited("GitLab: 429", 429, Duration.ofMinutes(3)));
+        gitlab.fail("380", new ForgeException.RateLimited("GitLab: 429", 429, Duration.ofMinutes(3)));
         assertThat(missed.find(CONFIG, NOW).failures()).containsEntry("gitlab:380", "RATE_LIMITED");
         assertThat(missed.find(CONFIG, NOW.plusSeconds(120)).calls()).as("only GitHub, listed once already: nothing due")
                 .isZero();
@@ -189,7 +189,7 @@ class MissedJobsTest {
 
     @Test
     void failedProjectIsNotAskedAgainBeforeEvery() {
-        gitlab.fail("380", new RunnerRegistryException.Unauthorized("GitLab: 401 (check the token in SSM)"));
+        gitlab.fail("380", new ForgeException.Unauthorized("GitLab: 401 (check the token in SSM)"));
         missed.find(CONFIG, NOW);
         missed.find(CONFIG, NOW.plusSeconds(60));
         assertThat(gitlab.asked).containsExactly("380", "group/app");

@@ -13,7 +13,7 @@ import io.runnerscaler.core.planner.Plan;
 import io.runnerscaler.core.planner.Reason;
 import io.runnerscaler.core.port.RunnerRegistry;
 import io.runnerscaler.core.runner.RunnerBinding;
-import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.core.port.ForgeException;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -237,7 +237,7 @@ class PlanExecutorTest {
 
         @Override
         public Optional<RunnerBinding> prepare(PoolConfig pool, String instanceId) {
-            throw new RunnerRegistryException.Misconfigured("no runner for " + instanceId);
+            throw new ForgeException.Misconfigured("no runner for " + instanceId);
         }
 
         @Override

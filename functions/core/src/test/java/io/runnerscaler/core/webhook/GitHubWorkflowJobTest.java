@@ -99,6 +99,8 @@ class GitHubWorkflowJobTest {
             "{\"action\":\"queued\",\"workflow_job\":\"x\"} |workflow_job is missing or not an object",
             "{\"action\":\"queued\",\"workflow_job\":{\"id\":\"1\",\"labels\":[]}} |workflow_job.id",
             "{\"action\":\"queued\",\"workflow_job\":{\"id\":1.5,\"labels\":[]}} |workflow_job.id",
+            "{\"action\":\"queued\",\"workflow_job\":{\"id\":0,\"labels\":[]}} |workflow_job.id 0 is not a job id",
+            "{\"action\":\"queued\",\"workflow_job\":{\"id\":-7,\"labels\":[]}} |workflow_job.id -7 is not a job id",
             "{\"action\":7,\"workflow_job\":{\"id\":1,\"labels\":[]}} |action is missing or not a string",
             "{\"action\":\"queued\",\"workflow_job\":{\"id\":1,\"labels\":[]}} |repository.full_name",
             "{\"action\":\"queued\",\"workflow_job\":{\"id\":1,\"labels\":[]},\"repository\":{\"full_name\":5}} |repository.full_name",

@@ -77,6 +77,8 @@ class GitLabJobHookTest {
             "|body is not a JSON object",
             "{\"object_kind\":\"build\",\"build_id\":\"1977\"} |build_id is missing or not a number",
             "{\"object_kind\":\"build\",\"build_id\":19.77} |build_id is missing or not a number",
+            "{\"object_kind\":\"build\",\"build_id\":0,\"build_status\":\"pending\"} |build_id 0 is not a job id",
+            "{\"object_kind\":\"build\",\"build_id\":-1977,\"build_status\":\"pending\"} |build_id -1977 is not a job id",
             "{\"object_kind\":\"build\",\"build_id\":1,\"build_status\":\"pending\"} |project is missing",
             "{\"object_kind\":\"build\",\"build_id\":1,\"build_status\":\"pending\",\"project_id\":1} |build_created_at is missing",
             "{\"object_kind\":\"build\",\"build_id\":1,\"build_status\":\"pending\",\"project_id\":1,\"build_created_at\":\"2026-13-45T99:00:00Z\"} |timestamp not understood",

@@ -202,6 +202,24 @@ class WebhookIngestTest {
         assertThat(response.body()).contains("workflow_job.id");
     }
 
+    @ParameterizedTest(name = "job id {0}")
+    @ValueSource(longs = {0, -1, -30433642001L})
+    void signedDeliveriesWithAJobIdBelowOneAre400AndNothingIsQueued(long id) {
+        byte[] github = new String(Fixtures.github("workflow_job-queued"), StandardCharsets.UTF_8)
+                .replace("\"id\": 30433642001", "\"id\": " + id).getBytes(StandardCharsets.UTF_8);
+        byte[] gitlab = new String(Fixtures.gitlab("job-pending"), StandardCharsets.UTF_8)
+                .replaceFirst("\"build_id\": *[0-9]+", "\"build_id\": " + id).getBytes(StandardCharsets.UTF_8);
+
+        var githubResponse = ingest().handle(Fixtures.signedGithub("workflow_job", github));
+        var gitlabResponse = ingest().handle(Fixtures.gitlabRequest(gitlab, Fixtures.GITLAB_TOKEN));
+
+        assertThat(githubResponse.status()).isEqualTo(400);
+        assertThat(githubResponse.body()).contains("workflow_job.id " + id + " is not a job id");
+        assertThat(gitlabResponse.status()).isEqualTo(400);
+        assertThat(gitlabResponse.body()).contains("build_id " + id + " is not a job id");
+        assertThat(queue.events).isEmpty();
+    }
+
     @Test
     void missingEventHeaderIs400() {
         byte[] body = Fixtures.github("workflow_job-queued");

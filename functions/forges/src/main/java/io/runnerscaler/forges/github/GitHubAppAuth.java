@@ -1,8 +1,8 @@
 package io.runnerscaler.forges.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.SecretStore;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.core.runner.Secret;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.net.http.HttpRequest;
@@ -80,19 +80,19 @@ public final class GitHubAppAuth {
             rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
             return signingInput + "." + B64URL.encodeToString(rsa.sign());
         } catch (GeneralSecurityException e) {
-            throw new RunnerRegistryException.Misconfigured("GitHub App " + app.appId() + ": cannot sign the App JWT ("
+            throw new ForgeException.Misconfigured("GitHub App " + app.appId() + ": cannot sign the App JWT ("
                     + e.getClass().getSimpleName() + ")");
         }
     }
 
     private PrivateKey privateKey() {
         if (key == null) {
-            String pem = secrets.get(app.privateKeyParameter()).orElseThrow(() -> new RunnerRegistryException.Misconfigured(
+            String pem = secrets.get(app.privateKeyParameter()).orElseThrow(() -> new ForgeException.Misconfigured(
                     "GitHub App " + app.appId() + ": SSM parameter '" + app.privateKeyParameter() + "' not found"));
             try {
                 key = RsaPrivateKeyPem.parse(pem);
             } catch (IllegalArgumentException e) {
-                throw new RunnerRegistryException.Misconfigured(e.getMessage() + " (SSM parameter '"
+                throw new ForgeException.Misconfigured(e.getMessage() + " (SSM parameter '"
                         + app.privateKeyParameter() + "')");
             }
         }

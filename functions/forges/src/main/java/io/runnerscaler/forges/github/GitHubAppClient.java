@@ -1,8 +1,9 @@
 package io.runnerscaler.forges.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.SecretStore;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.core.runner.Secret;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.net.URI;
@@ -24,7 +25,7 @@ public final class GitHubAppClient {
     private final GitHubAppAuth auth;
 
     public GitHubAppClient(HttpClient client, URI apiUrl, Clock clock, GitHubApp app, SecretStore secrets) {
-        this.http = new ForgeHttp(client, apiUrl, clock, "GitHub");
+        this.http = new ForgeHttp(client, apiUrl, clock, Forge.GITHUB);
         this.auth = new GitHubAppAuth(http, app, secrets, clock);
     }
 
@@ -40,7 +41,7 @@ public final class GitHubAppClient {
                 .build();
         try {
             return http.json(built, what);
-        } catch (RunnerRegistryException.Unauthorized e) {
+        } catch (ForgeException.Unauthorized e) {
             auth.invalidate();
             throw e;
         }

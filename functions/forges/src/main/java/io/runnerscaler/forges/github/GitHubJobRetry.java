@@ -1,8 +1,8 @@
 package io.runnerscaler.forges.github;
 
 import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.JobRetry;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.net.http.HttpRequest;
 import java.util.Optional;
@@ -42,7 +42,7 @@ public final class GitHubJobRetry implements JobRetry {
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"enable_debug_logging\":false}")));
             return new Outcome.Retried(Optional.empty());
-        } catch (RunnerRegistryException e) {
+        } catch (ForgeException e) {
             return new Outcome.Failed(e.getMessage());
         }
     }

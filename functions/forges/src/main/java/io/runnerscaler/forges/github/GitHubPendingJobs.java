@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.PendingJobs;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.core.runner.Secret;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.io.IOException;
@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * ({@code GET /repos/{owner}/{repo}/actions/runs?status=queued}), then each run's jobs
  * ({@code GET .../actions/runs/{run_id}/jobs}) whose status is {@code queued}, a hundred a page, following the
  * {@code Link: rel="next"} header. The token comes from a supplier (a GitHub App installation token needs
- * {@code actions: read}). An answer that used up the rate limit ({@code x-ratelimit-remaining: 0}) ends the
+ * {@code actions: read}). An answer that used up the rate limit ({@link ForgeHttp#limitUsedUp}) ends the
  * listing and says when the limit resets.
  */
 public final class GitHubPendingJobs implements PendingJobs {
@@ -40,7 +40,7 @@ public final class GitHubPendingJobs implements PendingJobs {
     private final Supplier<Secret> token;
 
     public GitHubPendingJobs(HttpClient client, URI apiUrl, Supplier<Secret> token, Clock clock) {
-        this.http = new ForgeHttp(client, apiUrl, clock, "GitHub");
+        this.http = new ForgeHttp(client, apiUrl, clock, Forge.GITHUB);
         this.token = token;
     }
 
@@ -117,9 +117,7 @@ public final class GitHubPendingJobs implements PendingJobs {
                     .header("Authorization", "Bearer " + token.get().value()).GET().build(), what);
             calls++;
             hadNext = response.headers().firstValue("link").filter(l -> NEXT.matcher(l).find()).isPresent();
-            if (response.headers().firstValue("x-ratelimit-remaining").filter("0"::equals).isPresent()) {
-                retryAfter = http.retryAfter(response).or(() -> Optional.of(Duration.ofMinutes(1)));
-            }
+            retryAfter = http.limitUsedUp(response);
             try {
                 JsonNode node = JSON.readTree(response.body());
                 if (node != null && node.isObject()) {
@@ -128,15 +126,14 @@ public final class GitHubPendingJobs implements PendingJobs {
             } catch (IOException e) {
                 // reported below
             }
-            throw new RunnerRegistryException.Unavailable("GitHub " + what + ": answer is not a JSON object", 200,
-                    null);
+            throw http.unexpected(what, response.statusCode(), "answer is not a JSON object");
         }
     }
 
     private static String repositoryPath(String repository) {
         int slash = repository.indexOf('/');
         if (slash <= 0 || slash == repository.length() - 1) {
-            throw new RunnerRegistryException.Misconfigured("GitHub repository '" + repository
+            throw new ForgeException.Misconfigured("GitHub repository '" + repository
                     + "' is not owner/repo");
         }
         return "repos/" + ForgeHttp.encode(repository.substring(0, slash)) + "/"

@@ -4,10 +4,10 @@ import io.runnerscaler.core.matching.PoolMatcher;
 import io.runnerscaler.core.config.GitHubTarget;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.RunnerRegistry;
 import io.runnerscaler.core.runner.RunnerBinding;
 import io.runnerscaler.core.runner.RunnerIdentity;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -45,7 +45,7 @@ public final class GitHubRunnerRegistry implements RunnerRegistry {
         GitHubRunnersApi.JitRunner jit;
         try {
             jit = api.generateJitConfig(target, name, PoolMatcher.effectiveLabels(pool), WORK_FOLDER);
-        } catch (RunnerRegistryException.Rejected e) {
+        } catch (ForgeException.Rejected e) {
             if (e.status() != 409) {
                 throw e;
             }

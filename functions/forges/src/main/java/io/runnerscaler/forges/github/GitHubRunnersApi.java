@@ -2,8 +2,8 @@ package io.runnerscaler.forges.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.runnerscaler.core.config.GitHubTarget;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.SecretStore;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.core.runner.Secret;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.net.URI;
@@ -47,7 +47,7 @@ public final class GitHubRunnersApi {
     /** {@code POST /orgs/{org}/actions/runners/generate-jitconfig} or the repository variant. */
     public JitRunner generateJitConfig(GitHubTarget target, String name, Set<String> labels, String workFolder) {
         if (labels.isEmpty()) {
-            throw new RunnerRegistryException.Misconfigured("GitHub runner '" + name + "' for " + target
+            throw new ForgeException.Misconfigured("GitHub runner '" + name + "' for " + target
                     + ": a JIT runner needs at least one label");
         }
         var body = new LinkedHashMap<String, Object>();
@@ -83,7 +83,7 @@ public final class GitHubRunnersApi {
             github.call("delete runner " + runnerId + " of " + target,
                     () -> github.request(path(target) + "/actions/runners/" + runnerId).DELETE());
             return true;
-        } catch (RunnerRegistryException.NotFound e) {
+        } catch (ForgeException.NotFound e) {
             return false;
         }
     }

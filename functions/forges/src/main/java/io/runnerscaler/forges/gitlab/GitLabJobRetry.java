@@ -1,8 +1,8 @@
 package io.runnerscaler.forges.gitlab;
 
 import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.JobRetry;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,7 +21,7 @@ public final class GitLabJobRetry implements JobRetry {
     private final Supplier<Optional<String>> token;
 
     public GitLabJobRetry(HttpClient client, URI gitlab, Supplier<Optional<String>> token, Clock clock) {
-        this.http = new ForgeHttp(client, gitlab, clock, "GitLab");
+        this.http = new ForgeHttp(client, gitlab, clock, Forge.GITLAB);
         this.token = token;
     }
 
@@ -40,7 +40,7 @@ public final class GitLabJobRetry implements JobRetry {
         try {
             var job = http.json(request, "job retry for " + project + " job " + jobId);
             return new Outcome.Retried(job.hasNonNull("id") ? Optional.of(job.get("id").asText()) : Optional.empty());
-        } catch (RunnerRegistryException e) {
+        } catch (ForgeException e) {
             return new Outcome.Failed(e.getMessage());
         }
     }

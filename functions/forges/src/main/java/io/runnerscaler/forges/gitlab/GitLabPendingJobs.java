@@ -5,14 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.PendingJobs;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,7 +23,8 @@ import java.util.function.Supplier;
 /**
  * A project's pending jobs from GitLab's Jobs API ({@code GET /api/v4/projects/:id/jobs?scope[]=pending}), a
  * hundred a page, following {@code X-Next-Page}, with a {@code PRIVATE-TOKEN} that needs {@code read_api}. The
- * list carries each job's {@code tag_list}, so no lookup per job is needed.
+ * list carries each job's {@code tag_list}, so no lookup per job is needed. An answer that used up the rate limit
+ * ({@link ForgeHttp#limitUsedUp}) ends the listing and says when the limit resets.
  */
 public final class GitLabPendingJobs implements PendingJobs {
 
@@ -39,7 +41,7 @@ public final class GitLabPendingJobs implements PendingJobs {
      */
     public GitLabPendingJobs(HttpClient client, URI baseUrl, Supplier<Optional<String>> token, String tokenSource,
                              Clock clock) {
-        this.http = new ForgeHttp(client, baseUrl, clock, "GitLab");
+        this.http = new ForgeHttp(client, baseUrl, clock, Forge.GITLAB);
         this.token = token;
         this.tokenSource = tokenSource;
     }
@@ -51,38 +53,42 @@ public final class GitLabPendingJobs implements PendingJobs {
 
     @Override
     public Listing pending(String project, int maxCalls) {
-        String secret = token.get().filter(t -> !t.isBlank()).orElseThrow(() -> new RunnerRegistryException.Misconfigured(
+        String secret = token.get().filter(t -> !t.isBlank()).orElseThrow(() -> new ForgeException.Misconfigured(
                 "no GitLab API token: put a token with read_api scope in " + tokenSource));
         var jobs = new ArrayList<JobEvent>();
         int calls = 0;
         Optional<String> page = Optional.of("1");
+        Optional<Duration> retryAfter = Optional.empty();
         while (page.isPresent() && calls < maxCalls) {
             String what = "list pending jobs of project '" + project + "' (page " + page.get() + ")";
             HttpResponse<String> response = http.send(http.request("api/v4/projects/" + ForgeHttp.encode(project)
                             + "/jobs?scope%5B%5D=pending&per_page=" + PER_PAGE + "&page=" + page.get())
                     .header("PRIVATE-TOKEN", secret).header("Accept", "application/json").GET().build(), what);
             calls++;
-            for (JsonNode job : array(response.body(), what)) {
+            for (JsonNode job : array(response, what)) {
                 if ("pending".equals(job.path("status").asText())) {
                     jobs.add(event(project, job));
                 }
             }
             page = response.headers().firstValue("x-next-page").map(String::strip).filter(p -> !p.isEmpty());
+            retryAfter = http.limitUsedUp(response);
+            if (retryAfter.isPresent()) {
+                break;
+            }
         }
-        return new Listing(jobs, calls, page.isEmpty(), Optional.empty());
+        return new Listing(jobs, calls, page.isEmpty(), retryAfter);
     }
 
-    private static JsonNode array(String body, String what) {
+    private JsonNode array(HttpResponse<String> response, String what) {
         try {
-            JsonNode node = JSON.readTree(body);
+            JsonNode node = JSON.readTree(response.body());
             if (node != null && node.isArray()) {
                 return node;
             }
         } catch (IOException e) {
             // reported below
         }
-        throw new RunnerRegistryException.Unavailable("GitLab " + what + ": answer is not a JSON array of jobs",
-                200, null);
+        throw http.unexpected(what, response.statusCode(), "answer is not a JSON array of jobs");
     }
 
     private static JobEvent event(String project, JsonNode job) {

@@ -2,11 +2,11 @@ package io.runnerscaler.forges.gitlab;
 
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.RunnerRegistry;
 import io.runnerscaler.core.port.SecretStore;
 import io.runnerscaler.core.runner.RunnerBinding;
 import io.runnerscaler.core.runner.RunnerIdentity;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.core.runner.Secret;
 import java.util.Map;
 import java.util.Optional;
@@ -75,12 +75,12 @@ public final class GitLabRunnerRegistry implements RunnerRegistry {
     }
 
     private static String tokenParameter(PoolConfig pool) {
-        return pool.tokenParameter().orElseThrow(() -> new RunnerRegistryException.Misconfigured(
+        return pool.tokenParameter().orElseThrow(() -> new ForgeException.Misconfigured(
                 "pool '" + pool.name() + "': tokenParameter is required for GitLab pools"));
     }
 
     private Secret secret(String parameter, PoolConfig pool) {
-        return secrets.get(parameter).map(Secret::new).orElseThrow(() -> new RunnerRegistryException.Misconfigured(
+        return secrets.get(parameter).map(Secret::new).orElseThrow(() -> new ForgeException.Misconfigured(
                 "pool '" + pool.name() + "': SSM parameter '" + parameter + "' not found"));
     }
 }

@@ -1,7 +1,8 @@
 package io.runnerscaler.forges.gitlab;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.runner.Secret;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.net.URI;
@@ -29,7 +30,7 @@ public final class GitLabRunnersApi {
     private final ForgeHttp http;
 
     public GitLabRunnersApi(HttpClient client, URI gitlabUrl, Clock clock) {
-        this.http = new ForgeHttp(client, gitlabUrl, clock, "GitLab");
+        this.http = new ForgeHttp(client, gitlabUrl, clock, Forge.GITLAB);
     }
 
     /** Where a new runner belongs: {@code POST /user/runners} {@code runner_type} and its owner. */
@@ -106,7 +107,7 @@ public final class GitLabRunnersApi {
         JsonNode verified = http.json(request, "verify runner token");
         long id = verified.path("id").asLong(0);
         if (id == 0) {
-            throw new RunnerRegistryException.Unavailable("GitLab verify runner token: answer has no runner id", 200, null);
+            throw new ForgeException.Unavailable("GitLab verify runner token: answer has no runner id", 200, null);
         }
         return id;
     }
@@ -137,7 +138,7 @@ public final class GitLabRunnersApi {
         try {
             http.send(request, "delete runner manager " + systemId);
             return true;
-        } catch (RunnerRegistryException.NotFound e) {
+        } catch (ForgeException.NotFound e) {
             return false;
         }
     }
@@ -154,7 +155,7 @@ public final class GitLabRunnersApi {
         try {
             http.send(request, "delete runner");
             return true;
-        } catch (RunnerRegistryException.NotFound | RunnerRegistryException.Forbidden e) {
+        } catch (ForgeException.NotFound | ForgeException.Forbidden e) {
             // 403 is how GitLab answers DELETE /runners for a token it does not know
             return false;
         }

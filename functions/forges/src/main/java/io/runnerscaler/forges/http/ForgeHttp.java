@@ -2,10 +2,12 @@ package io.runnerscaler.forges.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.ForgeException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -14,24 +16,42 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Sends forge API requests and turns every answer that is not 2xx into a typed
- * {@link RunnerRegistryException}. Error messages carry the forge, the call and the API's own message, never
+ * The one way forge API calls are sent: every GitLab and GitHub client of the project goes through it, with one
+ * retry policy, one reading of each forge's rate-limit headers, and every answer that is not 2xx turned into a
+ * typed {@link ForgeException}. Error messages carry the forge, the call and the API's own message, never
  * request headers or bodies, so tokens cannot leak through them.
+ *
+ * <p>Rate limits, as each forge documents them:
+ * <ul>
+ *   <li>GitHub (<a href="https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit">REST
+ *       rate limits, "Exceeding the rate limit"</a>): a 403 or 429. The primary limit has
+ *       {@code x-ratelimit-remaining: 0} and lifts at {@code x-ratelimit-reset} (UTC epoch seconds); a secondary
+ *       limit says so in its message and may send {@code retry-after} (seconds); without either header, wait at
+ *       least a minute. A 403 that is none of these is a missing permission, not a limit: GitHub sends the
+ *       {@code x-ratelimit-*} headers on every answer.</li>
+ *   <li>GitLab (<a href="https://docs.gitlab.com/administration/settings/user_and_ip_rate_limits/#response-headers">user
+ *       and IP rate limits, "Response headers"</a>): a 429 with {@code Retry-After} (seconds) and
+ *       {@code RateLimit-Reset} (Unix time); {@code RateLimit-Limit} and {@code RateLimit-Remaining} give the
+ *       quota per minute.</li>
+ * </ul>
  */
 public final class ForgeHttp {
 
     public static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MESSAGE_MAX = 200;
 
     private final HttpClient client;
     private final URI base;
     private final Clock clock;
-    private final String forge;
+    private final Forge forge;
     private final Sleeper sleeper;
 
     /** Attempts of a repeatable request, the first included. */
@@ -40,7 +60,9 @@ public final class ForgeHttp {
     private static final Duration BACKOFF_CAP = Duration.ofSeconds(2);
     /** A rate limit asking for a longer wait is left to the caller's next attempt, not slept through. */
     private static final Duration LONGEST_WAIT = Duration.ofSeconds(5);
-    private static final java.util.Set<String> REPEATABLE = java.util.Set.of("GET", "HEAD", "DELETE", "PUT");
+    /** GitHub's wait for a secondary limit that names none: "wait for at least one minute before retrying". */
+    static final Duration GITHUB_UNSTATED_WAIT = Duration.ofMinutes(1);
+    private static final Set<String> REPEATABLE = Set.of("GET", "HEAD", "DELETE", "PUT");
 
     /** How waiting between attempts is done; tests pass one that records instead of sleeping. */
     @FunctionalInterface
@@ -48,11 +70,21 @@ public final class ForgeHttp {
         void sleep(Duration duration) throws InterruptedException;
     }
 
-    public ForgeHttp(HttpClient client, URI base, Clock clock, String forge) {
+    /**
+     * The HTTP client every forge call of a process shares (one connection pool): HTTP/1.1, a short connect
+     * timeout, redirects not followed (a redirect of an API call is a misconfigured URL, and following one could
+     * carry the token to another host).
+     */
+    public static HttpClient newClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    public ForgeHttp(HttpClient client, URI base, Clock clock, Forge forge) {
         this(client, base, clock, forge, d -> Thread.sleep(d.toMillis()));
     }
 
-    public ForgeHttp(HttpClient client, URI base, Clock clock, String forge, Sleeper sleeper) {
+    public ForgeHttp(HttpClient client, URI base, Clock clock, Forge forge, Sleeper sleeper) {
         this.client = client;
         this.base = URI.create(base.toString().endsWith("/") ? base.toString() : base + "/");
         this.clock = clock;
@@ -69,26 +101,32 @@ public final class ForgeHttp {
 
     /** Sends and parses the JSON answer; {@code what} names the call in errors ("GitHub generate-jitconfig for org 'acme'"). */
     public JsonNode json(HttpRequest request, String what) {
-        String body = send(request, what).body();
+        HttpResponse<String> response = send(request, what);
+        String body = response.body();
         try {
             return body == null || body.isBlank() ? JSON.missingNode() : JSON.readTree(body);
         } catch (IOException e) {
-            throw new RunnerRegistryException.Unavailable(forge + " " + what + ": answer is not JSON", 200, e);
+            throw unexpected(what, response.statusCode(), "answer is not JSON");
         }
+    }
+
+    /** An answer of the wrong shape for {@code what}: {@code detail} says what was wrong. */
+    public ForgeException.UnexpectedAnswer unexpected(String what, int status, String detail) {
+        return new ForgeException.UnexpectedAnswer(name() + " " + what + ": " + detail, status);
     }
 
     /**
      * Sends, and for a read or a delete (which are safe to repeat) tries again on a 5xx, a dropped connection or a
      * rate limit whose wait is short: at most {@value #ATTEMPTS} attempts, waiting a random time up to an
-     * exponentially growing bound (full jitter) or what {@code retry-after} asks. A create (POST) is never
-     * repeated here, since the forge may have done it; its caller's own retry (SQS redelivery, the next reaper
-     * pass) decides. Timeouts are not repeated either: one already took {@link #TIMEOUT}.
+     * exponentially growing bound (full jitter) or what the forge asks for. A create (POST) is never repeated here,
+     * since the forge may have done it; its caller's own retry (SQS redelivery, the next reaper pass) decides.
+     * Timeouts are not repeated either: one already took {@link #TIMEOUT}.
      */
     public HttpResponse<String> send(HttpRequest request, String what) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return sendOnce(request, what);
-            } catch (RunnerRegistryException e) {
+            } catch (ForgeException e) {
                 Optional<Duration> wait = retryWait(request, e, attempt);
                 if (wait.isEmpty()) {
                     throw e;
@@ -103,16 +141,16 @@ public final class ForgeHttp {
         }
     }
 
-    private Optional<Duration> retryWait(HttpRequest request, RunnerRegistryException e, int attempt) {
+    private Optional<Duration> retryWait(HttpRequest request, ForgeException e, int attempt) {
         if (attempt >= ATTEMPTS || !REPEATABLE.contains(request.method())) {
             return Optional.empty();
         }
         long boundMillis = Math.min(BACKOFF_CAP.toMillis(), BACKOFF_BASE.toMillis() << (attempt - 1));
         Duration jittered = Duration.ofMillis(ThreadLocalRandom.current().nextLong(boundMillis + 1));
         return switch (e) {
-            case RunnerRegistryException.Unavailable u when !(u.getCause() instanceof HttpTimeoutException) ->
+            case ForgeException.Unavailable u when !(u.getCause() instanceof HttpTimeoutException) ->
                     Optional.of(jittered);
-            case RunnerRegistryException.RateLimited r -> r.retryAfter()
+            case ForgeException.RateLimited r -> r.retryAfter()
                     .map(after -> after.compareTo(LONGEST_WAIT) <= 0 ? Optional.of(after.plus(jittered))
                             : Optional.<Duration>empty())
                     .orElse(Optional.of(jittered));
@@ -125,12 +163,12 @@ public final class ForgeHttp {
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
-            throw new RunnerRegistryException.Unavailable(forge + " " + what + ": no answer within " + TIMEOUT, 0, e);
+            throw new ForgeException.Unavailable(name() + " " + what + ": no answer within " + TIMEOUT, 0, e);
         } catch (IOException e) {
-            throw new RunnerRegistryException.Unavailable(forge + " " + what + ": " + e.getClass().getSimpleName(), 0, e);
+            throw new ForgeException.Unavailable(name() + " " + what + ": " + e.getClass().getSimpleName(), 0, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunnerRegistryException.Unavailable(forge + " " + what + ": interrupted", 0, e);
+            throw new ForgeException.Unavailable(name() + " " + what + ": interrupted", 0, e);
         }
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
@@ -139,50 +177,98 @@ public final class ForgeHttp {
         throw error(response, what);
     }
 
-    private RunnerRegistryException error(HttpResponse<String> response, String what) {
+    private ForgeException error(HttpResponse<String> response, String what) {
         int status = response.statusCode();
-        String message = forge + " " + what + ": " + status + apiMessage(response.body()).map(m -> " " + m).orElse("");
-        Optional<Duration> retryAfter = retryAfter(response);
-        boolean rateLimited = status == 429
-                || (status == 403 && (retryAfter.isPresent()
-                        || response.headers().firstValue("x-ratelimit-remaining").filter("0"::equals).isPresent()));
-        if (rateLimited) {
-            return new RunnerRegistryException.RateLimited(
-                    message + retryAfter.map(d -> " (retry after " + d.toSeconds() + "s)").orElse(""), status,
-                    retryAfter.orElse(null));
+        Optional<String> apiMessage = apiMessage(response.body());
+        String message = name() + " " + what + ": " + status + apiMessage.map(m -> " " + m).orElse("");
+        Optional<Limit> limit = rateLimited(status, response.headers(), apiMessage.orElse(""));
+        if (limit.isPresent()) {
+            return new ForgeException.RateLimited(message + quota(response.headers())
+                    + limit.get().after().map(d -> " (retry after " + d.toSeconds() + "s)").orElse(""), status,
+                    limit.get().after().orElse(null));
         }
         return switch (status) {
-            case 401 -> new RunnerRegistryException.Unauthorized(message + " (check the token in SSM)");
-            case 403 -> new RunnerRegistryException.Forbidden(message + " (the token lacks a permission)");
-            case 404 -> new RunnerRegistryException.NotFound(message);
-            case 400, 409, 422 -> new RunnerRegistryException.Rejected(message, status);
-            default -> new RunnerRegistryException.Unavailable(message, status, null);
+            case 401 -> new ForgeException.Unauthorized(message + " (check the token in SSM)");
+            case 403 -> new ForgeException.Forbidden(message + " (the token lacks a permission)");
+            case 404 -> new ForgeException.NotFound(message);
+            case 400, 409, 422 -> new ForgeException.Rejected(message, status);
+            default -> new ForgeException.Unavailable(message, status, null);
+        };
+    }
+
+    /** A rate limit, and the wait the forge asks for (empty: it said nothing). */
+    private record Limit(Optional<Duration> after) {
+    }
+
+    /** Whether an error answer is the forge's rate limit, read as the forge documents it (see the class comment). */
+    private Optional<Limit> rateLimited(int status, HttpHeaders headers, String apiMessage) {
+        Optional<Duration> retryAfter = seconds(headers, "retry-after");
+        return switch (forge) {
+            case GITHUB -> {
+                if (status != 403 && status != 429) {
+                    yield Optional.empty();
+                }
+                if (retryAfter.isPresent()) {
+                    yield Optional.of(new Limit(retryAfter));
+                }
+                if (headers.firstValue("x-ratelimit-remaining").map(String::strip).filter("0"::equals).isPresent()) {
+                    yield Optional.of(new Limit(Optional.of(untilReset(headers, "x-ratelimit-reset")
+                            .orElse(GITHUB_UNSTATED_WAIT))));
+                }
+                if (status == 429 || apiMessage.toLowerCase(Locale.ROOT).contains("secondary rate limit")) {
+                    yield Optional.of(new Limit(Optional.of(GITHUB_UNSTATED_WAIT)));
+                }
+                yield Optional.empty();
+            }
+            case GITLAB -> status == 429
+                    ? Optional.of(new Limit(retryAfter.or(() -> untilReset(headers, "ratelimit-reset"))))
+                    : Optional.empty();
         };
     }
 
     /**
-     * When to try again: {@code retry-after} seconds (GitHub secondary limits, GitLab), else the reset instant
-     * of the primary limit ({@code x-ratelimit-reset} on GitHub, {@code ratelimit-reset} on GitLab), in epoch seconds.
-     * Also read on successful answers that used up the limit.
+     * How long until the rate limit lifts, when a successful answer used up the last request of it (GitHub's
+     * {@code x-ratelimit-remaining: 0}, GitLab's {@code RateLimit-Remaining: 0}); empty while requests remain. A
+     * listing stops there instead of running into the limit.
      */
-    public Optional<Duration> retryAfter(HttpResponse<String> response) {
-        var headers = response.headers();
-        Optional<Duration> after = headers.firstValue("retry-after").flatMap(ForgeHttp::seconds).map(Duration::ofSeconds);
-        if (after.isPresent()) {
-            return after;
+    public Optional<Duration> limitUsedUp(HttpResponse<?> response) {
+        HttpHeaders headers = response.headers();
+        String remaining = forge == Forge.GITHUB ? "x-ratelimit-remaining" : "ratelimit-remaining";
+        String reset = forge == Forge.GITHUB ? "x-ratelimit-reset" : "ratelimit-reset";
+        if (headers.firstValue(remaining).map(String::strip).filter("0"::equals).isEmpty()) {
+            return Optional.empty();
         }
-        return headers.firstValue("x-ratelimit-reset").or(() -> headers.firstValue("ratelimit-reset"))
-                .flatMap(ForgeHttp::seconds)
+        return Optional.of(untilReset(headers, reset).orElse(GITHUB_UNSTATED_WAIT));
+    }
+
+    /** " (limit 2000 per minute, 0 left)" from the quota headers, for the message; empty when absent. */
+    private String quota(HttpHeaders headers) {
+        String prefix = forge == Forge.GITHUB ? "x-ratelimit-" : "ratelimit-";
+        String per = forge == Forge.GITHUB ? "hour" : "minute";
+        return headers.firstValue(prefix + "limit").map(l -> " (limit " + l.strip() + " per " + per + ", "
+                + headers.firstValue(prefix + "remaining").map(String::strip).orElse("?") + " left)").orElse("");
+    }
+
+    private Optional<Duration> untilReset(HttpHeaders headers, String name) {
+        return headers.firstValue(name).flatMap(ForgeHttp::number)
                 .map(epoch -> Duration.between(clock.instant(), Instant.ofEpochSecond(epoch)))
                 .map(d -> d.isNegative() ? Duration.ZERO : d);
     }
 
-    private static Optional<Long> seconds(String value) {
+    private static Optional<Duration> seconds(HttpHeaders headers, String name) {
+        return headers.firstValue(name).flatMap(ForgeHttp::number).filter(s -> s >= 0).map(Duration::ofSeconds);
+    }
+
+    private static Optional<Long> number(String value) {
         try {
-            return Optional.of(Long.parseLong(value.trim()));
+            return Optional.of(Long.parseLong(value.strip()));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    private String name() {
+        return forge == Forge.GITHUB ? "GitHub" : "GitLab";
     }
 
     private static Optional<String> apiMessage(String body) {

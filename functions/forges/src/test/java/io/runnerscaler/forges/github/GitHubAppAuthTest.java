@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.forges.http.ForgeHttp;
 import io.runnerscaler.testkit.forge.ForgeApiStub;
 import io.runnerscaler.testkit.forge.TestAppKey;
@@ -51,7 +52,7 @@ class GitHubAppAuthTest {
     @BeforeEach
     void start() {
         github = ForgeApiStub.start();
-        auth = new GitHubAppAuth(new ForgeHttp(HttpClient.newHttpClient(), github.baseUri(), clock, "GitHub"), APP,
+        auth = new GitHubAppAuth(new ForgeHttp(HttpClient.newHttpClient(), github.baseUri(), clock, Forge.GITHUB), APP,
                 name -> Optional.ofNullable(Map.of(APP.privateKeyParameter(), TestAppKey.pkcs1Pem()).get(name)), clock);
     }
 
@@ -112,23 +113,23 @@ class GitHubAppAuthTest {
         github.answer("POST", "/app/installations/777/access_tokens", 401, "github/error-401.json");
 
         assertThatThrownBy(auth::installationToken)
-                .isInstanceOf(RunnerRegistryException.Unauthorized.class)
+                .isInstanceOf(ForgeException.Unauthorized.class)
                 .hasMessageContaining("installation token for installation 777")
                 .hasMessageContaining("Bad credentials");
     }
 
     @Test
     void missingOrBrokenKeyIsAConfigurationErrorNamingTheParameter() {
-        var noKey = new GitHubAppAuth(new ForgeHttp(HttpClient.newHttpClient(), github.baseUri(), clock, "GitHub"), APP,
+        var noKey = new GitHubAppAuth(new ForgeHttp(HttpClient.newHttpClient(), github.baseUri(), clock, Forge.GITHUB), APP,
                 name -> Optional.empty(), clock);
         assertThatThrownBy(noKey::installationToken)
-                .isInstanceOf(RunnerRegistryException.Misconfigured.class)
+                .isInstanceOf(ForgeException.Misconfigured.class)
                 .hasMessage("GitHub App 4242: SSM parameter '/runner-scaler/github-app-key' not found");
 
-        var badKey = new GitHubAppAuth(new ForgeHttp(HttpClient.newHttpClient(), github.baseUri(), clock, "GitHub"), APP,
+        var badKey = new GitHubAppAuth(new ForgeHttp(HttpClient.newHttpClient(), github.baseUri(), clock, Forge.GITHUB), APP,
                 name -> Optional.of("not a key"), clock);
         assertThatThrownBy(badKey::installationToken)
-                .isInstanceOf(RunnerRegistryException.Misconfigured.class)
+                .isInstanceOf(ForgeException.Misconfigured.class)
                 .hasMessageContaining("/runner-scaler/github-app-key");
         assertThat(github.server().getAllServeEvents()).isEmpty();
     }

@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.PendingJobs;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.core.runner.Secret;
 import io.runnerscaler.testkit.forge.ForgeApiStub;
 import java.net.http.HttpClient;
@@ -105,7 +105,7 @@ class GitHubPendingJobsTest {
     void secondaryRateLimitCarriesRetryAfter() {
         github.answer("GET", RUNS, 403, "github/error-403-secondary-rate-limit.json", Map.of("retry-after", "60"));
         assertThatThrownBy(() -> api.pending("runner-scaler-demo/app", 10))
-                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class,
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class,
                         e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(60)));
     }
 
@@ -113,7 +113,7 @@ class GitHubPendingJobsTest {
     void tooManyRequestsWithRetryAfterIsRateLimited() {
         github.answer(get(urlPathEqualTo(RUNS)), aResponse().withStatus(429).withHeader("Retry-After", "15"));
         assertThatThrownBy(() -> api.pending("runner-scaler-demo/app", 10))
-                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class,
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class,
                         e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(15)));
     }
 
@@ -121,16 +121,16 @@ class GitHubPendingJobsTest {
     void unauthorizedAndNotFoundArePermanentAndNeverShowTheToken() {
         github.answer("GET", RUNS, 401, "github/error-401.json");
         assertThatThrownBy(() -> api.pending("runner-scaler-demo/app", 10))
-                .isInstanceOfSatisfying(RunnerRegistryException.Unauthorized.class,
+                .isInstanceOfSatisfying(ForgeException.Unauthorized.class,
                         e -> assertThat(e.getMessage()).contains("runner-scaler-demo/app").doesNotContain(TOKEN));
         github.server().resetAll();
         github.answer("GET", RUNS, 404, "github/error-404.json");
         assertThatThrownBy(() -> api.pending("runner-scaler-demo/app", 10))
-                .isInstanceOf(RunnerRegistryException.NotFound.class);
+                .isInstanceOf(ForgeException.NotFound.class);
     }
 
     @Test
     void notOwnerSlashRepoIsMisconfigured() {
-        assertThatThrownBy(() -> api.pending("app", 10)).isInstanceOf(RunnerRegistryException.Misconfigured.class);
+        assertThatThrownBy(() -> api.pending("app", 10)).isInstanceOf(ForgeException.Misconfigured.class);
     }
 }

@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +14,7 @@ import io.runnerscaler.core.config.IdleSettings;
 import io.runnerscaler.core.config.MarketPolicy;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Forge;
-import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.testkit.forge.ForgeApiStub;
 import io.runnerscaler.testkit.forge.TestAppKey;
 import java.net.http.HttpClient;
@@ -165,11 +166,15 @@ class GitHubRunnerRegistryTest {
     }
 
     @Test
-    void runnerRemovedBetweenLookupAndDeleteIsFine() {
+    void runnerRemovedBetweenLookupAndDeleteCountsAsDeregisteredAndIsNotAskedAgain() {
         github.answer("GET", ORG_RUNNERS, 200, "github/runners-by-name.json");
         github.answer("DELETE", ORG_RUNNERS + "/23", 404, "github/error-404.json");
 
-        registry().deregister(pool, INSTANCE);
+        assertThatCode(() -> registry().deregister(pool, INSTANCE)).as("gone is what deregistering wants")
+                .doesNotThrowAnyException();
+
+        assertThat(github.requests("GET", ORG_RUNNERS)).hasSize(1);
+        assertThat(github.requests("DELETE", ORG_RUNNERS + "/23")).as("a 404 is not retried").hasSize(1);
     }
 
     @Test
@@ -178,19 +183,18 @@ class GitHubRunnerRegistryTest {
         github.answer("DELETE", ORG_RUNNERS + "/23", 422, "github/error-422-runner-busy.json");
 
         assertThatThrownBy(() -> registry().deregister(pool, INSTANCE))
-                .isInstanceOfSatisfying(RunnerRegistryException.Rejected.class,
+                .isInstanceOfSatisfying(ForgeException.Rejected.class,
                         e -> assertThat(e.status()).isEqualTo(422))
                 .hasMessageContaining("still running a job");
     }
 
     @Test
     void primaryRateLimitSaysToWaitUntilTheReset() {
-        long reset = GitHubAppAuthTest.NOW.getEpochSecond() + 600;
         github.answer("GET", ORG_RUNNERS, 403, "github/error-403-rate-limit.json",
-                Map.of("x-ratelimit-remaining", "0", "x-ratelimit-reset", Long.toString(reset)));
+                ForgeApiStub.githubRateLimit(0, GitHubAppAuthTest.NOW.plusSeconds(600)));
 
         assertThatThrownBy(() -> registry().isBusy(pool, INSTANCE))
-                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class, e -> {
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class, e -> {
                     assertThat(e.retryable()).isTrue();
                     assertThat(e.retryAfter()).contains(Duration.ofMinutes(10));
                 })
@@ -203,25 +207,32 @@ class GitHubRunnerRegistryTest {
                 Map.of("retry-after", "60"));
 
         assertThatThrownBy(() -> registry().prepare(pool, INSTANCE))
-                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class,
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class,
                         e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(60)));
     }
 
     @Test
-    void tooManyRequestsIsRateLimitedEvenWithoutHeaders() {
+    void aSecondaryLimitThatNamesNoWaitWaitsAMinuteAsGitHubAsks() {
         github.answer("POST", ORG_RUNNERS + "/generate-jitconfig", 429, "github/error-403-secondary-rate-limit.json");
+        github.answer("GET", ORG_RUNNERS, 403, "github/error-403-secondary-rate-limit.json",
+                ForgeApiStub.githubRateLimit(4321, GitHubAppAuthTest.NOW.plusSeconds(1800)));
 
         assertThatThrownBy(() -> registry().prepare(pool, INSTANCE))
-                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class,
-                        e -> assertThat(e.retryAfter()).isEmpty());
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofMinutes(1)));
+        assertThatThrownBy(() -> registry().isBusy(pool, INSTANCE)).as("primary quota left, secondary limit hit")
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofMinutes(1)));
     }
 
     @Test
     void appWithoutTheRunnersPermissionIsForbidden() {
-        github.answer("POST", ORG_RUNNERS + "/generate-jitconfig", 403, "github/error-403-permission.json");
+        // GitHub sends its rate-limit headers on every answer, this refusal too: they alone are no rate limit.
+        github.answer("POST", ORG_RUNNERS + "/generate-jitconfig", 403, "github/error-403-permission.json",
+                ForgeApiStub.githubRateLimit(4987, GitHubAppAuthTest.NOW.plusSeconds(1800)));
 
         assertThatThrownBy(() -> registry().prepare(pool, INSTANCE))
-                .isInstanceOf(RunnerRegistryException.Forbidden.class)
+                .isInstanceOf(ForgeException.Forbidden.class)
                 .hasMessageContaining("Resource not accessible by integration")
                 .hasMessageContaining("organization 'acme'");
     }
@@ -231,7 +242,7 @@ class GitHubRunnerRegistryTest {
         github.answer("POST", ORG_RUNNERS + "/generate-jitconfig", 404, "github/error-404.json");
 
         assertThatThrownBy(() -> registry().prepare(pool, INSTANCE))
-                .isInstanceOf(RunnerRegistryException.NotFound.class);
+                .isInstanceOf(ForgeException.NotFound.class);
     }
 
     @Test
@@ -240,10 +251,10 @@ class GitHubRunnerRegistryTest {
         var registry = registry();
 
         assertThatThrownBy(() -> registry.isBusy(pool, INSTANCE))
-                .isInstanceOf(RunnerRegistryException.Unauthorized.class)
+                .isInstanceOf(ForgeException.Unauthorized.class)
                 .hasMessageNotContaining("ghs_");
         assertThatThrownBy(() -> registry.isBusy(pool, INSTANCE))
-                .isInstanceOf(RunnerRegistryException.Unauthorized.class);
+                .isInstanceOf(ForgeException.Unauthorized.class);
 
         assertThat(github.requests("POST", "/app/installations/777/access_tokens")).hasSize(2);
     }

@@ -10,7 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.runnerscaler.core.port.JobTags;
+import io.runnerscaler.testkit.forge.ForgeApiStub;
+import io.runnerscaler.forges.http.ForgeHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,7 +57,7 @@ class GitLabJobsApiTest {
     }
 
     private GitLabJobsApi api(String baseUrl) {
-        return new GitLabJobsApi(GitLabJobsApi.defaultClient(), URI.create(baseUrl), () -> Optional.of(TOKEN),
+        return new GitLabJobsApi(ForgeHttp.newClient(), URI.create(baseUrl), () -> Optional.of(TOKEN),
                 "parameter /runner-scaler/test/gitlab-api-token", Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -86,7 +89,8 @@ class GitLabJobsApiTest {
                 .isInstanceOfSatisfying(JobTags.LookupFailed.class, e -> {
                     assertThat(e.reason()).isEqualTo(JobTags.Reason.UNAUTHORIZED);
                     assertThat(e.retryable()).isFalse();
-                    assertThat(e.getMessage()).contains("answered " + status)
+                    assertThat(e.getMessage()).contains("GitLab GET /api/v4/projects/gitlab-org%2Fgitlab-test/jobs/1977: "
+                                    + status)
                             .contains("/runner-scaler/test/gitlab-api-token").contains("read_api")
                             .doesNotContain(TOKEN);
                 });
@@ -105,9 +109,9 @@ class GitLabJobsApiTest {
 
     @Test
     void rateLimitedReadsRetryAfter() {
-        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(429)
-                .withHeader("Retry-After", "30").withHeader("RateLimit-Limit", "2000")
-                .withHeader("RateLimit-Remaining", "0").withBody("Retry later")));
+        var throttled = aResponse().withStatus(429).withHeader("Content-Type", "text/plain").withBody("Retry later");
+        ForgeApiStub.gitlabThrottled(NOW, 30).forEach(throttled::withHeader);
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(throttled));
         assertThatThrownBy(() -> api().tags("gitlab-org/gitlab-test", "1977"))
                 .isInstanceOfSatisfying(JobTags.LookupFailed.class, e -> {
                     assertThat(e.reason()).isEqualTo(JobTags.Reason.RATE_LIMITED);
@@ -124,6 +128,27 @@ class GitLabJobsApiTest {
         assertThatThrownBy(() -> api().tags("gitlab-org/gitlab-test", "1977"))
                 .isInstanceOfSatisfying(JobTags.LookupFailed.class,
                         e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(12)));
+    }
+
+    @Test
+    void aBadGatewayIsAskedAgainInPlaceAndTheTagsStillArrive() {
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).inScenario("502").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(502)).willSetStateTo("recovered"));
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).inScenario("502").whenScenarioStateIs("recovered")
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody(payload("jobs-api-job.json"))));
+
+        assertThat(api().tags("gitlab-org/gitlab-test", "1977")).containsExactlyInAnyOrder("docker", "linux");
+        gitlab.verify(2, getRequestedFor(urlEqualTo(JOB_PATH)));
+    }
+
+    @Test
+    void aTokenGitLabRefusesIsAskedOnceOnly() {
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(401)
+                .withBody("{\"message\":\"401 Unauthorized\"}")));
+
+        assertThatThrownBy(() -> api().tags("gitlab-org/gitlab-test", "1977")).isInstanceOf(JobTags.LookupFailed.class);
+        gitlab.verify(1, getRequestedFor(urlEqualTo(JOB_PATH)));
     }
 
     @Test
@@ -147,7 +172,7 @@ class GitLabJobsApiTest {
 
     @Test
     void missingTokenIsUnauthorizedWithoutCallingGitLab() {
-        var api = new GitLabJobsApi(GitLabJobsApi.defaultClient(), URI.create(gitlab.baseUrl()), Optional::empty,
+        var api = new GitLabJobsApi(ForgeHttp.newClient(), URI.create(gitlab.baseUrl()), Optional::empty,
                 "parameter /runner-scaler/test/gitlab-api-token", Clock.systemUTC());
         assertThatThrownBy(() -> api.tags("gitlab-org/gitlab-test", "1977"))
                 .isInstanceOfSatisfying(JobTags.LookupFailed.class,

@@ -10,8 +10,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.PendingJobs;
-import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.forges.http.ForgeHttp;
 import io.runnerscaler.testkit.forge.ForgeApiStub;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class GitLabPendingJobsTest {
     }
 
     private GitLabPendingJobs api(Optional<String> token) {
-        return new GitLabPendingJobs(GitLabJobsApi.defaultClient(), gitlab.baseUri(), () -> token, PARAMETER,
+        return new GitLabPendingJobs(ForgeHttp.newClient(), gitlab.baseUri(), () -> token, PARAMETER,
                 Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -109,7 +110,7 @@ class GitLabPendingJobsTest {
     void unauthorizedIsPermanentAndNeverShowsTheToken() {
         gitlab.answer("GET", JOBS, 401, "gitlab/error-401.json");
         assertThatThrownBy(() -> api().pending("gitlab-org/gitlab-test", 10))
-                .isInstanceOfSatisfying(RunnerRegistryException.Unauthorized.class, e -> {
+                .isInstanceOfSatisfying(ForgeException.Unauthorized.class, e -> {
                     assertThat(e.retryable()).isFalse();
                     assertThat(e.getMessage()).contains("gitlab-org/gitlab-test").contains("401")
                             .doesNotContain(TOKEN);
@@ -120,7 +121,7 @@ class GitLabPendingJobsTest {
     void unknownProjectIsNotFound() {
         gitlab.answer("GET", JOBS, 404, "gitlab/error-404.json");
         assertThatThrownBy(() -> api().pending("gitlab-org/gitlab-test", 10))
-                .isInstanceOf(RunnerRegistryException.NotFound.class);
+                .isInstanceOf(ForgeException.NotFound.class);
     }
 
     @Test
@@ -128,28 +129,30 @@ class GitLabPendingJobsTest {
         gitlab.answer(get(urlPathEqualTo(JOBS)), aResponse().withStatus(429).withHeader("Retry-After", "30")
                 .withHeader("RateLimit-Limit", "600").withHeader("RateLimit-Remaining", "0"));
         assertThatThrownBy(() -> api().pending("gitlab-org/gitlab-test", 10))
-                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class, e -> {
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class, e -> {
                     assertThat(e.retryable()).isTrue();
                     assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
                 });
     }
 
     @Test
-    void serverErrorAndNonListAnswerAreRetryable() {
+    void serverErrorIsRetryableAndASignInPageIsAnUnexpectedAnswer() {
         gitlab.answer(get(urlPathEqualTo(JOBS)), aResponse().withStatus(502));
         assertThatThrownBy(() -> api().pending("gitlab-org/gitlab-test", 10))
-                .isInstanceOf(RunnerRegistryException.Unavailable.class);
+                .isInstanceOfSatisfying(ForgeException.Unavailable.class, e -> assertThat(e.retryable()).isTrue());
         gitlab.server().resetAll();
         gitlab.answer(get(urlPathEqualTo(JOBS)), aResponse().withStatus(200).withBody("<html>sign in</html>"));
         assertThatThrownBy(() -> api().pending("gitlab-org/gitlab-test", 10))
-                .isInstanceOfSatisfying(RunnerRegistryException.Unavailable.class,
-                        e -> assertThat(e.getMessage()).contains("not a JSON array"));
+                .isInstanceOfSatisfying(ForgeException.UnexpectedAnswer.class, e -> {
+                    assertThat(e.getMessage()).contains("not a JSON array");
+                    assertThat(e.retryable()).as("the URL points at something else until an operator acts").isFalse();
+                });
     }
 
     @Test
     void missingTokenNamesWhereToPutIt() {
         assertThatThrownBy(() -> api(Optional.empty()).pending("380", 10))
-                .isInstanceOfSatisfying(RunnerRegistryException.Misconfigured.class,
+                .isInstanceOfSatisfying(ForgeException.Misconfigured.class,
                         e -> assertThat(e.getMessage()).contains(PARAMETER).contains("read_api"));
         assertThat(gitlab.server().getAllServeEvents()).isEmpty();
     }

@@ -7,8 +7,8 @@ import io.runnerscaler.core.config.IdleSettings;
 import io.runnerscaler.core.config.MarketPolicy;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.SecretStore;
-import io.runnerscaler.core.runner.RunnerRegistryException;
 import io.runnerscaler.testkit.forge.ForgeApiStub;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -129,7 +129,7 @@ class GitLabRunnerRegistryTest {
         var unknown = pool(Optional.of("/runner-scaler/missing"));
 
         assertThatThrownBy(() -> registry.deregister(unknown, BUSY_INSTANCE))
-                .isInstanceOf(RunnerRegistryException.Misconfigured.class)
+                .isInstanceOf(ForgeException.Misconfigured.class)
                 .hasMessage("pool 'docker': SSM parameter '/runner-scaler/missing' not found");
     }
 }

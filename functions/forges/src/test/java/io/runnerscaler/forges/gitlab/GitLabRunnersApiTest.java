@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.runner.Secret;
 import io.runnerscaler.testkit.forge.ForgeApiStub;
 import java.net.URI;
@@ -68,7 +68,7 @@ class GitLabRunnersApiTest {
 
         assertThatThrownBy(() -> api.createRunner(ACCESS_TOKEN, new GitLabRunnersApi.NewRunner(
                 new GitLabRunnersApi.Scope.Instance(), "d", Set.of(), true, false, Optional.empty())))
-                .isInstanceOfSatisfying(RunnerRegistryException.Rejected.class, e -> {
+                .isInstanceOfSatisfying(ForgeException.Rejected.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
                     assertThat(e.retryable()).isFalse();
                 })
@@ -139,7 +139,7 @@ class GitLabRunnersApiTest {
         gitlab.answer("GET", "/api/v4/runners/9171/jobs", 401, "gitlab/error-401.json");
 
         assertThatThrownBy(() -> api.runningJobs(ACCESS_TOKEN, 9171, "s_56789abcdef0"))
-                .isInstanceOf(RunnerRegistryException.Unauthorized.class)
+                .isInstanceOf(ForgeException.Unauthorized.class)
                 .hasMessageContaining("GitLab list running jobs of runner 9171")
                 .hasMessageContaining("401 Unauthorized")
                 .hasMessageNotContaining("glpat-");
@@ -150,7 +150,7 @@ class GitLabRunnersApiTest {
         gitlab.answer("GET", "/api/v4/runners/9171/managers", 403, "gitlab/error-403.json");
 
         assertThatThrownBy(() -> api.managers(ACCESS_TOKEN, 9171))
-                .isInstanceOf(RunnerRegistryException.Forbidden.class);
+                .isInstanceOf(ForgeException.Forbidden.class);
     }
 
     @Test
@@ -159,7 +159,7 @@ class GitLabRunnersApiTest {
                 Map.of("Retry-After", "30", "RateLimit-Reset", "1795440000"));
 
         assertThatThrownBy(() -> api.runningJobs(ACCESS_TOKEN, 9171, "s_56789abcdef0"))
-                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class, e -> {
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class, e -> {
                     assertThat(e.retryable()).isTrue();
                     assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
                 });
@@ -172,7 +172,7 @@ class GitLabRunnersApiTest {
                 Map.of("RateLimit-Reset", Long.toString(reset)));
 
         assertThatThrownBy(() -> api.managers(ACCESS_TOKEN, 9171))
-                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class,
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class,
                         e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(45)));
     }
 
@@ -181,7 +181,7 @@ class GitLabRunnersApiTest {
         gitlab.answer("GET", "/api/v4/runners/9171/managers", 502, "gitlab/error-404.json");
 
         assertThatThrownBy(() -> api.managers(ACCESS_TOKEN, 9171))
-                .isInstanceOfSatisfying(RunnerRegistryException.Unavailable.class,
+                .isInstanceOfSatisfying(ForgeException.Unavailable.class,
                         e -> assertThat(e.retryable()).isTrue());
     }
 
@@ -192,7 +192,7 @@ class GitLabRunnersApiTest {
         var offline = new GitLabRunnersApi(HttpClient.newHttpClient(), closed, CLOCK);
 
         assertThatThrownBy(() -> offline.managers(ACCESS_TOKEN, 9171))
-                .isInstanceOfSatisfying(RunnerRegistryException.Unavailable.class, e -> {
+                .isInstanceOfSatisfying(ForgeException.Unavailable.class, e -> {
                     assertThat(e.retryable()).isTrue();
                     assertThat(e.status()).isZero();
                 });

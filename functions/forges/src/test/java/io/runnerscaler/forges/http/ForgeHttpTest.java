@@ -8,12 +8,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import io.runnerscaler.core.runner.RunnerRegistryException;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.testkit.forge.ForgeApiStub;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +33,7 @@ class ForgeHttpTest {
     @BeforeEach
     void start() {
         forge = ForgeApiStub.start();
-        http = new ForgeHttp(HttpClient.newHttpClient(), forge.baseUri(), Clock.systemUTC(), "GitLab", waits::add);
+        http = new ForgeHttp(HttpClient.newHttpClient(), forge.baseUri(), Clock.systemUTC(), Forge.GITLAB, waits::add);
     }
 
     @AfterEach
@@ -63,7 +66,7 @@ class ForgeHttpTest {
         forge.answerEmpty("GET", "/api/v4/things", 503);
 
         assertThatThrownBy(() -> http.send(http.request("api/v4/things").GET().build(), "list things"))
-                .isInstanceOfSatisfying(RunnerRegistryException.Unavailable.class,
+                .isInstanceOfSatisfying(ForgeException.Unavailable.class,
                         e -> assertThat(e.retryable()).isTrue());
 
         assertThat(forge.requests("GET", "/api/v4/things")).hasSize(ForgeHttp.ATTEMPTS);
@@ -78,7 +81,7 @@ class ForgeHttpTest {
 
         assertThatThrownBy(() -> http.send(http.request("api/v4/user/runners")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), "create runner"))
-                .isInstanceOf(RunnerRegistryException.Unavailable.class);
+                .isInstanceOf(ForgeException.Unavailable.class);
 
         assertThat(forge.requests("POST", "/api/v4/user/runners")).hasSize(1);
         assertThat(waits).isEmpty();
@@ -90,9 +93,9 @@ class ForgeHttpTest {
         forge.answer("GET", "/api/v4/gone", 404, "gitlab/error-404.json");
 
         assertThatThrownBy(() -> http.send(http.request("api/v4/secret").GET().build(), "read"))
-                .isInstanceOf(RunnerRegistryException.Unauthorized.class);
+                .isInstanceOf(ForgeException.Unauthorized.class);
         assertThatThrownBy(() -> http.send(http.request("api/v4/gone").GET().build(), "read"))
-                .isInstanceOf(RunnerRegistryException.NotFound.class);
+                .isInstanceOf(ForgeException.NotFound.class);
 
         assertThat(forge.requests("GET", "/api/v4/secret")).hasSize(1);
         assertThat(forge.requests("GET", "/api/v4/gone")).hasSize(1);
@@ -110,9 +113,102 @@ class ForgeHttpTest {
                 Duration.ofMillis(2200)));
 
         assertThatThrownBy(() -> http.send(http.request("api/v4/long").GET().build(), "read"))
-                .isInstanceOfSatisfying(RunnerRegistryException.RateLimited.class,
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class,
                         e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(60)));
         assertThat(forge.requests("GET", "/api/v4/long")).hasSize(1);
+    }
+
+    @Test
+    void aGitHubRefusalWithTheHeadersEveryAnswerCarriesIsAPermissionProblemAndNotRetried() {
+        ForgeHttp github = github();
+        forge.answer("GET", "/orgs/acme/actions/runners", 403, "github/error-403-permission.json",
+                ForgeApiStub.githubRateLimit(4987, NOW.plusSeconds(1800)));
+
+        assertThatThrownBy(() -> github.send(github.request("orgs/acme/actions/runners").GET().build(), "list runners"))
+                .isInstanceOfSatisfying(ForgeException.Forbidden.class, e -> assertThat(e.retryable()).isFalse());
+        assertThat(forge.requests("GET", "/orgs/acme/actions/runners")).hasSize(1);
+    }
+
+    @Test
+    void gitHubsPrimaryLimitLiftsAtTheResetAndIsLeftToTheCaller() {
+        ForgeHttp github = github();
+        forge.answer("GET", "/orgs/acme/actions/runners", 403, "github/error-403-rate-limit.json",
+                ForgeApiStub.githubRateLimit(0, NOW.plusSeconds(600)));
+
+        assertThatThrownBy(() -> github.send(github.request("orgs/acme/actions/runners").GET().build(), "list runners"))
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class, e -> {
+                    assertThat(e.retryAfter()).contains(Duration.ofMinutes(10));
+                    assertThat(e.getMessage()).contains("(limit 5000 per hour, 0 left)").contains("retry after 600s");
+                });
+        assertThat(forge.requests("GET", "/orgs/acme/actions/runners")).hasSize(1);
+    }
+
+    @Test
+    void gitHubsSecondaryLimitWaitsRetryAfterOrElseAMinute() {
+        ForgeHttp github = github();
+        forge.answer("GET", "/with-retry-after", 403, "github/error-403-secondary-rate-limit.json",
+                java.util.Map.of("retry-after", "3"));
+        forge.answer("GET", "/without", 403, "github/error-403-secondary-rate-limit.json",
+                ForgeApiStub.githubRateLimit(4000, NOW.plusSeconds(3000)));
+
+        assertThatThrownBy(() -> github.send(github.request("with-retry-after").GET().build(), "read"))
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(3)));
+        assertThat(forge.requests("GET", "/with-retry-after")).as("a short wait is waited out in place")
+                .hasSize(ForgeHttp.ATTEMPTS);
+        assertThatThrownBy(() -> github.send(github.request("without").GET().build(), "read"))
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(ForgeHttp.GITHUB_UNSTATED_WAIT));
+        assertThat(forge.requests("GET", "/without")).hasSize(1);
+    }
+
+    @Test
+    void gitLabsThrottleIsA429WithItsHeadersAndItsOther403sAreRefusals() {
+        ForgeHttp gitlab = new ForgeHttp(HttpClient.newHttpClient(), forge.baseUri(), CLOCK, Forge.GITLAB, waits::add);
+        forge.answerText("GET", "/api/v4/throttled", 429, "Retry later", ForgeApiStub.gitlabThrottled(NOW, 30));
+        forge.answer("GET", "/api/v4/forbidden", 403, "gitlab/error-403.json",
+                java.util.Map.of("RateLimit-Remaining", "0", "RateLimit-Reset", Long.toString(NOW.getEpochSecond() + 9)));
+
+        assertThatThrownBy(() -> gitlab.send(gitlab.request("api/v4/throttled").GET().build(), "read"))
+                .isInstanceOfSatisfying(ForgeException.RateLimited.class, e -> {
+                    assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
+                    assertThat(e.getMessage()).contains("(limit 2000 per minute, 0 left)");
+                });
+        assertThatThrownBy(() -> gitlab.send(gitlab.request("api/v4/forbidden").GET().build(), "read"))
+                .isInstanceOf(ForgeException.Forbidden.class);
+    }
+
+    @Test
+    void aSuccessfulAnswerThatUsedUpTheLimitSaysWhenItLifts() {
+        ForgeHttp github = github();
+        forge.answer("GET", "/last", 200, "github/runners-none.json", ForgeApiStub.githubRateLimit(0, NOW.plusSeconds(90)));
+        forge.answer("GET", "/plenty", 200, "github/runners-none.json", ForgeApiStub.githubRateLimit(4999, NOW.plusSeconds(90)));
+        ForgeHttp gitlab = new ForgeHttp(HttpClient.newHttpClient(), forge.baseUri(), CLOCK, Forge.GITLAB, waits::add);
+        forge.answer("GET", "/api/v4/last", 200, "gitlab/project-jobs-none.json", java.util.Map.of(
+                "RateLimit-Limit", "2000", "RateLimit-Remaining", "0",
+                "RateLimit-Reset", Long.toString(NOW.getEpochSecond() + 20)));
+
+        assertThat(github.limitUsedUp(github.send(github.request("last").GET().build(), "read")))
+                .contains(Duration.ofSeconds(90));
+        assertThat(github.limitUsedUp(github.send(github.request("plenty").GET().build(), "read"))).isEmpty();
+        assertThat(gitlab.limitUsedUp(gitlab.send(gitlab.request("api/v4/last").GET().build(), "read")))
+                .contains(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void aSuccessWhoseBodyIsNotJsonIsAnUnexpectedAnswer() {
+        forge.answerText("GET", "/api/v4/sso", 200, "<html>sign in</html>", java.util.Map.of());
+
+        assertThatThrownBy(() -> http.json(http.request("api/v4/sso").GET().build(), "read"))
+                .isInstanceOfSatisfying(ForgeException.UnexpectedAnswer.class,
+                        e -> assertThat(e.getMessage()).isEqualTo("GitLab read: answer is not JSON"));
+    }
+
+    private static final Instant NOW = Instant.parse("2026-11-23T09:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    private ForgeHttp github() {
+        return new ForgeHttp(HttpClient.newHttpClient(), forge.baseUri(), CLOCK, Forge.GITHUB, waits::add);
     }
 
     private void failThenSucceed(String path, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder failure) {

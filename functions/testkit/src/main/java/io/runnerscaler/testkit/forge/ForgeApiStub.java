@@ -34,7 +34,13 @@ public final class ForgeApiStub implements AutoCloseable {
 
     /** A started stub on a free port of 127.0.0.1. */
     public static ForgeApiStub start() {
-        var server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+        return start(0);
+    }
+
+    /** A started stub on this port of 127.0.0.1 (0: a free one). */
+    public static ForgeApiStub start(int port) {
+        var options = WireMockConfiguration.options().bindAddress("127.0.0.1");
+        var server = new WireMockServer(port == 0 ? options.dynamicPort() : options.port(port));
         server.start();
         return new ForgeApiStub(server);
     }
@@ -56,6 +62,24 @@ public final class ForgeApiStub implements AutoCloseable {
                 throw new IllegalArgumentException("no forge API fixture " + resource);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * GitLab's answer to {@code GET /api/v4/projects/:id/jobs/:job_id}: the recorded job of the sample Job Hooks
+     * ({@code payloads/gitlab/jobs-api-job.json}, job 1977 of gitlab-org/gitlab-test, {@code tag_list}
+     * {@code [docker, linux]}).
+     */
+    public static ResponseDefinitionBuilder gitlabJob() {
+        String resource = "/payloads/gitlab/jobs-api-job.json";
+        try (InputStream in = ForgeApiStub.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no payload " + resource);
+            }
+            return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                    .withBody(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -87,6 +111,40 @@ public final class ForgeApiStub implements AutoCloseable {
                 .withBody(fixture(fixture));
         headers.forEach(response::withHeader);
         return response;
+    }
+
+    /**
+     * The rate-limit headers GitHub sends on every REST answer, as its docs list them (x-ratelimit-limit, -remaining,
+     * -used, -reset in UTC epoch seconds, -resource; docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
+     * "Checking the status of your rate limit"), for a limit of 5,000 requests an hour of the {@code core} resource.
+     */
+    public static Map<String, String> githubRateLimit(int remaining, java.time.Instant reset) {
+        return Map.of("x-ratelimit-limit", "5000", "x-ratelimit-remaining", Integer.toString(remaining),
+                "x-ratelimit-used", Integer.toString(5000 - remaining),
+                "x-ratelimit-reset", Long.toString(reset.getEpochSecond()), "x-ratelimit-resource", "core");
+    }
+
+    /**
+     * The headers GitLab sends with a throttled (429) answer, as its docs list them (RateLimit-Name, -Limit per
+     * minute, -Observed, -Remaining, -Reset in Unix time, -ResetTime as an HTTP date, and Retry-After in seconds;
+     * docs.gitlab.com/administration/settings/user_and_ip_rate_limits "Response headers"), for the authenticated
+     * API throttle at 2,000 requests a minute.
+     */
+    public static Map<String, String> gitlabThrottled(java.time.Instant now, int retryAfterSeconds) {
+        java.time.Instant reset = now.plusSeconds(retryAfterSeconds);
+        return Map.of("RateLimit-Name", "throttle_authenticated_api", "RateLimit-Limit", "2000",
+                "RateLimit-Observed", "2001", "RateLimit-Remaining", "0",
+                "RateLimit-Reset", Long.toString(reset.getEpochSecond()),
+                "RateLimit-ResetTime", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                        .format(reset.atZone(java.time.ZoneOffset.UTC)),
+                "Retry-After", Integer.toString(retryAfterSeconds));
+    }
+
+    /** Answer with a plain-text body, as GitLab's throttle does ("Retry later"). */
+    public StubMapping answerText(String method, String path, int status, String body, Map<String, String> headers) {
+        var response = aResponse().withStatus(status).withHeader("Content-Type", "text/plain").withBody(body);
+        headers.forEach(response::withHeader);
+        return answer(request(method, urlPathEqualTo(path)), response);
     }
 
     /** Requests received for {@code method path}, oldest first. */

@@ -1,19 +1,20 @@
-package io.runnerscaler.core.runner;
+package io.runnerscaler.core.port;
 
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A forge refused or could not answer a runner call. The subclasses are the closed set callers decide on:
- * {@link #retryable()} ones (rate limiting, forge unavailable) leave the work for a later attempt; the others
- * are configuration or input problems to log once and count. Messages name the forge, the call and the target,
- * never a token.
+ * A forge's API (GitLab or GitHub) refused or could not answer a call: runner registration and removal, busy
+ * checks, job tags, job listings, job retries. The subclasses are the closed set of kinds callers decide on:
+ * {@link #retryable()} ones (rate limited, unavailable) leave the work for a later attempt; the others
+ * (unauthorized, forbidden, not found, rejected, misconfigured, unexpected answer) are configuration or input
+ * problems to log once and count. Messages name the forge, the call and the target, never a token.
  */
-public abstract sealed class RunnerRegistryException extends RuntimeException {
+public abstract sealed class ForgeException extends RuntimeException {
 
     private final int status;
 
-    RunnerRegistryException(String message, int status, Throwable cause) {
+    ForgeException(String message, int status, Throwable cause) {
         super(message, cause);
         this.status = status;
     }
@@ -26,7 +27,7 @@ public abstract sealed class RunnerRegistryException extends RuntimeException {
     public abstract boolean retryable();
 
     /** The pool cannot talk to its forge as configured: a secret is missing from SSM, a forge target is unset. */
-    public static final class Misconfigured extends RunnerRegistryException {
+    public static final class Misconfigured extends ForgeException {
         public Misconfigured(String message) {
             super(message, 0, null);
         }
@@ -38,7 +39,7 @@ public abstract sealed class RunnerRegistryException extends RuntimeException {
     }
 
     /** 401: the token is missing, wrong, expired or revoked. Fix the secret in SSM. */
-    public static final class Unauthorized extends RunnerRegistryException {
+    public static final class Unauthorized extends ForgeException {
         public Unauthorized(String message) {
             super(message, 401, null);
         }
@@ -50,7 +51,7 @@ public abstract sealed class RunnerRegistryException extends RuntimeException {
     }
 
     /** 403 without rate limiting: the token lacks a scope or permission (GitHub App permission, GitLab role). */
-    public static final class Forbidden extends RunnerRegistryException {
+    public static final class Forbidden extends ForgeException {
         public Forbidden(String message) {
             super(message, 403, null);
         }
@@ -62,7 +63,7 @@ public abstract sealed class RunnerRegistryException extends RuntimeException {
     }
 
     /** 404: the runner, manager, project, organisation or runner group does not exist (or is not visible). */
-    public static final class NotFound extends RunnerRegistryException {
+    public static final class NotFound extends ForgeException {
         public NotFound(String message) {
             super(message, 404, null);
         }
@@ -74,7 +75,7 @@ public abstract sealed class RunnerRegistryException extends RuntimeException {
     }
 
     /** 400, 409 or 422: the forge rejected the request (bad labels, duplicate runner name, busy runner ...). */
-    public static final class Rejected extends RunnerRegistryException {
+    public static final class Rejected extends ForgeException {
         public Rejected(String message, int status) {
             super(message, status, null);
         }
@@ -86,7 +87,7 @@ public abstract sealed class RunnerRegistryException extends RuntimeException {
     }
 
     /** 429, or 403 with rate limit headers: try again after {@link #retryAfter()}, when the forge said. */
-    public static final class RateLimited extends RunnerRegistryException {
+    public static final class RateLimited extends ForgeException {
         private final Duration retryAfter;
 
         public RateLimited(String message, int status, Duration retryAfter) {
@@ -104,8 +105,23 @@ public abstract sealed class RunnerRegistryException extends RuntimeException {
         }
     }
 
+    /**
+     * 2xx, but not the answer the API documents (not JSON, or without the field the call reads): the URL points at
+     * something else (a sign-in proxy, another API version). It will answer the same way until an operator acts.
+     */
+    public static final class UnexpectedAnswer extends ForgeException {
+        public UnexpectedAnswer(String message, int status) {
+            super(message, status, null);
+        }
+
+        @Override
+        public boolean retryable() {
+            return false;
+        }
+    }
+
     /** 5xx, a timeout or a connection failure: the forge may answer later. */
-    public static final class Unavailable extends RunnerRegistryException {
+    public static final class Unavailable extends ForgeException {
         public Unavailable(String message, int status, Throwable cause) {
             super(message, status, cause);
         }

@@ -1,4 +1,4 @@
-package io.runnerscaler.benchmarks.coldstart;
+package io.runnerscaler.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -18,9 +18,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code GET /runtime/invocation/next} hands out the armed event once (with the request id, deadline and
  * function ARN headers), {@code POST /runtime/invocation/{id}/response} and {@code .../error} record the
  * answer, {@code POST /runtime/init/error} records a failed init. Later polls are held open, as Lambda holds
- * them while no event is waiting, until the invocation is released.
+ * them while no event is waiting, until the invocation is released. A SnapStart runtime asks
+ * {@code GET /runtime/restore/next} after its {@code beforeCheckpoint} hooks ran (where Lambda takes the snapshot):
+ * {@link Invocation#restoreRequested} completes then, before the answer, so what it runs sees the moment of the
+ * snapshot. The cold-start benchmark and the SnapStart init test run the packaged functions against it.
  */
-final class FakeRuntimeApi implements AutoCloseable {
+public final class FakeRuntimeApi implements AutoCloseable {
 
     private static final String PREFIX = "/2018-06-01/runtime/";
 
@@ -33,12 +36,14 @@ final class FakeRuntimeApi implements AutoCloseable {
     private volatile Invocation current;
 
     /** What the runtime did with one armed event; times are {@link System#nanoTime()}. */
-    static final class Invocation {
+    public static final class Invocation {
         final String requestId = UUID.randomUUID().toString();
         final String functionArn;
         final byte[] event;
-        final CompletableFuture<Long> firstPoll = new CompletableFuture<>();
-        final CompletableFuture<Answer> answer = new CompletableFuture<>();
+        public final CompletableFuture<Long> firstPoll = new CompletableFuture<>();
+        public final CompletableFuture<Answer> answer = new CompletableFuture<>();
+        /** When a SnapStart runtime asked to be restored; what depends on it runs before the runtime is answered. */
+        public final CompletableFuture<Long> restoreRequested = new CompletableFuture<>();
         private final CompletableFuture<Void> released = new CompletableFuture<>();
         private final AtomicBoolean handedOut = new AtomicBoolean();
 
@@ -48,16 +53,16 @@ final class FakeRuntimeApi implements AutoCloseable {
         }
 
         /** Lets held polls return, once the process is gone. */
-        void release() {
+        public void release() {
             released.complete(null);
         }
     }
 
     /** The runtime's answer: a response or an error, and when it arrived. */
-    record Answer(long nanos, boolean error, String body) {
+    public record Answer(long nanos, boolean error, String body) {
     }
 
-    FakeRuntimeApi() throws IOException {
+    public FakeRuntimeApi() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         server.setExecutor(threads);
         server.createContext(PREFIX, this::handle);
@@ -65,12 +70,12 @@ final class FakeRuntimeApi implements AutoCloseable {
     }
 
     /** The value for AWS_LAMBDA_RUNTIME_API. */
-    String address() {
+    public String address() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** The next poll gets this event. */
-    Invocation arm(String functionArn, byte[] event) {
+    public Invocation arm(String functionArn, byte[] event) {
         Invocation i = new Invocation(functionArn, event);
         Invocation before = current;
         current = i;
@@ -88,9 +93,15 @@ final class FakeRuntimeApi implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (exchange.getRequestMethod().equals("GET") && path.equals("invocation/next")) {
                 next(exchange, i, now);
-            } else if (path.equals("init/error")) {
+            } else if (exchange.getRequestMethod().equals("GET") && path.equals("restore/next")) {
                 if (i != null) {
-                    i.answer.complete(new Answer(now, true, "init error: " + new String(body, StandardCharsets.UTF_8)));
+                    i.restoreRequested.complete(now);
+                }
+                send(exchange, 200, new byte[0]);
+            } else if (path.equals("init/error") || path.equals("restore/error")) {
+                if (i != null) {
+                    i.answer.complete(new Answer(now, true, (path.equals("init/error") ? "init error: "
+                            : "restore error: ") + new String(body, StandardCharsets.UTF_8)));
                 }
                 send(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
             } else if (i != null && path.equals("invocation/" + i.requestId + "/response")) {
