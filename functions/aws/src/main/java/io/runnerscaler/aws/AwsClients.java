@@ -43,9 +43,8 @@ public final class AwsClients {
     private AwsClients(Region region, Optional<URI> endpoint) {
         this.region = region;
         this.endpoint = endpoint;
-        this.http = UrlConnectionHttpClient.builder()
+        this.http = software.amazon.awssdk.http.crt.AwsCrtHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
-                .socketTimeout(Duration.ofSeconds(10))
                 .build();
         this.credentials = endpoint.isPresent()
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))
