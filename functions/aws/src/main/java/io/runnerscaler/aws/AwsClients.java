@@ -43,8 +43,9 @@ public final class AwsClients {
     private AwsClients(Region region, Optional<URI> endpoint) {
         this.region = region;
         this.endpoint = endpoint;
-        this.http = software.amazon.awssdk.http.crt.AwsCrtHttpClient.builder()
+        this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
+                .socketTimeout(Duration.ofSeconds(10))
                 .build();
         this.credentials = endpoint.isPresent()
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))
