@@ -42,14 +42,19 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * compared (same body but the job id, same group and deduplication ids), so both did the same work; one more
  * run of each Java artifact with {@code -Xlog:class+load} counts the classes it loads, by package.
  *
- * <pre>WebhookVsNode [--runs 10] [--variants default,lambda,lambda-appcds] [--artifacts name=jar,...]
- *               [--node node] [--node-dir benchmarks/node-webhook] [--out section.md] [--emulator URL]</pre>
+ * <pre>WebhookVsNode [--runs 10] [--variants default,lambda,lambda-appcds] [--artifacts name=jar[@handler],...]
+ *               [--floor true] [--node node] [--node-dir benchmarks/node-webhook] [--out section.md]
+ *               [--emulator URL]</pre>
+ * By default the artifact in functions/lambda/target is measured twice: {@code deployed}, started as the
+ * template starts the webhook ({@link #DEPLOYED_HANDLER}), and {@code quarkus}, through Quarkus.
  */
 public final class WebhookVsNode {
 
     static final String FUNCTION = "webhook";
     /** What the Node runtime interface client loads: {@code webhook.mjs}, its export {@code handler}. */
     static final String NODE_HANDLER = "webhook.handler";
+    /** The webhook's Handler in infra-sam/template.yaml: the artifact started without Quarkus. */
+    static final String DEPLOYED_HANDLER = "io.runnerscaler.lambda.WebhookFunction::handleRequest";
     /** Issue 16's goal for the ratio with Lambda's flags. */
     static final double GOAL = 1.5;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -107,7 +112,9 @@ public final class WebhookVsNode {
         }
         String java = args.text("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Map<String, String> jars = new LinkedHashMap<>();
-        for (String spec : args.text("artifacts", "current=" + ColdStart.findArtifact(root)).split(",")) {
+        Path current = ColdStart.findArtifact(root);
+        String asDeployed = "deployed=" + current + "@" + DEPLOYED_HANDLER + ",quarkus=" + current;
+        for (String spec : args.text("artifacts", asDeployed).split(",")) {
             int eq = spec.indexOf('=');
             if (eq < 1) {
                 throw new IllegalArgumentException("--artifacts takes name=path[@handler][,...], got '" + spec + "'");
@@ -318,8 +325,8 @@ public final class WebhookVsNode {
         b.append("## Webhook cold start beside Node (issue 16)\n\n");
         b.append(String.format(Locale.ROOT, "Fresh process to first answered event, the same GitLab Job Hook "
                 + "(`events/webhook-gitlab-pending.json`) handed to each by the same local fake of the Lambda "
-                + "Runtime API, with the same stack on the same emulator: the `webhook` function of the Quarkus "
-                + "artifact under the Java runtime interface client, beside `benchmarks/node-webhook` (the same "
+                + "Runtime API, with the same stack on the same emulator: the `webhook` function of the one "
+                + "artifact (started as listed below the table) under the Java runtime interface client, beside `benchmarks/node-webhook` (the same "
                 + "work in Node: the secret read from SSM, the constant-time token check, parse, normalise, one "
                 + "SQS FIFO `SendMessage` with the same message, group and deduplication id, the same log and EMF "
                 + "lines, 202) under the Node runtime interface client (`aws-lambda-ric`). %d rounds; in each, "
