@@ -53,7 +53,7 @@ public final class ColdStart {
 
     static final List<String> FUNCTIONS = List.of("webhook", "scale-up", "reaper", "ec2-events");
     private static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
-    private static final String QUARKUS_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
+    static final String QUARKUS_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
     private static final long RUN_TIMEOUT_SECONDS = 300;
     /** Issue 9's anchor: a Node 24 webhook Lambda's total cold start. */
     private static final double NODE_ANCHOR_MS = 500;
@@ -187,38 +187,66 @@ public final class ColdStart {
      */
     Answered invoke(FakeRuntimeApi api, String function, List<String> jvmOptions, byte[] event, String logName,
                     LongConsumer beforeExit) throws IOException, InterruptedException {
-        int n = ++sequence;
-        FakeRuntimeApi.Invocation invocation = api.arm(
-                "arn:aws:lambda:us-east-1:123456789012:function:" + stack.name() + "-" + function, event);
+        return invoke(api, function, javaLaunch(function, jvmOptions), event, logName, beforeExit);
+    }
+
+    /** The JVM with these options running {@code function} of the artifact under the runtime interface client. */
+    Launch javaLaunch(String function, List<String> jvmOptions) {
+        return javaLaunch(function, jvmOptions, QUARKUS_HANDLER);
+    }
+
+    /** The same with another handler of the artifact ({@code class::method}), as a function's Handler names it. */
+    Launch javaLaunch(String function, List<String> jvmOptions, String handler) {
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", classpath, RIC_MAIN, QUARKUS_HANDLER));
+        command.addAll(List.of("-cp", classpath, RIC_MAIN, handler));
+        return new Launch(command, work, Map.of("QUARKUS_LAMBDA_HANDLER", function,
+                "LAMBDA_TASK_ROOT", work.toString(), "_HANDLER", handler));
+    }
+
+    /** Where the runs' logs and CDS archives go. */
+    Path work() {
+        return work;
+    }
+
+    /** A runtime process to start: its command line, working directory and what it adds to the stack's environment. */
+    record Launch(List<String> command, Path directory, Map<String, String> environment) {
+    }
+
+    /**
+     * Starts a fresh runtime process as {@code launch} says, with the environment Lambda gives a function of the
+     * stack, hands it {@code event} through the fake Runtime API, and waits for its answer; times are from
+     * process start.
+     */
+    Answered invoke(FakeRuntimeApi api, String function, Launch launch, byte[] event, String logName,
+                    LongConsumer beforeExit) throws IOException, InterruptedException {
+        int n = ++sequence;
+        FakeRuntimeApi.Invocation invocation = api.arm(
+                "arn:aws:lambda:us-east-1:123456789012:function:" + stack.name() + "-" + function, event);
         Path log = work.resolve(logName + ".log");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile())
+        ProcessBuilder pb = new ProcessBuilder(launch.command()).directory(launch.directory().toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("RUNNER_SCALER_") || k.startsWith("QUARKUS_") || k.startsWith("AWS_")
-                || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
+                || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS") || k.startsWith("NODE_"));
         env.putAll(stack.environment(stack.emulator()));
         env.put("AWS_LAMBDA_RUNTIME_API", api.address());
-        env.put("QUARKUS_LAMBDA_HANDLER", function);
         env.put("AWS_LAMBDA_FUNCTION_NAME", stack.name() + "-" + function);
         env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512");
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + stack.name() + "-" + function);
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "bench/" + n);
-        env.put("LAMBDA_TASK_ROOT", work.toString());
-        env.put("_HANDLER", QUARKUS_HANDLER);
+        env.putAll(launch.environment());
 
         long start = System.nanoTime();
         Process process = pb.start();
         try {
-            // A JVM that cannot start (a missing jar, a bad option) exits without polling: stop waiting then.
+            // A process that cannot start (a missing jar, a bad option) exits without polling: stop waiting then.
             CompletableFuture.anyOf(invocation.answer, process.onExit())
                     .get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!invocation.answer.isDone()) {
-                return new Answered(0, 0, false, "the JVM exited with status " + process.exitValue()
+                return new Answered(0, 0, false, "the process exited with status " + process.exitValue()
                         + " before answering; see " + log);
             }
             FakeRuntimeApi.Answer answer = invocation.answer.get();

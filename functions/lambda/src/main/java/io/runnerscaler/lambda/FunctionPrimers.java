@@ -1,6 +1,7 @@
 package io.runnerscaler.lambda;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runnerscaler.aws.AwsClients;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobEventCodec;
@@ -8,6 +9,10 @@ import io.runnerscaler.core.webhook.GitHubWorkflowJob;
 import io.runnerscaler.core.webhook.GitLabJobHook;
 import io.runnerscaler.core.webhook.ParsedDelivery;
 import io.runnerscaler.core.webhook.SharedSecrets;
+import io.runnerscaler.core.webhook.WebhookResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +30,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * read is kept. The IAM policy of each function allows exactly these calls.
  */
 final class FunctionPrimers {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A key no machine or job has: table keys are pool names and forge-prefixed job ids. */
     static final String NO_SUCH_KEY = "_snapstart-priming";
@@ -92,14 +99,22 @@ final class FunctionPrimers {
     }
 
     /**
-     * The webhook's own path on canned bodies: the API Gateway event to a request, both forges' parsers,
-     * the HMAC-SHA256 signature and the constant-time token check, with a key that is no one's secret.
+     * The webhook's own path on canned bodies: the API Gateway event read from its stream into a request and
+     * an answer written back (what Lambda hands the function), both forges' parsers, the HMAC-SHA256
+     * signature and the constant-time token check, with a key that is no one's secret.
      */
     static void parseAndVerifyCannedDeliveries() {
-        APIGatewayV2HTTPEvent event = APIGatewayV2HTTPEvent.builder().withRawPath("/webhook/gitlab")
-                .withHeaders(Map.of("x-gitlab-event", "Job Hook", "content-type", "application/json"))
-                .withBody(new String(GITLAB_JOB_HOOK, StandardCharsets.UTF_8)).withIsBase64Encoded(false).build();
-        byte[] body = WebhookHandler.request(event).body();
+        ObjectNode event = JSON.createObjectNode().put("rawPath", "/webhook/gitlab").put("isBase64Encoded", false)
+                .put("body", new String(GITLAB_JOB_HOOK, StandardCharsets.UTF_8));
+        event.putObject("headers").put("x-gitlab-event", "Job Hook").put("content-type", "application/json");
+        event.putObject("requestContext").putObject("http").put("method", "POST");
+        byte[] body;
+        try {
+            body = WebhookHandler.request(JSON.readTree(JSON.writeValueAsBytes(event))).body();
+            WebhookHandler.respond(new WebhookResponse(202, "{}"), OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         ParsedDelivery gitlab = new GitLabJobHook().parse(Optional.of("Job Hook"), body, "priming");
         ParsedDelivery github = new GitHubWorkflowJob().parse("workflow_job", GITHUB_WORKFLOW_JOB, "priming");
         SharedSecrets key = SharedSecrets.parse("snapstart-priming-not-a-secret");

@@ -126,8 +126,10 @@ class TemplateTest {
     void everyFunctionRunsTheOneQuarkusArtifactOnJava21WithSnapStart() {
         assertThat(functions()).hasSize(4);
         functions().forEach((id, function) -> {
-            assertThat(property(function, "Handler")).as("%s handler", id)
-                    .isEqualTo("io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest");
+            // The webhook starts the same artifact without Quarkus (WebhookFunction); the rest through Quarkus.
+            assertThat(property(function, "Handler")).as("%s handler", id).isEqualTo(id.equals("WebhookFunction")
+                    ? WebhookFunction.class.getName() + "::handleRequest"
+                    : "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest");
             assertThat(property(function, "Runtime")).as("%s runtime", id).isEqualTo("java21");
             assertThat(property(function, "CodeUri")).as("%s code", id).isEqualTo(".");
             assertThat(map(property(function, "SnapStart"))).as("%s SnapStart", id)

@@ -22,12 +22,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code GET /runtime/restore/next} after its {@code beforeCheckpoint} hooks ran (where Lambda takes the snapshot):
  * {@link Invocation#restoreRequested} completes then, before the answer, so what it runs sees the moment of the
  * snapshot. The cold-start benchmark and the SnapStart init test run the packaged functions against it.
+ *
+ * <p>Each armed event is served on a port of its own: a poll the previous runtime sent just before it was ended
+ * can still be in the server's queue, and on a shared port it would take the next run's event.
  */
 public final class FakeRuntimeApi implements AutoCloseable {
 
     private static final String PREFIX = "/2018-06-01/runtime/";
 
-    private final HttpServer server;
+    private volatile HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fake-runtime-api");
         t.setDaemon(true);
@@ -63,32 +66,40 @@ public final class FakeRuntimeApi implements AutoCloseable {
     }
 
     public FakeRuntimeApi() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        server.setExecutor(threads);
-        server.createContext(PREFIX, this::handle);
-        server.start();
+        server = start(null);
     }
 
-    /** The value for AWS_LAMBDA_RUNTIME_API. */
+    /** A server whose every request is about this invocation alone. */
+    private HttpServer start(Invocation invocation) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        s.setExecutor(threads);
+        s.createContext(PREFIX, exchange -> handle(exchange, invocation));
+        s.start();
+        return s;
+    }
+
+    /** The value for AWS_LAMBDA_RUNTIME_API: the port of the event armed last. */
     public String address() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /** The next poll gets this event. */
-    public Invocation arm(String functionArn, byte[] event) {
+    /** The next poll on the new {@link #address()} gets this event. */
+    public Invocation arm(String functionArn, byte[] event) throws IOException {
         Invocation i = new Invocation(functionArn, event);
         Invocation before = current;
+        HttpServer old = server;
+        server = start(i);
         current = i;
         if (before != null) {
             before.release();
         }
+        old.stop(0);
         return i;
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
+    private void handle(HttpExchange exchange, Invocation i) throws IOException {
         long now = System.nanoTime();
         String path = exchange.getRequestURI().getPath().substring(PREFIX.length());
-        Invocation i = current;
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (exchange.getRequestMethod().equals("GET") && path.equals("invocation/next")) {
