@@ -62,9 +62,9 @@ public final class GitLabJobsApi implements JobTags {
     private String fix(ForgeException e) {
         return switch (e) {
             case ForgeException.Unauthorized u -> "; the token in " + tokenSource
-                    + " is invalid, expired or lacks read_api scope; replace it";
+                    + " is invalid, expired or lacks read_api scope";
             case ForgeException.Forbidden f -> "; the token in " + tokenSource
-                    + " lacks read_api scope or access to the project; replace it";
+                    + " lacks read_api scope or access to the project";
             case ForgeException.NotFound n -> "; the job does not exist or the token in " + tokenSource
                     + " cannot see the project";
             default -> "";

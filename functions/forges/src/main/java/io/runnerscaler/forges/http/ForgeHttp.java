@@ -58,8 +58,6 @@ public final class ForgeHttp {
     public static final int ATTEMPTS = 3;
     private static final Duration BACKOFF_BASE = Duration.ofMillis(200);
     private static final Duration BACKOFF_CAP = Duration.ofSeconds(2);
-    /** A rate limit asking for a longer wait is left to the caller's next attempt, not slept through. */
-    private static final Duration LONGEST_WAIT = Duration.ofSeconds(5);
     /** GitHub's wait for a secondary limit that names none: "wait for at least one minute before retrying". */
     static final Duration GITHUB_UNSTATED_WAIT = Duration.ofMinutes(1);
     private static final Set<String> REPEATABLE = Set.of("GET", "HEAD", "DELETE", "PUT");
@@ -116,11 +114,13 @@ public final class ForgeHttp {
     }
 
     /**
-     * Sends, and for a read or a delete (which are safe to repeat) tries again on a 5xx, a dropped connection or a
-     * rate limit whose wait is short: at most {@value #ATTEMPTS} attempts, waiting a random time up to an
-     * exponentially growing bound (full jitter) or what the forge asks for. A create (POST) is never repeated here,
-     * since the forge may have done it; its caller's own retry (SQS redelivery, the next reaper pass) decides.
-     * Timeouts are not repeated either: one already took {@link #TIMEOUT}.
+     * Sends, and for a read or a delete (which are safe to repeat) tries again on a 5xx or a dropped connection: at
+     * most {@value #ATTEMPTS} attempts, waiting a random time up to an exponentially growing bound (full jitter). A
+     * create (POST) is never repeated here, since the forge may have done it; its caller's own retry (SQS
+     * redelivery, the next reaper pass) decides. Timeouts are not repeated either: one already took
+     * {@link #TIMEOUT}. Nor are rate limits, however short the wait the forge asks for: a function sleeping through
+     * it holds its invocation, and every concurrent one would come back at the same moment; the caller hands the
+     * wait on instead (scale-up hides the message for it, a listing stops until the next pass).
      */
     public HttpResponse<String> send(HttpRequest request, String what) {
         for (int attempt = 1; ; attempt++) {
@@ -150,10 +150,6 @@ public final class ForgeHttp {
         return switch (e) {
             case ForgeException.Unavailable u when !(u.getCause() instanceof HttpTimeoutException) ->
                     Optional.of(jittered);
-            case ForgeException.RateLimited r -> r.retryAfter()
-                    .map(after -> after.compareTo(LONGEST_WAIT) <= 0 ? Optional.of(after.plus(jittered))
-                            : Optional.<Duration>empty())
-                    .orElse(Optional.of(jittered));
             default -> Optional.empty();
         };
     }
@@ -180,7 +176,7 @@ public final class ForgeHttp {
     private ForgeException error(HttpResponse<String> response, String what) {
         int status = response.statusCode();
         Optional<String> apiMessage = apiMessage(response.body());
-        String message = name() + " " + what + ": " + status + apiMessage.map(m -> " " + m).orElse("");
+        String message = name() + " " + what + " answered " + status + apiMessage.map(m -> ": " + m).orElse("");
         Optional<Limit> limit = rateLimited(status, response.headers(), apiMessage.orElse(""));
         if (limit.isPresent()) {
             return new ForgeException.RateLimited(message + quota(response.headers())

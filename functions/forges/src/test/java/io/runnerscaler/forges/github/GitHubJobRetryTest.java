@@ -51,7 +51,7 @@ class GitHubJobRetryTest {
         github.answer("POST", RERUN, 403, "github/error-403-rerun-run-active.json");
 
         assertThat(retry.retry(Forge.GITHUB, "acme/app", "30433642001")).isEqualTo(new JobRetry.Outcome.Failed(
-                "GitHub re-run of job 30433642001 in acme/app: 403 The workflow run containing this job is already"
+                "GitHub re-run of job 30433642001 in acme/app answered 403: The workflow run containing this job is already"
                         + " running (the token lacks a permission)"));
     }
 
@@ -59,11 +59,11 @@ class GitHubJobRetryTest {
     void rateLimitAndBadCredentialsAreFailuresNotExceptions() {
         github.answer("POST", RERUN, 403, "github/error-403-rate-limit.json", Map.of("x-ratelimit-remaining", "0"));
         assertThat(retry.retry(Forge.GITHUB, "acme/app", "30433642001")).isInstanceOfSatisfying(
-                JobRetry.Outcome.Failed.class, f -> assertThat(f.reason()).contains("403 API rate limit exceeded"));
+                JobRetry.Outcome.Failed.class, f -> assertThat(f.reason()).contains("answered 403: API rate limit exceeded"));
 
         github.answer("POST", RERUN, 401, "github/error-401.json");
         assertThat(retry.retry(Forge.GITHUB, "acme/app", "30433642001")).isInstanceOfSatisfying(
-                JobRetry.Outcome.Failed.class, f -> assertThat(f.reason()).contains("401 Bad credentials"));
+                JobRetry.Outcome.Failed.class, f -> assertThat(f.reason()).contains("answered 401: Bad credentials"));
     }
 
     @Test

@@ -89,7 +89,7 @@ class GitLabJobsApiTest {
                 .isInstanceOfSatisfying(JobTags.LookupFailed.class, e -> {
                     assertThat(e.reason()).isEqualTo(JobTags.Reason.UNAUTHORIZED);
                     assertThat(e.retryable()).isFalse();
-                    assertThat(e.getMessage()).contains("GitLab GET /api/v4/projects/gitlab-org%2Fgitlab-test/jobs/1977: "
+                    assertThat(e.getMessage()).contains("GitLab GET /api/v4/projects/gitlab-org%2Fgitlab-test/jobs/1977 answered "
                                     + status)
                             .contains("/runner-scaler/test/gitlab-api-token").contains("read_api")
                             .doesNotContain(TOKEN);
