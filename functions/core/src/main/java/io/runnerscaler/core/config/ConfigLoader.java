@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * are errors with the nearest known key suggested. Values that look like secrets are never echoed.
  *
  * <p>Defaults: {@code concurrent} 10, {@code forge} gitlab, {@code market} on-demand, {@code idleTime}
- * 10m, {@code bootTimeout} 10m, {@code timezone} UTC, every other number 0. A period inherits each idle
+ * 10m, {@code bootTimeout} 10m, {@code stoppedMaxAge} 7 days, {@code timezone} UTC, every other number 0. A period inherits each idle
  * setting it does not set, and its timezone, from its pool.
  *
  * <p>This class holds the rules; reading the YAML itself (types, lines, unknown keys) is {@link YamlFields}'.
@@ -30,15 +30,17 @@ public final class ConfigLoader {
     static final List<String> TOP_KEYS = List.of("concurrent", "pools", "watch");
     static final List<String> POOL_KEYS = List.of("name", "forge", "labels", "runUntagged", "instanceTypes",
             "subnets", "launchTemplate", "ami", "market", "limit", "idleCount", "idleCountMin", "idleScaleFactor",
-            "idleTime", "maxGrowthRate", "maxBuilds", "periods", "timezone", "tokenParameter", "bootTimeout", "github");
+            "idleTime", "maxGrowthRate", "maxBuilds", "periods", "timezone", "tokenParameter", "bootTimeout", "github",
+            "stoppedCount", "stoppedMaxAge");
     static final List<String> GITHUB_KEYS = List.of("organization", "runnerGroupId", "repository");
     static final List<String> PERIOD_KEYS = List.of("schedules", "idleCount", "idleCountMin", "idleScaleFactor",
-            "idleTime", "timezone");
+            "idleTime", "stoppedCount", "timezone");
     static final List<String> WATCH_KEYS = List.of("gitlab", "github", "every", "pendingAfter", "callsPerPass");
 
     static final int DEFAULT_CONCURRENT = 10;
     static final Duration DEFAULT_IDLE_TIME = Duration.ofMinutes(10);
     static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration MIN_STOPPED_MAX_AGE = Duration.ofHours(1);
 
     private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern INSTANCE_TYPE = Pattern.compile("[a-z0-9-]+\\.[a-z0-9-]+");
@@ -234,9 +236,14 @@ public final class ConfigLoader {
             f.problem("bootTimeout", "must be longer than 0s");
         }
         Optional<GitHubTarget> github = github(f, forge, name, deployment.githubApp().orElse(false));
+        Duration stoppedMaxAge = f.duration("stoppedMaxAge", PoolConfig.DEFAULT_STOPPED_MAX_AGE);
+        if (f.has("stoppedMaxAge") && stoppedMaxAge.compareTo(MIN_STOPPED_MAX_AGE) < 0) {
+            f.problem("stoppedMaxAge", "must be at least " + MIN_STOPPED_MAX_AGE.toMinutes()
+                    + "m (a shorter age replaces stopped machines faster than they are refilled)");
+        }
         return new PoolConfig(name, forge, labels, runUntagged, instanceTypes, subnets, launchTemplate, ami, market,
                 Math.max(limit, 0), idle, maxGrowthRate, maxBuilds, periods, timezone, tokenParameter, bootTimeout,
-                github);
+                github, stoppedMaxAge);
     }
 
     /**
@@ -400,8 +407,16 @@ public final class ConfigLoader {
         int idleCountMin = f.integer("idleCountMin", base.idleCountMin(), 0);
         double idleScaleFactor = f.number("idleScaleFactor", base.idleScaleFactor(), 0);
         Duration idleTime = f.duration("idleTime", base.idleTime());
+        int stoppedCount = f.integer("stoppedCount", base.stoppedCount(), 0);
         if (limit > 0 && idleCount > limit && f.has("idleCount")) {
             f.problem("idleCount", idleCount + " exceeds limit " + limit);
+        }
+        // Stopped machines take places in the pool like running ones: a start must never pass the limit.
+        if (limit > 0 && (f.has("stoppedCount") || f.has("idleCount")) && stoppedCount > 0
+                && idleCount + stoppedCount > limit) {
+            f.problem(f.has("stoppedCount") ? "stoppedCount" : "idleCount", "idleCount " + idleCount
+                    + " + stoppedCount " + stoppedCount + " exceeds limit " + limit
+                    + " (stopped machines count toward the limit)");
         }
         if (idleCountMin > idleCount) {
             if (f.has("idleCountMin")) {
@@ -411,7 +426,7 @@ public final class ConfigLoader {
                         + " inherited from the pool");
             }
         }
-        return new IdleSettings(idleCount, idleCountMin, idleScaleFactor, idleTime);
+        return new IdleSettings(idleCount, idleCountMin, idleScaleFactor, idleTime, stoppedCount);
     }
 
     /** A name of a secret, never the secret: a value that looks like a token is rejected unprinted. */

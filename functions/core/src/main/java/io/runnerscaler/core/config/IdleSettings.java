@@ -9,6 +9,17 @@ import java.time.Duration;
  * @param idleCountMin    lower bound of the idle target when {@code idleScaleFactor} is set
  * @param idleScaleFactor idle target = factor x busy machines; 0 means use {@code idleCount} as is
  * @param idleTime        how long a machine beyond the idle target may stay idle before removal
+ * @param stoppedCount    machines kept stopped, booted once and ready to start (a stopped pool); not docker+machine's
  */
-public record IdleSettings(int idleCount, int idleCountMin, double idleScaleFactor, Duration idleTime) {
+public record IdleSettings(int idleCount, int idleCountMin, double idleScaleFactor, Duration idleTime,
+                           int stoppedCount) {
+
+    /** Without a stopped pool. */
+    public IdleSettings(int idleCount, int idleCountMin, double idleScaleFactor, Duration idleTime) {
+        this(idleCount, idleCountMin, idleScaleFactor, idleTime, 0);
+    }
+
+    public IdleSettings withStoppedCount(int count) {
+        return new IdleSettings(idleCount, idleCountMin, idleScaleFactor, idleTime, count);
+    }
 }

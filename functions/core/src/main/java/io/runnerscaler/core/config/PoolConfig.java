@@ -20,6 +20,8 @@ import java.util.Set;
  * @param tokenParameter  SSM parameter name holding the runner token (the name, never the secret)
  * @param bootTimeout     a machine still launching after this long is considered stuck
  * @param github          GitHub pools: the organisation or repository their runners register with
+ * @param stoppedMaxAge   a stopped machine launched longer ago than this is replaced (its image, its packages
+ *                        and its runner age while it waits)
  */
 public record PoolConfig(
         String name,
@@ -39,7 +41,11 @@ public record PoolConfig(
         ZoneId timezone,
         Optional<String> tokenParameter,
         Duration bootTimeout,
-        Optional<GitHubTarget> github) {
+        Optional<GitHubTarget> github,
+        Duration stoppedMaxAge) {
+
+    /** How long a stopped machine waits at most before it is replaced, unless the pool says otherwise. */
+    public static final Duration DEFAULT_STOPPED_MAX_AGE = Duration.ofDays(7);
 
     public PoolConfig {
         labels = Set.copyOf(labels);
@@ -47,6 +53,23 @@ public record PoolConfig(
         subnets = List.copyOf(subnets);
         periods = List.copyOf(periods);
         java.util.Objects.requireNonNull(github, "github");
+        java.util.Objects.requireNonNull(stoppedMaxAge, "stoppedMaxAge");
+    }
+
+    /** A pool with the default {@link #DEFAULT_STOPPED_MAX_AGE}. */
+    public PoolConfig(String name, Forge forge, Set<String> labels, boolean runUntagged, List<String> instanceTypes,
+                      List<String> subnets, String launchTemplate, Optional<String> ami, MarketPolicy market,
+                      int limit, IdleSettings idle, int maxGrowthRate, int maxBuilds, List<PeriodConfig> periods,
+                      ZoneId timezone, Optional<String> tokenParameter, Duration bootTimeout,
+                      Optional<GitHubTarget> github) {
+        this(name, forge, labels, runUntagged, instanceTypes, subnets, launchTemplate, ami, market, limit, idle,
+                maxGrowthRate, maxBuilds, periods, timezone, tokenParameter, bootTimeout, github,
+                DEFAULT_STOPPED_MAX_AGE);
+    }
+
+    /** Whether the pool keeps a stopped pool at any time (its own {@code stoppedCount} or a period's). */
+    public boolean hasStoppedPool() {
+        return idle.stoppedCount() > 0 || periods.stream().anyMatch(p -> p.idle().stoppedCount() > 0);
     }
 
     /** A pool without a GitHub target (every GitLab pool; GitHub pools of a stack without a GitHub App). */

@@ -45,9 +45,9 @@ class ConfigLoaderTest {
         }
         PoolConfig docker = config.pools().getFirst();
         assertThat(docker.market()).isEqualTo(MarketPolicy.SPOT_WITH_FALLBACK);
-        assertThat(docker.idle()).isEqualTo(new IdleSettings(2, 1, 0.5, Duration.ofMinutes(5)));
+        assertThat(docker.idle()).isEqualTo(new IdleSettings(2, 1, 0.5, Duration.ofMinutes(5), 2));
         assertThat(docker.periods()).hasSize(2);
-        assertThat(docker.periods().get(0).idle()).isEqualTo(new IdleSettings(10, 4, 1.0, Duration.ofHours(1)));
+        assertThat(docker.periods().get(0).idle()).isEqualTo(new IdleSettings(10, 4, 1.0, Duration.ofHours(1), 6));
         assertThat(docker.periods().get(1).schedules()).containsExactly("* * * * * sat,sun *", "* * 24-26 12 *");
         assertThat(docker.bootTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.pools().get(1).forge()).isEqualTo(Forge.GITHUB);
@@ -131,6 +131,8 @@ class ConfigLoaderTest {
         assertThat(pool.idle()).isEqualTo(new IdleSettings(0, 0, 0, Duration.ofMinutes(10)));
         assertThat(pool.timezone()).isEqualTo(ZoneOffset.UTC);
         assertThat(pool.bootTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(pool.stoppedMaxAge()).isEqualTo(Duration.ofDays(7));
+        assertThat(pool.hasStoppedPool()).isFalse();
         assertThat(pool.tokenParameter()).isEmpty();
         assertThat(pool.runUntagged()).isFalse();
     }
@@ -150,6 +152,24 @@ class ConfigLoaderTest {
         PeriodConfig period = config.pools().getFirst().periods().getFirst();
         assertThat(period.idle()).isEqualTo(new IdleSettings(3, 1, 0.5, Duration.ofMinutes(5)));
         assertThat(period.timezone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+    }
+
+    @Test
+    void aPeriodHoldsMoreStoppedMachinesAndInheritsThePoolsStoppedCount() {
+        ScalerConfig config = loader.parse(MINIMAL.replace("limit: 3", "limit: 8") + """
+                    stoppedCount: 2
+                    stoppedMaxAge: 48h
+                    periods:
+                      - schedules: ["* * 8-18 * * mon-fri *"]
+                        stoppedCount: 6
+                      - schedules: ["* * * * * sat,sun *"]
+                        idleCount: 1
+                """);
+        PoolConfig pool = config.pools().getFirst();
+        assertThat(pool.idle().stoppedCount()).isEqualTo(2);
+        assertThat(pool.stoppedMaxAge()).isEqualTo(Duration.ofDays(2));
+        assertThat(pool.periods()).extracting(p -> p.idle().stoppedCount()).containsExactly(6, 2);
+        assertThat(pool.hasStoppedPool()).isTrue();
     }
 
     static Stream<Arguments> durations() {
@@ -207,6 +227,19 @@ class ConfigLoaderTest {
                 Arguments.of("badAmi", "    ami: ubuntu\n", "pools[0].ami: 'ubuntu' is not an AMI id"),
                 Arguments.of("badSubnet", "    subnets: [vpc-1]\n", "pools[0].subnets: 'vpc-1' is not a subnet id"),
                 Arguments.of("zeroBootTimeout", "    bootTimeout: 0\n", "pools[0].bootTimeout: must be longer than 0s (line 7)"),
+                Arguments.of("negativeStoppedCount", "    stoppedCount: -1\n",
+                        "pools[0].stoppedCount: -1 must be at least 0 (line 7)"),
+                Arguments.of("stoppedAndIdleAboveLimit", "    idleCount: 1\n    stoppedCount: 3\n",
+                        "pools[0].stoppedCount: idleCount 1 + stoppedCount 3 exceeds limit 3 (stopped machines count"
+                                + " toward the limit) (line 8)"),
+                Arguments.of("periodStoppedCountAboveLimit",
+                        "    periods:\n      - schedules: [\"* * * * * * *\"]\n        stoppedCount: 4\n",
+                        "pools[0].periods[0].stoppedCount: idleCount 0 + stoppedCount 4 exceeds limit 3"),
+                Arguments.of("stoppedMaxAgeTooShort", "    stoppedMaxAge: 10m\n",
+                        "pools[0].stoppedMaxAge: must be at least 60m (a shorter age replaces stopped machines faster"
+                                + " than they are refilled) (line 7)"),
+                Arguments.of("badStoppedMaxAge", "    stoppedMaxAge: a week\n",
+                        "pools[0].stoppedMaxAge: 'a week' is not a duration"),
                 Arguments.of("runUntaggedOnGithub", "    forge: github\n    runUntagged: true\n",
                         "pools[0].runUntagged: is a GitLab setting"),
                 Arguments.of("githubTargetOnGitlabPool", "    github: {organization: acme}\n",
