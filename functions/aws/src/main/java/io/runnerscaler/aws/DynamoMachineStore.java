@@ -71,7 +71,7 @@ public final class DynamoMachineStore implements MachineStore {
             return;
         }
         var put = PutItemRequest.builder().tableName(table).item(item(m));
-        if (m.state() != MachineState.LAUNCHING) {
+        if (!m.state().isFirst()) {
             put.conditionExpression("attribute_exists(instanceId)");
         }
         try {

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -56,8 +57,11 @@ public class InMemoryFleet implements Fleet {
     private final Function<PoolConfig, String> ids;
     private final Map<String, Instance> instances = new LinkedHashMap<>();
     private Supply supply = Supply.UNLIMITED;
+    private Function<String, Optional<LaunchFailure>> starts = id -> Optional.empty();
     private long sequence;
     private int launchCalls;
+    private int startCalls;
+    private int stopCalls;
 
     /** @param clock the launch time of new instances */
     public InMemoryFleet(Supplier<Instant> clock) {
@@ -99,6 +103,45 @@ public class InMemoryFleet implements Fleet {
         return launched;
     }
 
+    /** From now on, a start answers what {@code answer} says for the instance (empty: started). */
+    public synchronized void starts(Function<String, Optional<LaunchFailure>> answer) {
+        this.starts = Objects.requireNonNull(answer);
+    }
+
+    @Override
+    public synchronized LaunchResult launchStoppable(PoolConfig pool, int count, Market market,
+                                                     Map<String, String> tags) {
+        return launch(pool, count, market, tags);
+    }
+
+    /** Starts a {@code stopped} instance: it is {@code running} at once (the caller's clock models the boot). */
+    @Override
+    public synchronized Optional<LaunchFailure> start(String instanceId) {
+        startCalls++;
+        Instance i = instances.get(instanceId);
+        if (i == null || !i.state().equals("stopped") && !i.state().equals("stopping")) {
+            return Optional.of(new LaunchFailure(LaunchFailure.Kind.CONFIG, "IncorrectInstanceState",
+                    "The instance '" + instanceId + "' is not in a state from which it can be started."));
+        }
+        Optional<LaunchFailure> refused = starts.apply(instanceId);
+        if (refused.isEmpty()) {
+            setState(instanceId, "running");
+        }
+        return refused;
+    }
+
+    /** Stops instances: they are {@code stopped} at once. */
+    @Override
+    public synchronized void stop(Collection<String> instanceIds) {
+        stopCalls++;
+        for (String id : instanceIds) {
+            Instance i = instances.get(id);
+            if (i != null && !i.state().equals("terminated")) {
+                setState(id, "stopped");
+            }
+        }
+    }
+
     @Override
     public synchronized void terminate(Collection<String> instanceIds) {
         for (String id : instanceIds) {
@@ -112,7 +155,8 @@ public class InMemoryFleet implements Fleet {
     @Override
     public synchronized List<FleetInstance> describeManaged() {
         return instances.values().stream().filter(i -> !i.state().equals("terminated"))
-                .map(i -> new FleetInstance(i.instanceId(), i.pool(), i.state(), i.launchTime())).toList();
+                .map(i -> new FleetInstance(i.instanceId(), i.pool(), i.state(), i.launchTime(), "",
+                        i.tags().containsKey(READY_TAG))).toList();
     }
 
     /** The world changes an instance: {@code stopped}, {@code terminated} (it shut down, spot took it) ... */
@@ -141,6 +185,23 @@ public class InMemoryFleet implements Fleet {
 
     public synchronized Instance instance(String instanceId) {
         return instances.get(instanceId);
+    }
+
+    public synchronized int startCalls() {
+        return startCalls;
+    }
+
+    public synchronized int stopCalls() {
+        return stopCalls;
+    }
+
+    /** The instance booted to ready for the stopped pool and tagged itself so. */
+    public synchronized void markReady(String instanceId) {
+        Instance i = instances.get(instanceId);
+        var tags = new LinkedHashMap<>(i.tags());
+        tags.put(READY_TAG, "true");
+        instances.put(instanceId, new Instance(i.instanceId(), i.pool(), i.instanceType(), i.market(), i.state(),
+                i.launchTime(), tags));
     }
 
     /** How many launch calls were made (one per CreateFleet in production). */

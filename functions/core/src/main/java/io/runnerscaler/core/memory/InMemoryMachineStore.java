@@ -42,7 +42,7 @@ public class InMemoryMachineStore implements MachineStore {
             write(m);
             return;
         }
-        if (m.state() == MachineState.LAUNCHING || (current != null && current.state().isAlive())) {
+        if (m.state().isFirst() || (current != null && current.state().isAlive())) {
             write(m);
         }
     }

@@ -20,6 +20,17 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * Start a machine of the stopped pool (StartInstances): it keeps its place, boots, registers and takes a job
+     * as a launched one does. If EC2 cannot start it, {@link Planner#afterStart} says what to launch instead.
+     */
+    record Start(String instanceId, Reason reason) implements Action {
+    }
+
+    /** Stop a machine that booted to ready for the stopped pool (StopInstances). */
+    record Stop(String instanceId, Reason reason) implements Action {
+    }
+
     /** Stop giving the machine new jobs; terminate once it is not busy. */
     record Drain(String instanceId, Reason reason) implements Action {
     }

@@ -63,7 +63,23 @@ import java.util.Set;
  *       ({@code HEALTHY_LAUNCH}). A machine whose registration failed is discarded
  *       ({@link #registrationFailed}).</li>
  * </ul>
- * Only IDLE, LAUNCHING (boot timeout), job-less DRAINING, stopped and gone machines are ever ended; never BUSY.
+ * Stopped pools ({@code stoppedCount}, not docker+machine's):
+ * <ul>
+ *   <li>Machines WARMING (launched to refill, booting to ready), STOPPING and STOPPED are never counted idle,
+ *       busy or available; they count toward {@code limit}.</li>
+ *   <li>What jobs and the idle target want is started from the STOPPED machines first, oldest first
+ *       ({@code STARTED_FROM_POOL}): a start keeps the machine's place, so neither limit nor growth rate binds
+ *       it. Only the rest is launched. A start EC2 refuses for capacity becomes a cold launch
+ *       ({@link #afterStart}, {@code START_FAILED}).</li>
+ *   <li>After the jobs' and the idle target's launches, the pool refills up to {@code stoppedCount} with
+ *       launches ({@code POOL_REFILL}) within limit and growth rate (WARMING machines count as launching);
+ *       a WARMING machine EC2 lists as ready is stopped ({@code POOL_REFILL}).</li>
+ *   <li>A STOPPED machine launched {@code stoppedMaxAge} ago ({@code STOPPED_MAX_AGE}) or built from an
+ *       image other than the pool's current one ({@code IMAGE_OUTDATED}), and stopped machines beyond
+ *       {@code stoppedCount} ({@code ABOVE_STOPPED_COUNT}), are discarded: nothing is registered on them.</li>
+ * </ul>
+ * Only IDLE, LAUNCHING (boot timeout), job-less DRAINING, stopped, pooled and gone machines are ever ended;
+ * never BUSY.
  *
  * <p>A plan lists the machines it ends first, then drains, then launches (for jobs before those for the idle
  * target), then holds: the order to apply them in.
@@ -94,14 +110,19 @@ public final class Planner {
         ActiveSettings active = periods.resolve(pool, now);
         IdleSettings idle = active.idle();
         List<Action> actions = new ArrayList<>();
+        Map<String, Fleet.FleetInstance> listed = new HashMap<>();
+        state.listing().ifPresent(l -> l.forEach(i -> listed.put(i.instanceId(), i)));
         Set<String> ending = state.listing()
-                .map(listed -> reconcile(pool, state.machines(), listed, now, actions))
+                .map(l -> reconcile(pool, state.machines(), listed, l, now, actions))
                 .orElse(Set.of());
         List<Machine> available = new ArrayList<>();
+        List<Machine> stopped = new ArrayList<>();
         int total = 0;
         int busy = 0;
         int idleUsable = 0;
         int launching = 0;
+        int warming = 0;
+        int stopping = 0;
         int draining = 0;
         int terminating = 0;
         Instant reviewAt = null;
@@ -110,6 +131,7 @@ public final class Planner {
             if (ending.contains(m.instanceId())) {
                 continue;
             }
+            Optional<Fleet.FleetInstance> instance = Optional.ofNullable(listed.get(m.instanceId()));
             switch (m.state()) {
                 case TERMINATED -> {
                     continue;
@@ -125,7 +147,8 @@ public final class Planner {
                     }
                 }
                 case LAUNCHING -> {
-                    Instant deadline = m.launchedAt().plus(pool.bootTimeout());
+                    // A machine started from the stopped pool boots from its start, not its launch.
+                    Instant deadline = latest(m.launchedAt(), m.stateSince()).plus(pool.bootTimeout());
                     if (!now.isBefore(deadline)) {
                         actions.add(new Action.Terminate(m.instanceId(), Reason.BOOT_TIMEOUT, !m.tookJob()));
                         terminating++;
@@ -144,6 +167,43 @@ public final class Planner {
                         available.add(m);
                     }
                 }
+                case WARMING -> {
+                    Instant deadline = m.stateSince().plus(pool.bootTimeout());
+                    if (!now.isBefore(deadline)) {
+                        // Nothing registered on it: nobody to ask.
+                        actions.add(new Action.Discard(m.instanceId(), Reason.BOOT_TIMEOUT, true));
+                        terminating++;
+                    } else {
+                        warming++;
+                        if (instance.filter(Fleet.FleetInstance::ready).isPresent()) {
+                            actions.add(new Action.Stop(m.instanceId(), Reason.POOL_REFILL));
+                        } else {
+                            reviewAt = earliest(reviewAt, deadline);
+                        }
+                    }
+                }
+                case STOPPING -> {
+                    String ec2 = instance.map(Fleet.FleetInstance::state).orElse("");
+                    if (ec2.equals(STOPPED)) {
+                        // The stopped event was missed: the listing says it is there to start.
+                        stopped.add(m);
+                    } else {
+                        stopping++;
+                        if (ec2.equals("running")) {
+                            // The stop call did not take (the record is written first): ask again.
+                            actions.add(new Action.Stop(m.instanceId(), Reason.POOL_REFILL));
+                        }
+                    }
+                }
+                case STOPPED -> {
+                    Optional<Reason> retire = retirement(pool, state, m, instance, now);
+                    if (retire.isPresent()) {
+                        actions.add(new Action.Discard(m.instanceId(), retire.get(), false));
+                        terminating++;
+                    } else {
+                        stopped.add(m);
+                    }
+                }
             }
             total++;
         }
@@ -156,19 +216,31 @@ public final class Planner {
         int quota = target + jobDemand;
         int availableCount = idleUsable + launching;
 
-        // Launch what queued jobs and the idle target need, within limit and growth rate.
+        // What queued jobs and the idle target need: started from the stopped pool first (a started machine keeps
+        // its place, so no limit or growth rate binds it), launched within limit and growth rate for the rest.
         int wantedForJobs = Math.max(0, jobDemand - availableCount);
-        int wanted = Math.max(0, quota - availableCount);
+        int wantedAll = Math.max(0, quota - availableCount);
+        stopped.sort(OLDEST_FIRST);
+        int starts = Math.min(wantedAll, stopped.size());
+        for (int i = 0; i < starts; i++) {
+            actions.add(new Action.Start(stopped.get(i).instanceId(), Reason.STARTED_FROM_POOL));
+        }
+        wantedForJobs = Math.max(0, wantedForJobs - starts);
+        int wanted = wantedAll - starts;
         // Machines this plan terminates free their place: the plan is applied terminations first, and the
         // executor's atomic reservation still refuses a launch if a termination did not happen.
         int staying = total - terminating;
         int room = pool.limit() > 0 ? Math.max(0, pool.limit() - staying) : Integer.MAX_VALUE;
-        int growthRoom = pool.maxGrowthRate() > 0 ? Math.max(0, pool.maxGrowthRate() - launching)
+        int growthRoom = pool.maxGrowthRate() > 0 ? Math.max(0, pool.maxGrowthRate() - launching - warming)
                 : Integer.MAX_VALUE;
         int launch = Math.min(wanted, Math.min(room, growthRoom));
+        // The stopped pool refills after the jobs and the idle target got theirs.
+        int pooled = warming + stopping + stopped.size() - starts;
+        int refillWanted = Math.max(0, idle.stoppedCount() - pooled);
+        int refill = Math.min(refillWanted, Math.min(sub(room, launch), sub(growthRoom, launch)));
         if (backoff.isPresent()) {
-            if (wanted > 0) {
-                actions.add(new Action.Hold(Reason.BOOT_FAILURES, wanted + " machine(s) wanted; "
+            if (wanted + refillWanted > 0) {
+                actions.add(new Action.Hold(Reason.BOOT_FAILURES, (wanted + refillWanted) + " machine(s) wanted; "
                         + state.bootFailures().size() + " machine(s) ended before their first job since "
                         + state.bootFailures().getFirst() + "; no launch before " + backoff.get()));
             }
@@ -177,12 +249,17 @@ public final class Planner {
             if (launch > 0) {
                 addLaunches(pool, state, active, launch, Math.min(launch, wantedForJobs), actions);
             }
-            if (wanted > launch) {
-                boolean limitBinds = room <= growthRoom;
+            if (refill > 0) {
+                actions.add(new Action.Launch(refill, marketFor(pool.market()), Reason.POOL_REFILL));
+            }
+            int short_ = (wanted - launch) + (refillWanted - refill);
+            if (short_ > 0) {
+                boolean limitBinds = sub(room, launch + refill) <= sub(growthRoom, launch + refill);
                 actions.add(new Action.Hold(limitBinds ? Reason.LIMIT_REACHED : Reason.GROWTH_RATE,
-                        (wanted - launch) + " more machine(s) wanted; "
-                                + (limitBinds ? staying + " of limit " + pool.limit() + " in the pool"
-                                        : launching + " launching, maxGrowthRate " + pool.maxGrowthRate())));
+                        short_ + " more machine(s) wanted" + (refillWanted > refill ? " (stopped pool included)" : "")
+                                + "; " + (limitBinds ? staying + " of limit " + pool.limit() + " in the pool"
+                                        : (launching + warming) + " launching, maxGrowthRate "
+                                                + pool.maxGrowthRate())));
             }
         }
         if (state.queuedJobs() > slots) {
@@ -190,6 +267,13 @@ public final class Planner {
                     + " queued job(s) wait for concurrent " + state.concurrent() + " ("
                     + state.runningJobsAll() + " running)"));
         }
+
+        // Stopped machines beyond the stopped target (a period that held more ended) go at once, newest first.
+        for (int i = stopped.size() - 1, extra = pooled - idle.stoppedCount(); i >= starts && extra > 0; i--, extra--) {
+            actions.add(new Action.Discard(stopped.get(i).instanceId(), Reason.ABOVE_STOPPED_COUNT, false));
+            terminating++;
+        }
+        staying = total - terminating;
 
         // Remove idle machines: above the limit at once, beyond the target after idleTime.
         int excess = pool.limit() > 0 ? staying - pool.limit() : 0;
@@ -212,6 +296,26 @@ public final class Planner {
                 state.queuedJobs(), Optional.ofNullable(reviewAt));
         actions.sort(Comparator.comparingInt(Planner::applyOrder));
         return new Plan(pool.name(), actions, assessment);
+    }
+
+    /**
+     * Whether a stopped machine is due to be replaced: launched longer ago than {@code stoppedMaxAge}, or (when the
+     * pool's current image is known and EC2 lists the machine's) built from another image.
+     */
+    private static Optional<Reason> retirement(PoolConfig pool, PoolState state, Machine m,
+                                               Optional<Fleet.FleetInstance> instance, Instant now) {
+        if (!now.isBefore(m.launchedAt().plus(pool.stoppedMaxAge()))) {
+            return Optional.of(Reason.STOPPED_MAX_AGE);
+        }
+        Optional<String> image = instance.map(Fleet.FleetInstance::imageId).filter(i -> !i.isEmpty());
+        if (image.isPresent() && state.image().isPresent() && !state.image().get().equals(image.get())) {
+            return Optional.of(Reason.IMAGE_OUTDATED);
+        }
+        return Optional.empty();
+    }
+
+    private static int sub(int a, int b) {
+        return a == Integer.MAX_VALUE ? a : Math.max(0, a - b);
     }
 
     /**
@@ -269,11 +373,10 @@ public final class Planner {
      * no live record of is an orphan once past the grace. Adds the actions; returns the machines they end,
      * which the rest of the plan no longer counts.
      */
-    private static Set<String> reconcile(PoolConfig pool, List<Machine> machines, List<Fleet.FleetInstance> listed,
+    private static Set<String> reconcile(PoolConfig pool, List<Machine> machines,
+                                         Map<String, Fleet.FleetInstance> byId, List<Fleet.FleetInstance> listed,
                                          Instant now, List<Action> actions) {
         Set<String> ending = new HashSet<>();
-        Map<String, Fleet.FleetInstance> byId = new HashMap<>();
-        listed.forEach(i -> byId.put(i.instanceId(), i));
         Set<String> known = new HashSet<>();
         for (Machine m : machines) {
             if (!m.state().isAlive()) {
@@ -284,7 +387,7 @@ public final class Planner {
             if (instance == null && m.launchedAt().plus(LISTING_LAG).isBefore(now)) {
                 actions.add(new Action.Ended(m.instanceId(), Reason.INSTANCE_GONE, isBootFailure(pool, m, now)));
                 ending.add(m.instanceId());
-            } else if (instance != null && STOPPED.equals(instance.state())) {
+            } else if (instance != null && STOPPED.equals(instance.state()) && !stoppedOnPurpose(m)) {
                 actions.add(new Action.Discard(m.instanceId(), Reason.STOPPED, isBootFailure(pool, m, now)));
                 ending.add(m.instanceId());
             }
@@ -321,16 +424,46 @@ public final class Planner {
         }
         boolean bootFailure = pool.map(p -> isBootFailure(p, m, now)).orElse(false);
         return switch (news) {
+            case InstanceNews.StateChanged s when stoppedOnPurpose(m)
+                    && (s.ec2State().equals(STOPPED) || s.ec2State().equals("stopping")) -> List.of();
+            case InstanceNews.StateChanged s when m.state() == MachineState.STOPPED
+                    && (s.ec2State().equals("pending") || s.ec2State().equals("running")) -> List.of();
             case InstanceNews.StateChanged s -> switch (s.ec2State()) {
                 case STOPPED -> List.of(new Action.Discard(m.instanceId(), Reason.STOPPED, bootFailure));
                 case "shutting-down", "terminated", "stopping" -> List.of(new Action.Ended(m.instanceId(),
                         Reason.INSTANCE_ENDED, bootFailure));
                 default -> List.of();
             };
+            case InstanceNews.SpotNotice n when m.state().isPooled() -> m.state() != MachineState.WARMING
+                    ? List.<Action>of() : List.of(new Action.Discard(m.instanceId(), n.interruption()
+                            ? Reason.SPOT_INTERRUPTION : Reason.REBALANCE, false));
             case InstanceNews.SpotNotice n -> m.state() == MachineState.DRAINING ? List.<Action>of()
                     : List.of(new Action.Drain(m.instanceId(), n.interruption() ? Reason.SPOT_INTERRUPTION
                             : Reason.REBALANCE));
         };
+    }
+
+    /**
+     * Whether the machine is stopping or stopped because the scaler stopped it for the stopped pool: EC2's
+     * {@code stopping} and {@code stopped} about it are expected, not an end. Any other machine that stops (its
+     * runner or a person stopped it, a spot instance was interrupted with behaviour {@code stop}) is discarded as
+     * before.
+     */
+    private static boolean stoppedOnPurpose(Machine m) {
+        return m.state() == MachineState.STOPPING || m.state() == MachineState.STOPPED;
+    }
+
+    /**
+     * EC2 could not start a stopped machine: for a capacity error, launch one machine cold in its place, on the
+     * pool's market (a spot-with-fallback pool then falls back to on demand through {@link #afterLaunch}). The
+     * stopped machine stays in the pool; it is tried again at the next start. Other errors launch nothing: they
+     * are no shortage, and the next plan decides again.
+     */
+    public Optional<Action.Launch> afterStart(PoolConfig pool, Action.Start asked, Fleet.LaunchFailure failure) {
+        if (failure.kind() != Fleet.LaunchFailure.Kind.CAPACITY) {
+            return Optional.empty();
+        }
+        return Optional.of(new Action.Launch(1, marketFor(pool.market()), Reason.START_FAILED));
     }
 
     /**
@@ -364,7 +497,9 @@ public final class Planner {
                 || !capacityError) {
             return Optional.empty();
         }
-        return Optional.of(new Action.Launch(missing, Market.ON_DEMAND, Reason.SPOT_CAPACITY_FALLBACK));
+        // A refill stays a refill on demand: the machine still goes to the stopped pool.
+        return Optional.of(new Action.Launch(missing, Market.ON_DEMAND,
+                asked.reason() == Reason.POOL_REFILL ? Reason.POOL_REFILL : Reason.SPOT_CAPACITY_FALLBACK));
     }
 
     /**
@@ -398,9 +533,11 @@ public final class Planner {
             case Action.Discard d -> 0;
             case Action.Terminate t -> 0;
             case Action.Drain d -> 1;
+            case Action.Stop s -> 1;
             case Action.ResetBootFailures r -> 2;
-            case Action.Launch l -> 3;
-            case Action.Hold h -> 4;
+            case Action.Start s -> 3;
+            case Action.Launch l -> 4;
+            case Action.Hold h -> 5;
         };
     }
 
@@ -447,6 +584,10 @@ public final class Planner {
             actions.add(new Action.Terminate(m.instanceId(), Reason.IDLE_TIME_EXCEEDED));
         }
         return reviewAt;
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return b.isAfter(a) ? b : a;
     }
 
     private static Instant earliest(Instant a, Instant b) {

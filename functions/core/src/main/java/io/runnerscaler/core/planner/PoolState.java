@@ -19,10 +19,18 @@ import java.util.Optional;
  *                       healthy machine, oldest first
  * @param listing        the pool's instances as EC2 lists them this pass (the reaper's one DescribeInstances);
  *                       empty where nobody listed (scale-up), and then nothing is reconciled
+ * @param image          the image the pool launches now, where known: stopped machines listed with another are
+ *                       replaced ({@code IMAGE_OUTDATED})
  */
 public record PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs, int runningJobsAll, int concurrent,
                         int onDemandGrants, List<Instant> bootFailures,
-                        Optional<List<Fleet.FleetInstance>> listing) {
+                        Optional<List<Fleet.FleetInstance>> listing, Optional<String> image) {
+
+    public PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs, int runningJobsAll, int concurrent,
+                     int onDemandGrants, List<Instant> bootFailures, Optional<List<Fleet.FleetInstance>> listing) {
+        this(pool, machines, queuedJobs, runningJobsAll, concurrent, onDemandGrants, bootFailures, listing,
+                Optional.empty());
+    }
 
     public PoolState {
         machines = List.copyOf(machines);
@@ -37,6 +45,11 @@ public record PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs,
 
     public PoolState withListing(List<Fleet.FleetInstance> instances) {
         return new PoolState(pool, machines, queuedJobs, runningJobsAll, concurrent, onDemandGrants, bootFailures,
-                Optional.of(instances));
+                Optional.of(instances), image);
+    }
+
+    public PoolState withImage(Optional<String> current) {
+        return new PoolState(pool, machines, queuedJobs, runningJobsAll, concurrent, onDemandGrants, bootFailures,
+                listing, current);
     }
 }

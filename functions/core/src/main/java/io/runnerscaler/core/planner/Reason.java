@@ -4,6 +4,18 @@ package io.runnerscaler.core.planner;
 public enum Reason {
     /** Jobs are queued and no idle machine can take them. */
     JOBS_WAITING,
+    /** A machine of the stopped pool is started for waiting jobs or the idle target, before any launch. */
+    STARTED_FROM_POOL,
+    /** Fewer stopped machines than {@code stoppedCount}: launch to refill, or stop a refill that is ready. */
+    POOL_REFILL,
+    /** EC2 could not start a stopped machine (capacity): a cold launch replaces the start. */
+    START_FAILED,
+    /** A stopped machine was built from an image older than the one the pool launches now. */
+    IMAGE_OUTDATED,
+    /** A stopped machine was launched longer ago than {@code stoppedMaxAge}. */
+    STOPPED_MAX_AGE,
+    /** More stopped machines than {@code stoppedCount} (a period that held more ended). */
+    ABOVE_STOPPED_COUNT,
     /** Fewer idle machines than the idle target. */
     BELOW_IDLE_COUNT,
     /** Launches to reach the idle target of the period now in force (pre-warming). */

@@ -21,6 +21,27 @@ public interface Fleet {
      */
     LaunchResult launch(PoolConfig pool, int count, Market market, Map<String, String> tags);
 
+    /**
+     * Launch up to {@code count} machines for the stopped pool: they must be stoppable (on spot, a persistent
+     * request with interruption behaviour {@code stop}, which needs RunInstances rather than an instant fleet).
+     */
+    default LaunchResult launchStoppable(PoolConfig pool, int count, Market market, Map<String, String> tags) {
+        return launch(pool, count, market, tags);
+    }
+
+    /**
+     * Start a stopped instance (one StartInstances call). Empty when EC2 accepted it; else why not (a capacity
+     * error when EC2 has no room for its type in its zone, {@code InsufficientInstanceCapacity}).
+     */
+    default Optional<LaunchFailure> start(String instanceId) {
+        throw new UnsupportedOperationException("this fleet cannot start stopped instances");
+    }
+
+    /** Stop running instances (StopInstances); already stopping or stopped ones are not an error. */
+    default void stop(Collection<String> instanceIds) {
+        throw new UnsupportedOperationException("this fleet cannot stop instances");
+    }
+
     /** Terminate the instances; already gone ones are not an error. */
     void terminate(Collection<String> instanceIds);
 
@@ -66,7 +87,22 @@ public interface Fleet {
         public enum Kind { CAPACITY, QUOTA, THROTTLED, CONFIG, OTHER }
     }
 
-    /** An instance as EC2 reports it ({@code state}: pending, running, stopping, stopped, shutting-down). */
-    record FleetInstance(String instanceId, String pool, String state, Instant launchTime) {
+    /**
+     * An instance as EC2 reports it ({@code state}: pending, running, stopping, stopped, shutting-down).
+     *
+     * @param imageId the image it was launched from, empty when unknown
+     * @param ready   it booted to ready for the stopped pool and said so (its {@link #READY_TAG})
+     */
+    record FleetInstance(String instanceId, String pool, String state, Instant launchTime, String imageId,
+                         boolean ready) {
+        public FleetInstance(String instanceId, String pool, String state, Instant launchTime) {
+            this(instanceId, pool, state, launchTime, "", false);
+        }
     }
+
+    /** Tag a refill machine sets on itself once booted to ready (image warm, Docker up, nothing registered). */
+    String READY_TAG = "runner-scaler:ready";
+
+    /** Tag on a machine launched to refill the stopped pool: its first boot only warms up and says ready. */
+    String REFILL_TAG = "runner-scaler:refill";
 }

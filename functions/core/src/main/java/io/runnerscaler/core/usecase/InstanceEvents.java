@@ -17,7 +17,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * EC2's own news about an instance: it is running, it stopped or ended, or spot wants it back. Records the
+ * EC2's own news about an instance: it is running, it stopped or ended, or spot wants it back. A machine the scaler
+ * stopped for the stopped pool is exempt: its {@code stopping} and {@code stopped} are expected and only recorded. Records the
  * facts (the machine is up; the job on an interrupted machine may need a retry) and asks the planner what the
  * news calls for, which the executor carries out.
  */
@@ -59,6 +60,13 @@ public final class InstanceEvents {
             machines.put(m.withState(MachineState.IDLE, now, m.jobId()));
             log.info("machine.idle", Map.of("pool", m.pool(), "instance", m.instanceId(), "reason",
                     "INSTANCE_RUNNING"));
+            return;
+        }
+        if (ec2State.equals("stopped") && m.state() == MachineState.STOPPING) {
+            // The stop the scaler asked for (POOL_REFILL) took: the machine waits in the stopped pool.
+            machines.put(m.withState(MachineState.STOPPED, clock.instant(), Optional.empty()));
+            log.info("machine.stopped", Map.of("pool", m.pool(), "instance", m.instanceId(), "reason",
+                    "POOL_REFILL"));
             return;
         }
         decide(m, new InstanceNews.StateChanged(ec2State));

@@ -70,6 +70,7 @@ public final class PlanExecutor {
      */
     public void execute(PoolConfig pool, Plan plan, Instant now, Optional<String> forJob, BooleanSupplier inTime) {
         int deferred = 0;
+        Optional<String> jobLeft = forJob;
         for (Action action : plan.actions()) {
             boolean terminates = action instanceof Action.Terminate || action instanceof Action.Discard;
             if (terminates && (deferred > 0 || !inTime.getAsBoolean())) {
@@ -77,7 +78,13 @@ public final class PlanExecutor {
                 continue;
             }
             switch (action) {
-                case Action.Launch l -> launch(pool, l, now, forJob);
+                case Action.Launch l -> launch(pool, l, now, jobLeft);
+                case Action.Start st -> {
+                    if (start(pool, st, now, jobLeft)) {
+                        jobLeft = Optional.empty();
+                    }
+                }
+                case Action.Stop st -> stop(pool.name(), st, now);
                 case Action.Terminate t -> terminate(pool, t, now);
                 case Action.Discard d -> discard(pool.name(), d, machines.find(d.instanceId()), now);
                 case Action.Ended e -> ended(pool.name(), e, now);
@@ -107,6 +114,7 @@ public final class PlanExecutor {
                 case Action.Discard d -> discard(pool, d, machines.find(d.instanceId()), now);
                 case Action.Ended e -> ended(pool, e, now);
                 case Action.Drain d -> drain(pool, d, now);
+                case Action.Stop st -> stop(pool, st, now);
                 default -> throw new IllegalArgumentException("pool '" + pool + "': " + action
                         + " needs the pool's settings");
             }
@@ -135,9 +143,10 @@ public final class PlanExecutor {
         if (granted == 0) {
             return;
         }
-        // Only a launch for waiting jobs is for this job; idle top-ups belong to no job.
+        // Only a launch for waiting jobs is for this job; idle top-ups and refills belong to no job.
         var job = new ArrayList<String>();
-        if (planned.reason() == Reason.JOBS_WAITING || planned.reason() == Reason.RETRY_ON_DEMAND) {
+        if (planned.reason() == Reason.JOBS_WAITING || planned.reason() == Reason.RETRY_ON_DEMAND
+                || planned.reason() == Reason.START_FAILED) {
             forJob.ifPresent(job::add);
         }
         int unused = granted;
@@ -155,15 +164,20 @@ public final class PlanExecutor {
             }
             Fleet.LaunchResult result;
             try {
-                result = fleet.launch(pool, l.count(), l.market(),
-                        job.isEmpty() ? Map.of() : Map.of(JOB_TAG, job.getFirst()));
+                result = l.reason() == Reason.POOL_REFILL
+                        ? fleet.launchStoppable(pool, l.count(), l.market(), Map.of(Fleet.REFILL_TAG, "true"))
+                        : fleet.launch(pool, l.count(), l.market(),
+                                job.isEmpty() ? Map.of() : Map.of(JOB_TAG, job.getFirst()));
             } catch (RuntimeException e) {
                 machines.release(pool.name(), unused);
                 throw e;
             }
             recordOrUndo(pool, l, result, now, job);
             unused -= result.launched().size();
-            handOff(pool, result, now);
+            if (l.reason() != Reason.POOL_REFILL) {
+                // A refill registers nothing: its registration is made when it is started for a job.
+                handOff(pool, result, now);
+            }
             logErrors(pool, l, result);
             last = result;
             if (l.reason() != Reason.RETRY_ON_DEMAND) {
@@ -208,14 +222,69 @@ public final class PlanExecutor {
     /** Each launched machine's runner gets its registration; a machine whose hand-off failed is the planner's. */
     private void handOff(PoolConfig pool, Fleet.LaunchResult result, Instant now) {
         for (Fleet.Launched launched : result.launched()) {
-            if (runners.handOff(pool, launched.instanceId(), now.plus(pool.bootTimeout()))
-                    instanceof RunnerRegistrations.HandOff.Failed failed) {
-                Machine recorded = new Machine(launched.instanceId(), pool.name(), MachineState.LAUNCHING,
-                        launched.market(), launched.instanceType(), 0, now, now, Optional.empty());
-                Action.Discard d = (Action.Discard) planner.registrationFailed(pool, launched.instanceId());
-                discard(pool.name(), d, Optional.of(recorded), now, failed.reason());
-            }
+            handOff(pool, new Machine(launched.instanceId(), pool.name(), MachineState.LAUNCHING,
+                    launched.market(), launched.instanceType(), 0, now, now, Optional.empty()), now);
         }
+    }
+
+    private void handOff(PoolConfig pool, Machine recorded, Instant now) {
+        if (runners.handOff(pool, recorded.instanceId(), now.plus(pool.bootTimeout()))
+                instanceof RunnerRegistrations.HandOff.Failed failed) {
+            Action.Discard d = (Action.Discard) planner.registrationFailed(pool, recorded.instanceId());
+            discard(pool.name(), d, Optional.of(recorded), now, failed.reason());
+        }
+    }
+
+    /**
+     * Starts a machine of the stopped pool: one StartInstances call, then the record (LAUNCHING again, since now)
+     * and its registration, made now and never at refill (a GitHub JIT config is generated here). If EC2 refuses,
+     * the planner says what to launch instead. Returns whether the machine was started (and took {@code forJob}).
+     */
+    private boolean start(PoolConfig pool, Action.Start st, Instant now, Optional<String> forJob) {
+        Optional<Machine> current = machines.find(st.instanceId())
+                .filter(m -> m.state() == MachineState.STOPPED || m.state() == MachineState.STOPPING);
+        if (current.isEmpty()) {
+            log.info("machine.start_skipped", fields(pool.name(), Map.of("instance", st.instanceId(),
+                    "reason", "NOT_STOPPED_SINCE_PLANNED")));
+            return false;
+        }
+        Optional<Fleet.LaunchFailure> refused = fleet.start(st.instanceId());
+        if (refused.isPresent()) {
+            Fleet.LaunchFailure why = refused.get();
+            metrics.count("StartFailures", Map.of("Pool", pool.name(), "Reason", why.kind().name()));
+            log.warn("machine.start_failed", fields(pool.name(), Map.of("instance", st.instanceId(),
+                    "reason", why.kind().name(), "code", why.code())));
+            planner.afterStart(pool, st, why).ifPresent(l -> launch(pool, l, now, forJob));
+            return false;
+        }
+        Machine started = current.get().withState(MachineState.LAUNCHING, now, forJob);
+        machines.put(started);
+        metrics.count("MachinesStarted", Map.of("Pool", pool.name(), "Reason", st.reason().name()));
+        var f = new LinkedHashMap<String, Object>();
+        f.put("instance", st.instanceId());
+        f.put("reason", st.reason().name());
+        forJob.ifPresent(j -> f.put("job", j));
+        log.info("machine.started", fields(pool.name(), f));
+        handOff(pool, started, now);
+        return true;
+    }
+
+    /**
+     * Stops a refill that booted to ready. The record says STOPPING before the call, so EC2's {@code stopping} and
+     * {@code stopped} about it are expected whenever they come; a call that did not take is asked again by the
+     * planner when EC2 still lists the instance running.
+     */
+    private void stop(String pool, Action.Stop st, Instant now) {
+        Optional<Machine> current = machines.find(st.instanceId())
+                .filter(m -> m.state() == MachineState.WARMING || m.state() == MachineState.STOPPING);
+        if (current.isEmpty()) {
+            return;
+        }
+        if (current.get().state() == MachineState.WARMING) {
+            machines.put(current.get().withState(MachineState.STOPPING, now, Optional.empty()));
+        }
+        fleet.stop(List.of(st.instanceId()));
+        log.info("machine.stopping", fields(pool, Map.of("instance", st.instanceId(), "reason", st.reason().name())));
     }
 
     /**
@@ -234,7 +303,8 @@ public final class PlanExecutor {
         try {
             for (Fleet.Launched launched : result.launched()) {
                 Optional<String> forThis = job.isEmpty() ? Optional.empty() : Optional.of(job.removeFirst());
-                machines.put(new Machine(launched.instanceId(), pool.name(), MachineState.LAUNCHING,
+                MachineState first = l.reason() == Reason.POOL_REFILL ? MachineState.WARMING : MachineState.LAUNCHING;
+                machines.put(new Machine(launched.instanceId(), pool.name(), first,
                         launched.market(), launched.instanceType(), 0, now, now, forThis));
                 unrecorded.remove(launched.instanceId());
                 var f = new LinkedHashMap<String, Object>();

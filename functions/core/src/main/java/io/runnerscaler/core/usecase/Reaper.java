@@ -92,7 +92,9 @@ public final class Reaper {
             MachineStore.PoolCounters counters = machines.counters(pool.name());
             PoolState state = new PoolState(pool, alive, ledger.count(pool.name(), JobStatus.QUEUED), running,
                     cfg.concurrent(), counters.onDemandGrants(), counters.bootFailures(),
-                    Optional.of(listed.getOrDefault(pool.name(), List.of())));
+                    Optional.of(listed.getOrDefault(pool.name(), List.of())))
+                    // The image a pool launches now, where the config names it; a resolve:ssm: image is not read here.
+                    .withImage(pool.ami().filter(a -> a.startsWith("ami-")));
             Plan plan = planner.plan(state, now);
             executor.execute(pool, plan, now, Optional.empty(), inTime);
             plans.add(plan);

@@ -39,6 +39,25 @@ final class Fleet {
         return machine(id, MachineState.DRAINING, 3600, 10, 1, withJob ? Optional.of("job-" + id) : Optional.empty());
     }
 
+    /** A refill launched {@code launchedAgo} seconds ago, booting to ready. */
+    static Machine warming(String id, int launchedAgo) {
+        return machine(id, MachineState.WARMING, launchedAgo, launchedAgo, 0, Optional.empty());
+    }
+
+    static Machine stopping(String id, int launchedAgo) {
+        return machine(id, MachineState.STOPPING, launchedAgo, 10, 0, Optional.empty());
+    }
+
+    /** A machine of the stopped pool launched {@code launchedAgo} seconds ago. */
+    static Machine stopped(String id, int launchedAgo) {
+        return machine(id, MachineState.STOPPED, launchedAgo, Math.max(0, launchedAgo - 120), 0, Optional.empty());
+    }
+
+    /** A machine started from the stopped pool {@code startedAgo} seconds ago, launched long before. */
+    static Machine started(String id, int startedAgo) {
+        return machine(id, MachineState.LAUNCHING, 86_400, startedAgo, 0, Optional.empty());
+    }
+
     static Machine terminated(String id) {
         return machine(id, MachineState.TERMINATED, 3600, 10, 1, Optional.empty());
     }

@@ -176,6 +176,8 @@ class PlannerTest {
             case Action.Discard d -> "discard " + d.instanceId() + " " + d.reason() + bootFailure(d.bootFailure());
             case Action.Ended e -> "ended " + e.instanceId() + " " + e.reason() + bootFailure(e.bootFailure());
             case Action.Drain d -> "drain " + d.instanceId() + " " + d.reason();
+            case Action.Start st -> "start " + st.instanceId() + " " + st.reason();
+            case Action.Stop st -> "stop " + st.instanceId() + " " + st.reason();
             case Action.ResetBootFailures r -> "reset " + r.instanceId() + " " + r.reason();
             case Action.Hold h -> "hold " + h.reason();
         };

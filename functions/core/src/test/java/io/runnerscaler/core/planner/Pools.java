@@ -29,6 +29,11 @@ public record Pools(String name, MarketPolicy market, int limit, IdleSettings id
         return idle(new IdleSettings(idleCount, 0, 0, Duration.ofSeconds(idleTimeSeconds)));
     }
 
+    /** The pool keeps {@code n} machines stopped. */
+    public Pools stopped(int n) {
+        return idle(idle.withStoppedCount(n));
+    }
+
     public Pools idle(IdleSettings v) {
         return new Pools(name, market, limit, v, maxGrowthRate, maxBuilds, periods, zone, bootTimeout);
     }

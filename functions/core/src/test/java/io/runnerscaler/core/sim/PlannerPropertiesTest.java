@@ -64,8 +64,11 @@ class PlannerPropertiesTest {
                             .idle(new IdleSettings(idleCount, Math.min(min, idleCount), factor,
                                     Duration.ofSeconds(idleTime)))
                             .maxGrowthRate(growth).maxBuilds(maxBuilds).market(market)
-                            .bootTimeout(Duration.ofSeconds(300)).build();
-                });
+                            .bootTimeout(Duration.ofSeconds(300));
+                })
+                // A stopped pool in some, within what the config allows: idleCount + stoppedCount <= limit.
+                .flatMap(pools -> Arbitraries.integers().between(0, 4).map(stopped -> pools.stopped(
+                        Math.max(0, Math.min(stopped, pools.limit() - pools.idle().idleCount()))).build()));
     }
 
     @Provide
@@ -155,8 +158,12 @@ class PlannerPropertiesTest {
             }
         }
         assertThat(plan.terminations()).extracting(Action.Terminate::instanceId).doesNotHaveDuplicates();
+        for (Action.Discard d : plan.discards()) {
+            assertThat(byId.get(d.instanceId()).state()).as(d.toString()).isNotEqualTo(MachineState.BUSY);
+        }
         Set<String> terminated = new java.util.HashSet<>();
         plan.terminations().forEach(t -> terminated.add(t.instanceId()));
+        plan.discards().forEach(d -> terminated.add(d.instanceId()));
         long alive = machines.stream().filter(m -> m.state().isAlive()).count();
         long launching = machines.stream()
                 .filter(m -> m.state() == MachineState.LAUNCHING && !terminated.contains(m.instanceId())).count();
@@ -166,6 +173,37 @@ class PlannerPropertiesTest {
                 assertThat(launching + plan.launchCount()).isLessThanOrEqualTo(pool.maxGrowthRate());
             }
         }
+    }
+
+    /**
+     * Machines of the stopped pool (WARMING, STOPPING, STOPPED) are never counted idle, busy or launching, are only
+     * ever started, stopped or discarded (nothing registered on them to ask), and a start is only ever of a stopped
+     * machine, once.
+     */
+    @Property(tries = 500)
+    void stoppedMachinesAreNeverCountedIdleOrBusyAndOnlyStoppedOnesStart(@ForAll("pools") PoolConfig pool,
+            @ForAll("snapshots") List<Machine> machines, @ForAll @IntRange(max = 30) int queued,
+            @ForAll @IntRange(max = 86_400) int secondsLater) {
+        Plan plan = new Planner().plan(new PoolState(pool, machines, queued, 0, 100), START.plusSeconds(secondsLater));
+        Map<String, Machine> byId = new HashMap<>();
+        machines.forEach(m -> byId.put(m.instanceId(), m));
+        assertThat(plan.assessment().idle()).isLessThanOrEqualTo(count(machines, MachineState.IDLE));
+        assertThat(plan.assessment().busy()).isLessThanOrEqualTo(count(machines, MachineState.BUSY)
+                + count(machines, MachineState.DRAINING));
+        assertThat(plan.assessment().launching()).isLessThanOrEqualTo(count(machines, MachineState.LAUNCHING));
+        List<String> started = plan.actions().stream().filter(Action.Start.class::isInstance)
+                .map(a -> ((Action.Start) a).instanceId()).toList();
+        assertThat(started).doesNotHaveDuplicates().allSatisfy(id -> assertThat(byId.get(id).state())
+                .isIn(MachineState.STOPPED, MachineState.STOPPING));
+        assertThat(plan.terminations()).allSatisfy(t -> assertThat(byId.get(t.instanceId()).state().isPooled())
+                .as(t.toString()).isFalse());
+        assertThat(plan.actions().stream().filter(Action.Stop.class::isInstance)
+                .map(a -> byId.get(((Action.Stop) a).instanceId()).state()))
+                .allSatisfy(st -> assertThat(st).isIn(MachineState.WARMING, MachineState.STOPPING));
+    }
+
+    private static int count(List<Machine> machines, MachineState state) {
+        return (int) machines.stream().filter(m -> m.state() == state).count();
     }
 
     @Provide
