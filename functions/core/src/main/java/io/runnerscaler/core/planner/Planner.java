@@ -71,8 +71,9 @@ import java.util.Set;
  *       ({@code STARTED_FROM_POOL}): a start keeps the machine's place, so neither limit nor growth rate binds
  *       it. Only the rest is launched. A start EC2 refuses for capacity becomes a cold launch
  *       ({@link #afterStart}, {@code START_FAILED}).</li>
- *   <li>After the jobs' and the idle target's launches, the pool refills up to {@code stoppedCount} with
- *       launches ({@code POOL_REFILL}) within limit and growth rate (WARMING machines count as launching);
+ *   <li>After the jobs' and the idle target's launches, on a pass that lists EC2 (the reaper's, never scale-up's),
+ *       the pool refills up to {@code stoppedCount} with launches ({@code POOL_REFILL}) within limit and growth
+ *       rate (WARMING machines count as launching);
  *       a WARMING machine EC2 lists as ready is stopped ({@code POOL_REFILL}).</li>
  *   <li>A STOPPED machine launched {@code stoppedMaxAge} ago ({@code STOPPED_MAX_AGE}) or built from an
  *       image other than the pool's current one ({@code IMAGE_OUTDATED}), and stopped machines beyond
@@ -234,9 +235,10 @@ public final class Planner {
         int growthRoom = pool.maxGrowthRate() > 0 ? Math.max(0, pool.maxGrowthRate() - launching - warming)
                 : Integer.MAX_VALUE;
         int launch = Math.min(wanted, Math.min(room, growthRoom));
-        // The stopped pool refills after the jobs and the idle target got theirs.
+        // The stopped pool refills after the jobs and the idle target got theirs, on passes that list EC2 (the
+        // reaper's): a refill is never urgent, and a job's path (scale-up) stays one StartInstances call.
         int pooled = warming + stopping + stopped.size() - starts;
-        int refillWanted = Math.max(0, idle.stoppedCount() - pooled);
+        int refillWanted = state.listing().isPresent() ? Math.max(0, idle.stoppedCount() - pooled) : 0;
         int refill = Math.min(refillWanted, Math.min(sub(room, launch), sub(growthRoom, launch)));
         if (backoff.isPresent()) {
             if (wanted + refillWanted > 0) {

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnerscaler.core.config.MarketPolicy;
 import io.runnerscaler.core.model.Machine;
+import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
 import io.runnerscaler.core.port.Fleet.FleetInstance;
 import io.runnerscaler.core.port.Fleet.LaunchFailure;
@@ -47,6 +48,16 @@ class StoppedPoolPlannerTest {
             return new Case(behaviour, pool, machines, queued, listed, Optional.of(current), bootFailures, expected);
         }
 
+        /** The reaper's pass: EC2 lists every machine as it is (stopped, stopping, the rest running). */
+        Case reaperPass() {
+            return new Case(behaviour, pool, machines, queued, Optional.of(machines.stream().map(m -> ec2(m,
+                    switch (m.state()) {
+                        case STOPPED -> "stopped";
+                        case STOPPING -> "stopping";
+                        default -> "running";
+                    }, "", false)).toList()), image, bootFailures, expected);
+        }
+
         Case failures(Instant... at) {
             return new Case(behaviour, pool, machines, queued, listed, image, List.of(at), expected);
         }
@@ -69,17 +80,19 @@ class StoppedPoolPlannerTest {
         Machine s1 = stopped("i-s1", 7200);
         Machine s2 = stopped("i-s2", 3600);
         return Stream.of(
+                when("onAJobsPathAStartIsTheOnlyActionAndTheRefillWaitsForTheReaper", stoppedCount(2),
+                        List.of(s2, s1), 1, "start i-s1 STARTED_FROM_POOL"),
                 when("aQueuedJobStartsAStoppedMachineInsteadOfLaunchingAndThePoolRefills", stoppedCount(2),
-                        List.of(s2, s1), 1, "start i-s1 STARTED_FROM_POOL", "launch 1 SPOT POOL_REFILL"),
+                        List.of(s2, s1), 1, "start i-s1 STARTED_FROM_POOL", "launch 1 SPOT POOL_REFILL").reaperPass(),
                 when("moreJobsThanStoppedMachinesStartThemAllAndLaunchTheRest", stoppedCount(1), List.of(s1), 3,
-                        "start i-s1 STARTED_FROM_POOL", "launch 2 SPOT JOBS_WAITING", "launch 1 SPOT POOL_REFILL"),
+                        "start i-s1 STARTED_FROM_POOL", "launch 2 SPOT JOBS_WAITING", "launch 1 SPOT POOL_REFILL").reaperPass(),
                 when("aStartNeedsNoRoomAtTheLimitButTheRefillDoes", stoppedCount(2).limit(2), List.of(s1, s2), 1,
-                        "start i-s1 STARTED_FROM_POOL", "hold LIMIT_REACHED"),
+                        "start i-s1 STARTED_FROM_POOL", "hold LIMIT_REACHED").reaperPass(),
                 when("theIdleTargetIsStartedFromThePoolToo", Pools.pool().idle(1, 300).stopped(1), List.of(s1), 0,
-                        "start i-s1 STARTED_FROM_POOL", "launch 1 SPOT POOL_REFILL"),
+                        "start i-s1 STARTED_FROM_POOL", "launch 1 SPOT POOL_REFILL").reaperPass(),
                 when("aStoppedMachineIsNotStartedForNothing", stoppedCount(1), List.of(s1), 0),
                 when("aBackingOffPoolStillStartsBootedMachinesButRefillsNothing", stoppedCount(1), List.of(s1), 1,
-                        "start i-s1 STARTED_FROM_POOL", "hold BOOT_FAILURES")
+                        "start i-s1 STARTED_FROM_POOL", "hold BOOT_FAILURES").reaperPass()
                         .failures(NOW.minusSeconds(600), NOW.minusSeconds(300), NOW.minusSeconds(30)),
                 when("aMachineStartedFromThePoolBootsFromItsStartNotItsLaunch", stoppedCount(0).idle(1, 300),
                         List.of(started("i-st", 60)), 0),
@@ -91,28 +104,28 @@ class StoppedPoolPlannerTest {
         Machine w1 = warming("i-w1", 60);
         Machine p1 = stopping("i-p1", 300);
         return Stream.of(
-                when("anEmptyStoppedPoolIsRefilled", stoppedCount(2), List.of(), 0, "launch 2 SPOT POOL_REFILL"),
-                when("refillsAndStopsUnderWayCountTowardTheStoppedPool", stoppedCount(2), List.of(w1, p1), 0),
+                when("anEmptyStoppedPoolIsRefilled", stoppedCount(2), List.of(), 0, "launch 2 SPOT POOL_REFILL").reaperPass(),
+                when("refillsAndStopsUnderWayCountTowardTheStoppedPool", stoppedCount(2), List.of(w1, p1), 0).reaperPass(),
                 when("jobsGetTheirMachinesBeforeTheRefillWithinTheGrowthRate", stoppedCount(2).maxGrowthRate(1),
-                        List.of(), 1, "launch 1 SPOT JOBS_WAITING", "hold GROWTH_RATE"),
+                        List.of(), 1, "launch 1 SPOT JOBS_WAITING", "hold GROWTH_RATE").reaperPass(),
                 when("aWarmingMachineCountsAsLaunchingForTheGrowthRate", stoppedCount(2).maxGrowthRate(1),
-                        List.of(w1), 0, "hold GROWTH_RATE"),
+                        List.of(w1), 0, "hold GROWTH_RATE").reaperPass(),
                 when("aRefillEc2ListsAsReadyIsStopped", stoppedCount(1), List.of(w1), 0, "stop i-w1 POOL_REFILL")
                         .ec2Lists(ec2(w1, "running", "", true)),
                 when("aRefillNotYetReadyIsLeftToBoot", stoppedCount(1), List.of(w1), 0)
                         .ec2Lists(ec2(w1, "running", "", false)),
                 when("aRefillNotReadyByTheBootTimeoutIsDiscardedAsABootFailure", stoppedCount(1),
                         List.of(warming("i-w1", 600)), 0, "discard i-w1 BOOT_TIMEOUT (boot failure)",
-                        "launch 1 SPOT POOL_REFILL"),
+                        "launch 1 SPOT POOL_REFILL").reaperPass(),
                 when("aStopThatDidNotTakeIsAskedAgain", stoppedCount(1), List.of(p1), 0, "stop i-p1 POOL_REFILL")
                         .ec2Lists(ec2(p1, "running", "", true)),
                 when("aStoppingMachineEc2ListsStoppedCanBeStartedThoughItsEventWasMissed", stoppedCount(1),
                         List.of(p1), 1, "start i-p1 STARTED_FROM_POOL", "launch 1 SPOT POOL_REFILL")
                         .ec2Lists(ec2(p1, "stopped", "", true)),
                 when("aSpotWithFallbackPoolRefillsOnSpot", stoppedCount(1).market(MarketPolicy.SPOT_WITH_FALLBACK),
-                        List.of(), 0, "launch 1 SPOT POOL_REFILL"),
+                        List.of(), 0, "launch 1 SPOT POOL_REFILL").reaperPass(),
                 when("anOnDemandPoolRefillsOnDemand", stoppedCount(1).market(MarketPolicy.ON_DEMAND), List.of(), 0,
-                        "launch 1 ON_DEMAND POOL_REFILL"));
+                        "launch 1 ON_DEMAND POOL_REFILL").reaperPass());
     }
 
     static Stream<Case> retiring() {
@@ -121,9 +134,9 @@ class StoppedPoolPlannerTest {
         Machine old = stopped("i-old", 7 * DAY);
         return Stream.of(
                 when("aStoppedMachineLaunchedStoppedMaxAgeAgoIsReplaced", stoppedCount(1), List.of(old), 0,
-                        "discard i-old STOPPED_MAX_AGE", "launch 1 SPOT POOL_REFILL"),
+                        "discard i-old STOPPED_MAX_AGE", "launch 1 SPOT POOL_REFILL").reaperPass(),
                 when("aStoppedMachineYoungerThanStoppedMaxAgeStays", stoppedCount(1),
-                        List.of(stopped("i-s", 7 * DAY - 1)), 0),
+                        List.of(stopped("i-s", 7 * DAY - 1)), 0).reaperPass(),
                 when("aStoppedMachineOfAnOlderImageIsReplaced", stoppedCount(1), List.of(s1), 0,
                         "discard i-s1 IMAGE_OUTDATED", "launch 1 SPOT POOL_REFILL")
                         .ec2Lists(ec2(s1, "stopped", "ami-old", false)).image("ami-new"),
@@ -134,7 +147,7 @@ class StoppedPoolPlannerTest {
                 when("aStoppedInstanceThePoolStoppedIsNotDiscardedAsStopped", stoppedCount(1), List.of(s1), 0)
                         .ec2Lists(ec2(s1, "stopped", "", false)),
                 when("stoppedMachinesBeyondTheStoppedCountGoNewestFirst", stoppedCount(1), List.of(s1, s2), 0,
-                        "discard i-s2 ABOVE_STOPPED_COUNT"),
+                        "discard i-s2 ABOVE_STOPPED_COUNT").reaperPass(),
                 when("aStoppedMachineEc2NoLongerListsIsRecordedEnded", stoppedCount(1), List.of(s1), 0,
                         "ended i-s1 INSTANCE_GONE", "launch 1 SPOT POOL_REFILL").ec2Lists());
     }
