@@ -29,6 +29,7 @@ log() { echo "runner-scaler[$POOL]: $*" >&2; }
 
 power_off() {
   log "shutting down: $1"
+  cancel_own_spot_request || true
   shutdown -h now || poweroff
 }
 
@@ -37,6 +38,8 @@ imds() {
   token=$(curl -sSf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/api/token")
   curl -sSf -H "X-aws-ec2-metadata-token: $token" "$IMDS/$1"
 }
+
+# runner-scaler:include stopped-pool.sh
 
 job_running() {
   pgrep -f Runner.Worker >/dev/null 2>&1
@@ -71,6 +74,7 @@ WATCHDOG_PID=$!
 INSTANCE_ID=$(imds meta-data/instance-id)
 AWS_DEFAULT_REGION=$(imds meta-data/placement/region)
 export AWS_DEFAULT_REGION
+every_boot
 log "instance $INSTANCE_ID, one job"
 
 [[ -x "$RUNNER_DIR/run.sh" ]] || { log "no GitHub Actions runner in $RUNNER_DIR on this AMI"; exit 1; }

@@ -47,6 +47,7 @@ gitlab_runner_recent_enough() {
 
 power_off() {
   log "shutting down: $1"
+  cancel_own_spot_request || true
   shutdown -h now || poweroff
 }
 
@@ -62,6 +63,8 @@ imds() {
   token=$(curl -sSf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/api/token")
   curl -sSf -H "X-aws-ec2-metadata-token: $token" "$IMDS/$1"
 }
+
+# runner-scaler:include stopped-pool.sh
 
 job_running() {
   [[ -n "$(docker ps -q --filter label=com.gitlab.gitlab-runner.job.id 2>/dev/null)" ]]
@@ -106,6 +109,7 @@ WATCHDOG_PID=$!
 INSTANCE_ID=$(imds meta-data/instance-id)
 AWS_DEFAULT_REGION=$(imds meta-data/placement/region)
 export AWS_DEFAULT_REGION
+every_boot
 SYSTEM_ID=$(system_id_for "$INSTANCE_ID")
 RUNNER_NAME="$POOL-$INSTANCE_ID"
 log "instance $INSTANCE_ID, runner manager $SYSTEM_ID, max builds $MAX_BUILDS"

@@ -21,6 +21,9 @@ public final class UserData {
     public static final int MAX_BYTES = 16 * 1024;
 
     private static final Pattern PLACEHOLDER = Pattern.compile("'\\{\\{([A-Z_]+)}}'");
+    private static final Pattern COMMENT_LINE = Pattern.compile("\\s*#.*");
+    /** A line naming a shared piece of the bootstraps ({@code stopped-pool.sh}: every boot, the stopped pool). */
+    private static final Pattern INCLUDE = Pattern.compile("(?m)^# runner-scaler:include ([a-z-]+\\.sh)$");
 
     private final String gitlabTemplate;
     private final String githubTemplate;
@@ -50,13 +53,30 @@ public final class UserData {
                 yield githubTemplate;
             }
         };
-        String script = substitute(template, values, pool.name());
+        String script = withoutCommentLines(substitute(template, values, pool.name()));
         int bytes = script.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_BYTES) {
             throw new IllegalStateException("pool '" + pool.name() + "': user-data is " + bytes
                     + " bytes, EC2 accepts at most " + MAX_BYTES);
         }
         return script;
+    }
+
+    /**
+     * The script without its whole-line comments (the shebang stays): they explain the files in the repository, and
+     * EC2 counts every byte of user-data.
+     */
+    static String withoutCommentLines(String script) {
+        var out = new StringBuilder();
+        boolean first = true;
+        for (String line : script.split("\n", -1)) {
+            if (!first && COMMENT_LINE.matcher(line).matches()) {
+                continue;
+            }
+            out.append(line).append('\n');
+            first = false;
+        }
+        return out.substring(0, out.length() - 1);
     }
 
     /** A value in single quotes; an embedded quote becomes {@code '\''}. */
@@ -95,7 +115,14 @@ public final class UserData {
             if (in == null) {
                 throw new IllegalStateException("bootstrap template " + path + " is not on the classpath");
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            Matcher m = INCLUDE.matcher(text);
+            var out = new StringBuilder();
+            while (m.find()) {
+                m.appendReplacement(out, Matcher.quoteReplacement(template(m.group(1)).stripTrailing()));
+            }
+            m.appendTail(out);
+            return out.toString();
         } catch (IOException e) {
             throw new UncheckedIOException("reading bootstrap template " + path, e);
         }

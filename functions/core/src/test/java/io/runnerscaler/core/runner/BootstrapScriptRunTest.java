@@ -45,6 +45,8 @@ class BootstrapScriptRunTest {
                   *api/token*) printf imds-token ;;
                   *meta-data/instance-id*) printf i-0123456789abcdef0 ;;
                   *placement/region*) printf eu-west-1 ;;
+                  *tags/instance/runner-scaler:refill*) [[ -n "${REFILL_TAG:-}" ]] || exit 22; printf '%s' "$REFILL_TAG" ;;
+                  *instance-life-cycle*) printf '%s' "${LIFE_CYCLE:-on-demand}" ;;
                   *runners/managers*) printf 'curl stdin %s\\n' "$(cat)" >> "$CALLS" ;;
                 esac""");
         fake("aws", """
@@ -53,6 +55,7 @@ class BootstrapScriptRunTest {
                   "ssm get-parameter") [[ -z "${FAIL_SSM:-}" ]] || exit 255; printf '%s\\n' "$TOKEN_VALUE" ;;
                   "sts get-caller-identity") printf 'AROAEXAMPLEROLEID:i-0123456789abcdef0\\n' ;;
                   "dynamodb delete-item") printf '%s\\n' "${JIT_ITEM:-None}" ;;
+                  "ec2 describe-instances") printf 'sir-0123abcd\\n' ;;
                 esac""");
         // --version prints what gitlab-runner's AppVersionInfo.Extended() prints (common/version.go).
         fake("gitlab-runner", """
@@ -67,6 +70,11 @@ class BootstrapScriptRunTest {
             fake(tool, "echo \"" + tool + " $*\" >> \"$CALLS\"");
         }
         fake("pgrep", "exit 1");
+        // A refill boot waits the safety limit to be stopped: the sandbox does not wait that long.
+        fake("sleep", """
+                if (( $1 >= 600 )); then echo "sleep $*" >> "$CALLS"; exit 0; fi
+                PATH=/usr/bin:/bin exec sleep "$@"
+                """);
         Path runSh = runnerDir.resolve("run.sh");
         Files.writeString(runSh, "#!/usr/bin/env bash\n");
         Files.setPosixFilePermissions(runSh, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -188,6 +196,69 @@ class BootstrapScriptRunTest {
         assertThat(run.output()).contains("no runner config for AROAEXAMPLEROLEID:i-0123456789abcdef0");
     }
 
+    @Test
+    void aRefillBootWarmsUpSaysReadyAndRegistersNothing() throws Exception {
+        var run = run(Forge.GITLAB, 1, Map.of("REFILL_TAG", "true"));
+
+        assertThat(run.output()).contains("boot 1, refill", "ready for the stopped pool; waiting to be stopped");
+        assertThat(run.calls()).contains("systemctl enable runner-scaler-boot.service", "systemctl start docker",
+                "aws ec2 create-tags --resources i-0123456789abcdef0 --tags Key=runner-scaler:ready,Value=true")
+                .noneMatch(c -> c.startsWith("gitlab-runner register") || c.startsWith("aws ssm get-parameter")
+                        || c.contains("runners/managers"));
+        assertThat(Files.readString(tmp.resolve("systemd/runner-scaler-boot.service")))
+                .contains("ExecStart=/bin/bash " + tmp.resolve("state/bootstrap.sh"), "WantedBy=multi-user.target");
+        assertThat(tmp.resolve("state/bootstrap.sh")).exists();
+        assertThat(run.calls()).as("not stopped within its safety limit: it goes away").contains("sleep 3600")
+                .last().isEqualTo("shutdown -h now");
+    }
+
+    @Test
+    void theBootAfterARefillIsAJobBootThatRegistersAndRuns() throws Exception {
+        run(Forge.GITLAB, 1, Map.of("REFILL_TAG", "true"));
+        Files.deleteIfExists(calls);
+
+        var run = run(Forge.GITLAB, 1, Map.of("REFILL_TAG", "true"));
+
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.output()).contains("boot 2, job");
+        assertThat(run.calls()).noneMatch(c -> c.startsWith("systemctl enable") || c.startsWith("aws ec2 create-tags"))
+                .anySatisfy(c -> assertThat(c).startsWith("gitlab-runner register"))
+                .anySatisfy(c -> assertThat(c).startsWith("gitlab-runner run-single"));
+    }
+
+    @Test
+    void aStartedGitHubMachineTakesTheJitConfigMadeAtStartNeverAtRefill() throws Exception {
+        var refill = run(Forge.GITHUB, 1, Map.of("REFILL_TAG", "true", "JIT_ITEM", JIT));
+        assertThat(refill.calls()).noneMatch(c -> c.startsWith("aws dynamodb delete-item") || c.startsWith("runuser"));
+        Files.deleteIfExists(calls);
+
+        var run = run(Forge.GITHUB, 1, Map.of("REFILL_TAG", "true", "JIT_ITEM", JIT));
+
+        assertThat(run.calls()).contains("runuser -u runner -- " + runnerDir.resolve("run.sh") + " --jitconfig " + JIT);
+    }
+
+    @Test
+    void aSpotPoolMachineCancelsItsPersistentRequestBeforeItShutsItselfDown() throws Exception {
+        run(Forge.GITHUB, 1, Map.of("REFILL_TAG", "true", "LIFE_CYCLE", "spot"));
+        Files.deleteIfExists(calls);
+
+        var run = run(Forge.GITHUB, 1, Map.of("REFILL_TAG", "true", "LIFE_CYCLE", "spot", "JIT_ITEM", JIT));
+
+        List<String> log = run.calls();
+        assertThat(log).endsWith("aws ec2 cancel-spot-instance-requests --spot-instance-request-ids sir-0123abcd",
+                "shutdown -h now");
+        assertThat(log).anySatisfy(c -> assertThat(c).startsWith("aws ec2 describe-instances --instance-ids"
+                + " i-0123456789abcdef0"));
+    }
+
+    @Test
+    void aMachineOutsideTheStoppedPoolNeverSaysReadyNorCancelsASpotRequest() throws Exception {
+        var run = run(Forge.GITLAB, 1, Map.of("LIFE_CYCLE", "spot"));
+
+        assertThat(run.output()).contains("boot 1, job");
+        assertThat(run.calls()).noneMatch(c -> c.startsWith("aws ec2 "));
+    }
+
     private record Run(int exit, String output, List<String> calls) {
     }
 
@@ -207,6 +278,8 @@ class BootstrapScriptRunTest {
         environment.put("TOKEN_VALUE", TOKEN);
         environment.put("RUNNER_SCALER_CONFIG_DIR", configDir.toString());
         environment.put("RUNNER_SCALER_RUNNER_DIR", runnerDir.toString());
+        environment.put("RUNNER_SCALER_STATE_DIR", tmp.resolve("state").toString());
+        environment.put("RUNNER_SCALER_UNIT_DIR", tmp.resolve("systemd").toString());
         environment.putAll(new HashMap<>(env));
         Process process = builder.start();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("script finished").isTrue();
