@@ -31,11 +31,23 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.ec2.model.TargetCapacitySpecificationRequest;
 import software.amazon.awssdk.services.ec2.model.TerminateInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.CancelSpotInstanceRequestsRequest;
+import software.amazon.awssdk.services.ec2.model.InstanceInterruptionBehavior;
+import software.amazon.awssdk.services.ec2.model.InstanceMarketOptionsRequest;
+import software.amazon.awssdk.services.ec2.model.MarketType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.RunInstancesResponse;
+import software.amazon.awssdk.services.ec2.model.SpotInstanceType;
+import software.amazon.awssdk.services.ec2.model.SpotMarketOptions;
+import software.amazon.awssdk.services.ec2.model.StartInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.StopInstancesRequest;
+import java.util.function.BooleanSupplier;
 
 /**
  * EC2 as the fleet: one {@code CreateFleet} call of type {@code instant} per launch decision, whatever the
  * number of machines (RunInstances' call bucket is small; one call for N machines is the point), with the
- * pool's launch template and one override per instance type x subnet.
+ * pool's launch template and one override per instance type x subnet. The stopped pool's refills go through
+ * RunInstances (stoppable spot needs it), a start is one StartInstances, a stop one StopInstances.
  */
 public final class Ec2Fleet implements Fleet {
 
@@ -43,6 +55,7 @@ public final class Ec2Fleet implements Fleet {
     private final String stack;
     private final List<String> defaultSubnets;
     private final LaunchTemplates templates;
+    private final BooleanSupplier persistentSpot;
 
     /** Launches from each pool's template as named, adding no user-data ({@link LaunchTemplates#AS_NAMED}). */
     public Ec2Fleet(Ec2Client ec2, String stack) {
@@ -54,10 +67,20 @@ public final class Ec2Fleet implements Fleet {
      * @param templates      the launch template version each pool launches from
      */
     public Ec2Fleet(Ec2Client ec2, String stack, List<String> defaultSubnets, LaunchTemplates templates) {
+        this(ec2, stack, defaultSubnets, templates, () -> false);
+    }
+
+    /**
+     * @param persistentSpot whether some pool keeps spot machines stopped (launched by persistent spot requests):
+     *                       then a termination first cancels the requests of the instances it ends
+     */
+    public Ec2Fleet(Ec2Client ec2, String stack, List<String> defaultSubnets, LaunchTemplates templates,
+                    BooleanSupplier persistentSpot) {
         this.ec2 = ec2;
         this.stack = stack;
         this.defaultSubnets = List.copyOf(defaultSubnets);
         this.templates = templates;
+        this.persistentSpot = persistentSpot;
     }
 
     /**
@@ -168,10 +191,118 @@ public final class Ec2Fleet implements Fleet {
         return Tags.ec2(all);
     }
 
+    /**
+     * Machines for the stopped pool, with RunInstances, override by override in the pool's order until all are
+     * launched: EC2 stops only spot instances of a persistent request whose interruption behaviour is {@code stop}
+     * ("Interruption behavior" in the EC2 user guide: "The Spot Instance request type must be persistent"; for an
+     * EC2 Fleet the type must be {@code maintain}, so an instant fleet cannot make them), and RunInstances supports
+     * persistent requests only with that behaviour ({@code SpotMarketOptions.SpotInstanceType}, EC2 API reference).
+     * On demand uses the same path, so every pooled machine is made alike. A capacity error moves on to the next
+     * override; any other error ends the launch.
+     */
+    @Override
+    public LaunchResult launchStoppable(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {
+        LaunchTemplates.Version template;
+        try {
+            template = templates.forPool(pool);
+        } catch (LaunchTemplates.Unusable e) {
+            return new LaunchResult(List.of(), count, Optional.of(e.failure()));
+        }
+        List<String> subnets = !pool.subnets().isEmpty() ? pool.subnets()
+                : !defaultSubnets.isEmpty() ? defaultSubnets : java.util.Collections.singletonList(null);
+        List<Launched> launched = new ArrayList<>();
+        List<LaunchFailure> errors = new ArrayList<>();
+        overrides:
+        for (String type : pool.instanceTypes()) {
+            for (String subnet : subnets) {
+                if (launched.size() >= count) {
+                    break overrides;
+                }
+                try {
+                    RunInstancesResponse r = ec2.runInstances(runRequest(pool, template, type, subnet,
+                            count - launched.size(), market, extraTags));
+                    r.instances().forEach(i -> launched.add(new Launched(i.instanceId(), type, market)));
+                } catch (AwsServiceException e) {
+                    String code = e.awsErrorDetails() == null ? "Unknown" : e.awsErrorDetails().errorCode();
+                    LaunchFailure f = new LaunchFailure(kind(code), code, (e.awsErrorDetails() == null
+                            ? e.getMessage() : e.awsErrorDetails().errorMessage()) + " (" + type
+                            + (subnet == null ? "" : " in " + subnet) + ")");
+                    errors.add(f);
+                    if (f.kind() != LaunchFailure.Kind.CAPACITY) {
+                        break overrides;
+                    }
+                }
+            }
+        }
+        return new LaunchResult(launched, count, errors);
+    }
+
+    RunInstancesRequest runRequest(PoolConfig pool, LaunchTemplates.Version template, String type, String subnet,
+                                   int count, Market market, Map<String, String> extraTags) {
+        List<Tag> tags = tags(pool, extraTags);
+        var request = RunInstancesRequest.builder()
+                .clientToken(java.util.UUID.randomUUID().toString())
+                .launchTemplate(software.amazon.awssdk.services.ec2.model.LaunchTemplateSpecification.builder()
+                        .launchTemplateId(template.spec().launchTemplateId())
+                        .launchTemplateName(template.spec().launchTemplateName())
+                        .version(template.spec().version()).build())
+                .instanceType(InstanceType.fromValue(type)).minCount(1).maxCount(count);
+        if (subnet != null) {
+            request.subnetId(subnet);
+        }
+        if (!template.carriesImage()) {
+            pool.ami().ifPresent(request::imageId);
+        }
+        List<TagSpecification> specs = new ArrayList<>();
+        specs.add(TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build());
+        if (market == Market.SPOT) {
+            request.instanceMarketOptions(InstanceMarketOptionsRequest.builder().marketType(MarketType.SPOT)
+                    .spotOptions(SpotMarketOptions.builder().spotInstanceType(SpotInstanceType.PERSISTENT)
+                            .instanceInterruptionBehavior(InstanceInterruptionBehavior.STOP).build()).build());
+            // The request carries the stack's tags too, so the runner may cancel only requests of this stack.
+            specs.add(TagSpecification.builder().resourceType(ResourceType.SPOT_INSTANCES_REQUEST).tags(tags).build());
+        }
+        return request.tagSpecifications(specs).build();
+    }
+
+    /**
+     * One StartInstances. {@code InsufficientInstanceCapacity} is EC2's answer when it cannot start the instance
+     * for lack of capacity of its type in its zone (EC2 API reference, "Error codes": "There is not enough capacity
+     * to fulfill your request ... restart a stopped instance"); it is reported as a capacity failure, for the
+     * planner to launch cold instead.
+     */
+    @Override
+    public Optional<LaunchFailure> start(String instanceId) {
+        try {
+            ec2.startInstances(StartInstancesRequest.builder().instanceIds(instanceId).build());
+            return Optional.empty();
+        } catch (AwsServiceException e) {
+            String code = e.awsErrorDetails() == null ? "Unknown" : e.awsErrorDetails().errorCode();
+            return Optional.of(new LaunchFailure(kind(code), code,
+                    e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()));
+        }
+    }
+
+    @Override
+    public void stop(Collection<String> instanceIds) {
+        if (!instanceIds.isEmpty()) {
+            ec2.stopInstances(StopInstancesRequest.builder().instanceIds(instanceIds).build());
+        }
+    }
+
+    /**
+     * Terminates the instances. Where a pool keeps spot machines stopped, first cancels the persistent spot requests of
+     * those instances: terminating an instance of a persistent request that is still open makes EC2 launch a
+     * replacement ("Spot Instance requests": a persistent request "remains active until it expires or you cancel
+     * it"; "Cancel a Spot Instance request": cancelling does not terminate the instance).
+     */
     @Override
     public void terminate(Collection<String> instanceIds) {
         if (instanceIds.isEmpty()) {
             return;
+        }
+        if (persistentSpot.getAsBoolean()) {
+            cancelPersistentRequests(instanceIds);
         }
         try {
             ec2.terminateInstances(TerminateInstancesRequest.builder().instanceIds(instanceIds).build());
@@ -179,6 +310,27 @@ public final class Ec2Fleet implements Fleet {
             if (e.awsErrorDetails() == null || !"InvalidInstanceID.NotFound".equals(e.awsErrorDetails().errorCode())) {
                 throw e;
             }
+        }
+    }
+
+    private void cancelPersistentRequests(Collection<String> instanceIds) {
+        List<String> requests = new ArrayList<>();
+        try {
+            ec2.describeInstancesPaginator(DescribeInstancesRequest.builder().instanceIds(instanceIds).build())
+                    .reservations().forEach(r -> r.instances().forEach(i -> {
+                        if (i.spotInstanceRequestId() != null && i.tags().stream()
+                                .anyMatch(t -> t.key().equals(Fleet.REFILL_TAG))) {
+                            requests.add(i.spotInstanceRequestId());
+                        }
+                    }));
+        } catch (AwsServiceException e) {
+            if (e.awsErrorDetails() == null || !"InvalidInstanceID.NotFound".equals(e.awsErrorDetails().errorCode())) {
+                throw e;
+            }
+        }
+        if (!requests.isEmpty()) {
+            ec2.cancelSpotInstanceRequests(CancelSpotInstanceRequestsRequest.builder()
+                    .spotInstanceRequestIds(requests).build());
         }
     }
 
@@ -192,8 +344,10 @@ public final class Ec2Fleet implements Fleet {
         ec2.describeInstancesPaginator(request).reservations().forEach(r -> r.instances().forEach(i -> {
             String pool = i.tags().stream().filter(t -> t.key().equals(Tags.POOL)).map(Tag::value).findFirst()
                     .orElse("");
+            boolean ready = i.tags().stream().anyMatch(t -> t.key().equals(Fleet.READY_TAG));
             result.add(new FleetInstance(i.instanceId(), pool, i.state().nameAsString(),
-                    i.launchTime() == null ? Instant.EPOCH : i.launchTime()));
+                    i.launchTime() == null ? Instant.EPOCH : i.launchTime(),
+                    i.imageId() == null ? "" : i.imageId(), ready));
         }));
         return result;
     }

@@ -300,7 +300,9 @@ public final class App {
     }
 
     private Fleet fleet() {
-        return new Ec2Fleet(aws.ec2(), settings.stack(), settings.defaultSubnets(), launchTemplates());
+        return new Ec2Fleet(aws.ec2(), settings.stack(), settings.defaultSubnets(), launchTemplates(),
+                () -> config.get().pools().stream().anyMatch(p -> p.hasStoppedPool()
+                        && p.market() != io.runnerscaler.core.config.MarketPolicy.ON_DEMAND));
     }
 
     /**

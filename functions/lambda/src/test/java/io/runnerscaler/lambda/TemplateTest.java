@@ -245,6 +245,28 @@ class TemplateTest {
     }
 
     @Test
+    void instancesAreStartedStoppedAndTheirSpotRequestsCancelledOnlyWhenThisStackTaggedThem() {
+        List<Map<String, Object>> startStop = allFunctionStatements().stream().filter(s -> actions(s).stream()
+                .anyMatch(a -> a.matches("ec2:(StartInstances|StopInstances|CancelSpotInstanceRequests)"))).toList();
+
+        assertThat(startStop).isNotEmpty().allSatisfy(statement -> {
+            assertThat(resourceTexts(statement)).allMatch(r -> r.endsWith(":instance/*")
+                    || r.endsWith(":spot-instances-request/*"));
+            assertThat(condition(statement, "StringEquals")).containsEntry(STACK_TAG_CONDITION, STACK_NAME);
+        });
+        for (String function : List.of("ScaleUpFunction", "ReaperFunction")) {
+            assertThat(statementsOf(functions().get(function))).as(function)
+                    .anyMatch(s -> actions(s).containsAll(Set.of("ec2:StartInstances", "ec2:StopInstances")));
+        }
+        functions().forEach((id, function) -> {
+            if (statementsOf(function).stream().anyMatch(s -> actions(s).contains("ec2:TerminateInstances"))) {
+                assertThat(statementsOf(function)).as("%s cancels spot requests before it terminates", id)
+                        .anyMatch(s -> actions(s).contains("ec2:CancelSpotInstanceRequests"));
+            }
+        });
+    }
+
+    @Test
     void instancesAreLaunchedOnlyWithThisStacksTagsFromItsLaunchTemplates() {
         List<Map<String, Object>> launching = allFunctionStatements().stream()
                 .filter(s -> actions(s).contains("ec2:RunInstances") || actions(s).contains("ec2:CreateFleet"))
@@ -348,9 +370,21 @@ class TemplateTest {
         assertThat(statements).isNotEmpty();
 
         for (Map<String, Object> statement : statements) {
-            assertThat(resourceTexts(statement)).as("runner role resources").doesNotContain("*");
             Set<String> actions = actions(statement);
-            if (actions.stream().anyMatch(a -> a.startsWith("ssm:"))) {
+            if (!actions.equals(Set.of("ec2:DescribeInstances"))) {
+                assertThat(resourceTexts(statement)).as("runner role resources").doesNotContain("*");
+            }
+            if (actions.equals(Set.of("ec2:DescribeInstances"))) {
+                continue; // read-only, and EC2 has no resource scope for it
+            } else if (actions.stream().anyMatch(a -> a.startsWith("ec2:"))) {
+                assertThat(actions).hasSize(1).containsAnyOf("ec2:CreateTags", "ec2:CancelSpotInstanceRequests");
+                assertThat(condition(statement, "StringEquals")).containsEntry(STACK_TAG_CONDITION, STACK_NAME)
+                        .containsEntry("ec2:ResourceTag/runner-scaler:refill", "true");
+                if (actions.contains("ec2:CreateTags")) {
+                    assertThat(condition(statement, "ForAllValues:StringEquals"))
+                            .containsEntry("aws:TagKeys", List.of("runner-scaler:ready"));
+                }
+            } else if (actions.stream().anyMatch(a -> a.startsWith("ssm:"))) {
                 assertThat(actions).containsExactly("ssm:GetParameter");
                 assertThat(resourceTexts(statement)).allMatch(r -> r.endsWith("/runners/gitlab/*"));
             } else if (actions.stream().anyMatch(a -> a.startsWith("dynamodb:"))) {
