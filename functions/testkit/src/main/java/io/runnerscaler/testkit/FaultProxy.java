@@ -212,6 +212,21 @@ public final class FaultProxy implements AutoCloseable, BeforeEachCallback, Afte
                         """.formatted(code))));
     }
 
+    /** An EC2 action answers with this recorded response body (EC2's XML), status 200, instead of the emulator. */
+    public void ec2Answer(String action, String xml) {
+        server.stubFor(ec2(action).atPriority(FAULT).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/xml").withBody(xml)));
+    }
+
+    /** An EC2 action answers with an EC2 error response with its own message, as recorded from EC2. */
+    public void ec2Error(String action, int status, String code, String message) {
+        server.stubFor(ec2(action).atPriority(FAULT).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "text/xml").withBody("""
+                        <?xml version="1.0" encoding="UTF-8"?>
+                        <Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors><RequestID>fault-proxy</RequestID></Response>
+                        """.formatted(code, message))));
+    }
+
     /** A JSON-protocol call (DynamoDB, SQS, SSM) answers with an error, e.g. throttling or a 500. */
     public void jsonError(String target, int status, String type) {
         server.stubFor(json(target).atPriority(FAULT).willReturn(aResponse().withStatus(status)
