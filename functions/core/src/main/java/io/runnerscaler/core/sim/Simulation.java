@@ -74,8 +74,10 @@ public final class Simulation {
     private final boolean prewarmed;
     private final Consumer<Instant> progress;
     private final InMemoryFleet.Supply supply;
+    private final Duration startTime;
 
     private Simulation(Builder b) {
+        this.startTime = b.startTime;
         this.config = b.config;
         this.planner = b.planner;
         this.matcher = new PoolMatcher(config.pools());
@@ -114,9 +116,19 @@ public final class Simulation {
         private boolean prewarmed;
         private Consumer<Instant> progress = t -> { };
         private InMemoryFleet.Supply supply = InMemoryFleet.Supply.UNLIMITED;
+        private Duration startTime = Duration.ofSeconds(15);
 
         private Builder(ScalerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** How long a machine started from the stopped pool takes to be ready; default 15 s. */
+        public Builder startTime(Duration startTime) {
+            if (startTime.isNegative()) {
+                throw new IllegalArgumentException("start time must not be negative");
+            }
+            this.startTime = startTime;
+            return this;
         }
 
         public Builder planner(Planner planner) {
@@ -207,6 +219,12 @@ public final class Simulation {
         int interrupted;
         int sequence;
         Instant readyAt;
+        long stoppedSeconds;
+        int started;
+        final Map<String, Instant> stoppedSince = new HashMap<>();
+        final Map<String, Long> stoppedFor = new HashMap<>();
+        final Map<String, String> origin = new HashMap<>();
+        final Map<String, Instant> upAt = new HashMap<>();
 
         PoolRun(PoolConfig pool) {
             this.pool = pool;
@@ -232,6 +250,8 @@ public final class Simulation {
         private final PlanExecutor executor;
         private long seq;
         private int running;
+        private boolean reaperPass;
+        private final Map<String, String> paths = new HashMap<>();
 
         Run(Instant start, Instant until, boolean stopWhenQuiet) {
             if (until.isBefore(start)) {
@@ -288,15 +308,16 @@ public final class Simulation {
                     account(p, m, end);
                 }
                 usage.put(p.pool.name(), new PoolUsage(p.pool.name(), p.launched, p.terminated, p.interrupted,
-                        p.machineSeconds));
+                        p.machineSeconds, p.stoppedSeconds, p.started));
             }
-            return new SimResult(start, end, timeline, samples, List.copyOf(outcomes.values()), usage);
+            return new SimResult(start, end, timeline, samples, List.copyOf(outcomes.values()), usage, paths);
         }
 
         /** No job left to arrive, wait or run, and nothing pending but reaper ticks and interruptions. */
         private boolean quiet() {
             if (running > 0 || pools.values().stream().anyMatch(p -> !p.queue.isEmpty()
-                    || store.alive(p.pool.name()).stream().anyMatch(m -> m.state() == MachineState.LAUNCHING))) {
+                    || store.alive(p.pool.name()).stream().anyMatch(m -> m.state() == MachineState.LAUNCHING
+                            || m.state() == MachineState.WARMING || m.state() == MachineState.STOPPING))) {
                 return false;
             }
             return events.stream().allMatch(s -> s.ev() instanceof Ev.Tick || s.ev() instanceof Ev.Interrupt);
@@ -331,12 +352,17 @@ public final class Simulation {
                     PoolRun p = pools.get(r.pool());
                     store.find(r.instanceId()).filter(m -> m.state() == MachineState.LAUNCHING).ifPresent(m -> {
                         store.put(m.withState(MachineState.IDLE, r.at(), Optional.empty()));
+                        p.upAt.put(m.instanceId(), r.at());
                         record(r.at(), p.pool.name(), SimEvent.Kind.MACHINE_READY, m.instanceId(), null, "");
                     });
+                    // A refill booted to ready: it tags itself, and the next reaper pass stops it.
+                    store.find(r.instanceId()).filter(m -> m.state() == MachineState.WARMING)
+                            .ifPresent(m -> fleet.markReady(m.instanceId()));
                 }
                 case Ev.Finish f -> finish(f);
                 case Ev.Interrupt i -> interrupt(i);
                 case Ev.Tick t -> {
+                    reaperPass = true;
                     Instant next = t.at().plus(reaperInterval);
                     if (!next.isAfter(until)) {
                         schedule(new Ev.Tick(next));
@@ -414,9 +440,15 @@ public final class Simulation {
             dispatch(now);
             for (PoolRun p : pools.values()) {
                 for (int round = 0; round < 5; round++) {
+                    // The reaper lists EC2: pools with a stopped pool get the listing on its passes (refills, ready
+                    // refills stopped), as the reaper function does; the others plan as before.
+                    Optional<List<Fleet.FleetInstance>> listing = reaperPass && p.pool.hasStoppedPool()
+                            ? Optional.of(fleet.describeManaged().stream()
+                                    .filter(i -> i.pool().equals(p.pool.name())).toList())
+                            : Optional.empty();
                     Plan plan = planner.plan(new PoolState(p.pool, store.alive(p.pool.name()), p.queue.size(),
                             running, config.concurrent(), store.onDemandGrants(p.pool.name()),
-                            store.bootFailures(p.pool.name()), Optional.empty()), now);
+                            store.bootFailures(p.pool.name()), listing), now);
                     int terminatedBefore = p.terminated;
                     executor.execute(p.pool, plan, now, Optional.empty());
                     recordHolds(p, plan, now);
@@ -426,6 +458,7 @@ public final class Simulation {
                     }
                 }
             }
+            reaperPass = false;
             dispatch(now);
             for (PoolRun p : pools.values()) {
                 sample(p, now);
@@ -451,6 +484,9 @@ public final class Simulation {
                     return;
                 }
                 SimJob job = chosen.queue.pollFirst();
+                Instant up = chosen.upAt.getOrDefault(machine.instanceId(), start);
+                paths.put(job.id(), !up.isAfter(job.arrival()) ? SimResult.IDLE
+                        : chosen.origin.getOrDefault(machine.instanceId(), SimResult.COLD));
                 store.put(machine.withState(MachineState.BUSY, now, Optional.of(job.id())));
                 running++;
                 JobOutcome o = outcomes.get(job.id());
@@ -490,6 +526,7 @@ public final class Simulation {
         /** A machine the executor launched: it boots, may be interrupted, and is reviewed at its boot timeout. */
         private void launched(PoolRun p, String id, Market market, Reason reason) {
             p.launched++;
+            p.origin.put(id, SimResult.COLD);
             record(now, p.pool.name(), SimEvent.Kind.LAUNCH_REQUESTED, id, reason,
                     market.name().toLowerCase(Locale.ROOT));
             schedule(new Ev.Ready(now.plus(bootTimes.bootTime(p.pool, id)), p.pool.name(), id));
@@ -509,6 +546,30 @@ public final class Simulation {
             }
         }
 
+        /** The executor stopped a ready refill: EC2's stopped follows at once here, as ec2-events records it. */
+        private void stopping(PoolRun p, String id) {
+            store.find(id).filter(m -> m.state() == MachineState.STOPPING).ifPresent(m -> {
+                store.put(m.withState(MachineState.STOPPED, now, Optional.empty()));
+                p.stoppedSince.put(id, now);
+                record(now, p.pool.name(), SimEvent.Kind.MACHINE_READY, id, Reason.POOL_REFILL, "stopped");
+            });
+        }
+
+        /** The executor started a stopped machine: it is up after the start time, and reviewed at its boot timeout. */
+        private void started(PoolRun p, String id) {
+            p.started++;
+            Instant since = p.stoppedSince.remove(id);
+            if (since != null) {
+                long s = Duration.between(since, now).toSeconds();
+                p.stoppedSeconds += s;
+                p.stoppedFor.merge(id, s, Long::sum);
+            }
+            p.origin.put(id, SimResult.STOPPED);
+            record(now, p.pool.name(), SimEvent.Kind.LAUNCH_REQUESTED, id, Reason.STARTED_FROM_POOL, "start");
+            schedule(new Ev.Ready(now.plus(startTime), p.pool.name(), id));
+            review(p, now.plus(p.pool.bootTimeout()));
+        }
+
         private void scheduleInterruption(PoolRun p, String id, Market market, Instant launchedAt) {
             interruptions.interruptAfter(p.pool, id, market)
                     .ifPresent(d -> schedule(new Ev.Interrupt(launchedAt.plus(d), p.pool.name(), id)));
@@ -526,26 +587,37 @@ public final class Simulation {
             int idle = 0;
             int busy = 0;
             int draining = 0;
+            int stopped = 0;
             for (Machine m : store.alive(p.pool.name())) {
                 switch (m.state()) {
                     case LAUNCHING -> launching++;
                     case IDLE -> idle++;
                     case BUSY -> busy++;
                     case DRAINING -> draining++;
+                    case WARMING, STOPPING, STOPPED -> stopped++;
                     case TERMINATED -> { }
                 }
             }
-            Sample s = new Sample(now, p.pool.name(), p.queue.size(), launching, idle, busy, draining);
+            Sample s = new Sample(now, p.pool.name(), p.queue.size(), launching, idle, busy, draining, stopped);
             Sample last = p.lastSample;
             if (last == null || last.queued() != s.queued() || last.launching() != s.launching()
-                    || last.idle() != s.idle() || last.busy() != s.busy() || last.draining() != s.draining()) {
+                    || last.idle() != s.idle() || last.busy() != s.busy() || last.draining() != s.draining()
+                    || last.stopped() != s.stopped()) {
                 samples.add(s);
                 p.lastSample = s;
             }
         }
 
+        /** A machine's life, split into what it ran (billed as an instance) and what it spent stopped (its volume). */
         private void account(PoolRun p, Machine m, Instant end) {
-            long seconds = Math.max(0, Duration.between(m.launchedAt(), end).toSeconds());
+            Instant since = p.stoppedSince.remove(m.instanceId());
+            if (since != null) {
+                long s = Math.max(0, Duration.between(since, end).toSeconds());
+                p.stoppedSeconds += s;
+                p.stoppedFor.merge(m.instanceId(), s, Long::sum);
+            }
+            long seconds = Math.max(0, Duration.between(m.launchedAt(), end).toSeconds()
+                    - p.stoppedFor.getOrDefault(m.instanceId(), 0L));
             p.machineSeconds.merge(m.market(), seconds, Long::sum);
         }
 
@@ -593,6 +665,8 @@ public final class Simulation {
                     case "machine.terminated" -> ended(p, id, Reason.valueOf(String.valueOf(fields.get("reason"))));
                     case "machine.draining" -> record(now, p.pool.name(), SimEvent.Kind.MACHINE_DRAINING, id,
                             Reason.valueOf(String.valueOf(fields.get("reason"))), "");
+                    case "machine.stopping" -> stopping(p, id);
+                    case "machine.started" -> started(p, id);
                     default -> { }
                 }
             }

@@ -152,4 +152,37 @@ class SimulationTest {
         assertThat(r.usage().get("docker").machineSeconds()).containsEntry(Market.SPOT, 660L);
         assertThat(r.usage().get("docker").machineHours()).isEqualTo(660 / 3600.0);
     }
+
+    /**
+     * The stopped pool on the virtual clock: the first reaper pass refills, the refill boots (45 s) and is stopped at
+     * the next pass; a job then waits only the start (15 s), the pool refills behind it, and stopped time is counted
+     * apart from running time.
+     */
+    @Test
+    void aStoppedPoolStartsAMachineForAJobInTheStartTimeAndRefillsBehindIt() {
+        var config = new ScalerConfig(5, List.of(Pools.pool().limit(3).idle(0, 60).stopped(1).build()));
+        SimResult r = Simulation.builder(config).bootTimes(BootTimes.fixed(Duration.ofSeconds(45)))
+                .startTime(Duration.ofSeconds(15)).build()
+                .run(List.of(job("j", 600, 300)), START, START.plusSeconds(3600));
+
+        assertThat(r.jobs()).singleElement().satisfies(o -> assertThat(o.waited()).contains(Duration.ofSeconds(15)));
+        assertThat(r.paths()).containsEntry("j", SimResult.STOPPED);
+        PoolUsage usage = r.usage().get("docker");
+        assertThat(usage.started()).isEqualTo(1);
+        assertThat(usage.launched()).as("the first refill and the one behind the start").isEqualTo(2);
+        // The first refill ran from 0 to its stop at the 60 s pass, waited stopped until 600, ran its job.
+        assertThat(usage.stoppedSeconds()).isGreaterThanOrEqualTo(540);
+        assertThat(r.samples()).allSatisfy(sample -> assertThat(sample.machines()).isLessThanOrEqualTo(3));
+        assertThat(r.timelineText()).contains("STARTED_FROM_POOL").contains("POOL_REFILL");
+    }
+
+    @Test
+    void withoutAStoppedPoolAJobWaitsTheColdBootAndOnAnIdleMachineNothing() {
+        var config = new ScalerConfig(5, List.of(Pools.pool().limit(3).idle(1, 60).build()));
+        SimResult r = Simulation.builder(config).bootTimes(BootTimes.fixed(Duration.ofSeconds(45))).prewarmed(true)
+                .build().run(List.of(job("a", 600, 300), job("b", 610, 300)), START, START.plusSeconds(3600));
+
+        assertThat(r.paths()).containsEntry("a", SimResult.IDLE).containsEntry("b", SimResult.COLD);
+        assertThat(r.usage().get("docker").stoppedSeconds()).isZero();
+    }
 }
