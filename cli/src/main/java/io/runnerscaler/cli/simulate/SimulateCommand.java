@@ -87,6 +87,18 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Boot times are uniform in boot-seconds ± this (default ${DEFAULT-VALUE}).")
     double bootJitter;
 
+    @Option(names = "--start-seconds", defaultValue = "15", paramLabel = "S",
+            description = "Time a machine started from the stopped pool takes to be ready (default ${DEFAULT-VALUE}).")
+    double startSeconds;
+
+    @Option(names = "--ebs-gb", defaultValue = "30", paramLabel = "GB",
+            description = "Each machine's EBS volume, billed while it is stopped (default ${DEFAULT-VALUE}).")
+    double ebsGb;
+
+    @Option(names = "--ebs-price", defaultValue = "0.08", paramLabel = "USD/GB-month",
+            description = "EBS price per GB-month (default ${DEFAULT-VALUE}, gp3 in us-east-1).")
+    double ebsPrice;
+
     @Option(names = "--on-demand-price", paramLabel = "USD/h",
             description = "On-demand price per machine-hour (default " + 0.096 + ").")
     Optional<Double> onDemandPrice;
@@ -185,10 +197,12 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         Map<Policy, SimResult> results = simulate(policies, jobs, begin, end, cloud, err);
         SimResult first = results.values().iterator().next();
-        out.printf(Locale.ROOT, "Simulated %d job(s) from %s, %s to %s (%s); boot %s s%s; spot interruptions %s per"
+        out.printf(Locale.ROOT, "Simulated %d job(s) from %s, %s to %s (%s); boot %s s%s, start from stopped %s s;"
+                        + " spot interruptions %s per"
                         + " machine-hour; prices per hour on-demand $%.3f, spot $%.3f; seed %d.%n",
                 jobs.size(), trace, begin, first.end(), span(Duration.between(begin, first.end())),
-                fmt(bootSeconds), bootJitter > 0 ? " ± " + fmt(bootJitter) + " s" : "", fmt(interruptionRate),
+                fmt(bootSeconds), bootJitter > 0 ? " ± " + fmt(bootJitter) + " s" : "", fmt(startSeconds),
+                fmt(interruptionRate),
                 prices.fallback().onDemand(), prices.fallback().spot(), seed);
         List<PolicyReport> reports = new ArrayList<>();
         for (var entry : results.entrySet()) {
@@ -203,6 +217,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 out.println();
             }
             out.print(ReportTables.pools(report));
+            out.print(PathReport.of(p.config(), r, prices, ebsGb, ebsPrice).text());
             List<SimEvent> unmatched = r.events(SimEvent.Kind.JOB_UNMATCHED);
             if (!unmatched.isEmpty()) {
                 err.println("warning: " + unmatched.size() + " job(s) matched no pool in " + p.file() + " and were"
@@ -356,7 +371,8 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     private Simulation simulation(Policy p, SeededCloud cloud, ProgressBar bar) {
-        Simulation.Builder b = Simulation.builder(p.config()).bootTimes(cloud).interruptions(cloud).prewarmed(true);
+        Simulation.Builder b = Simulation.builder(p.config()).bootTimes(cloud).interruptions(cloud).prewarmed(true)
+                .startTime(Duration.ofMillis(Math.round(startSeconds * 1000)));
         if (bar != null) {
             b.progress(bar);
         }
@@ -399,9 +415,12 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     private SeededCloud cloud() {
-        if (!(bootSeconds >= 0) || !(bootJitter >= 0)) {
+        if (!(bootSeconds >= 0) || !(bootJitter >= 0) || !(startSeconds >= 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--boot-seconds and --boot-jitter must not be negative");
+                    "--boot-seconds, --boot-jitter and --start-seconds must not be negative");
+        }
+        if (!(ebsGb >= 0) || !(ebsPrice >= 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--ebs-gb and --ebs-price must not be negative");
         }
         if (!(interruptionRate >= 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interruption-rate must not be negative");
