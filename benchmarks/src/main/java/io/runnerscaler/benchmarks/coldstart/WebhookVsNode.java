@@ -8,6 +8,7 @@ import io.runnerscaler.benchmarks.e2e.BenchStack;
 import io.runnerscaler.benchmarks.e2e.Percentiles;
 import io.runnerscaler.benchmarks.e2e.Table;
 import io.runnerscaler.testkit.Emulator;
+import io.runnerscaler.testkit.FakeRuntimeApi;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnerscaler.aws.AwsClients;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.lambda.App;
+import io.runnerscaler.lambda.Ec2EventsHandler;
 import io.runnerscaler.lambda.QueuePump;
 import io.runnerscaler.lambda.ReaperHandler;
 import io.runnerscaler.lambda.ScaleUpHandler;
@@ -63,9 +64,14 @@ public final class ApiCallsPerJob {
         String name = "bench-calls-" + ProcessHandle.current().pid();
         BenchStack stack = BenchStack.provision(emulator, name,
                 BenchStack.onePool("spot-with-fallback", jobs + 50, IDLE_TIME_SECONDS));
-        try (FaultProxy functions = new FaultProxy(emulator); FaultProxy esm = new FaultProxy(emulator)) {
+        BenchStack stoppedStack = BenchStack.provision(emulator, name + "-stopped",
+                BenchStack.onePool("on-demand", jobs + 50, IDLE_TIME_SECONDS) + "    stoppedCount: " + jobs + "\n");
+        try (FaultProxy functions = new FaultProxy(emulator); FaultProxy esm = new FaultProxy(emulator);
+             FaultProxy stoppedFunctions = new FaultProxy(emulator); FaultProxy stoppedEsm = new FaultProxy(emulator)) {
             var run = new ApiCallsPerJob(stack, functions, esm);
-            String section = run.run(jobs);
+            var stopped = new ApiCallsPerJob(stoppedStack, stoppedFunctions, stoppedEsm);
+            String section = run.run(jobs) + "\n" + stopped.runStopped(jobs);
+            run.allTargetsMet &= stopped.allTargetsMet;
             System.out.println(section);
             if (args.path("out").isPresent()) {
                 Files.writeString(args.path("out").get(), section);
@@ -163,6 +169,74 @@ public final class ApiCallsPerJob {
         Phase idle = phase("one idle reaper pass");
 
         return report(jobs, launched, decisions, terminated, List.of(burst, ran, reaped), idle);
+    }
+
+    /**
+     * The stopped-pool column: the same burst on a pool with {@code stoppedCount} = jobs, after the reaper refilled
+     * it and stopped every refill that said it was ready (the setup, not counted). Each job's decision must be one
+     * StartInstances, with no CreateFleet, no RunInstances and no SSM write.
+     */
+    String runStopped(int jobs) {
+        var ec2Events = new Ec2EventsHandler(app);
+        for (int pass = 0; pass < 4 * jobs && pooled(io.runnerscaler.core.model.MachineState.WARMING) < jobs; pass++) {
+            clock.advance(Duration.ofSeconds(60));
+            reaper.handleRequest(Map.of(), null);
+        }
+        List<String> warming = app.machines().alive(BenchStack.POOL).stream().map(Machine::instanceId).toList();
+        require(warming.size() == jobs, "the stopped pool did not fill: " + warming.size() + " of " + jobs);
+        stack.admin().ec2().createTags(b -> b.resources(warming).tags(t -> t.key(
+                io.runnerscaler.core.port.Fleet.READY_TAG).value("true")));
+        clock.advance(Duration.ofSeconds(60));
+        reaper.handleRequest(Map.of(), null);
+        for (String id : warming) {
+            ec2Events.handleRequest(Map.of("detail-type", "EC2 Instance State-change Notification",
+                    "source", "aws.ec2", "detail", Map.of("instance-id", id, "state", "stopped")), null);
+        }
+        require(pooled(io.runnerscaler.core.model.MachineState.STOPPED) == jobs, "not every refill was stopped");
+        functionsCalls.reset();
+        esmCalls.reset();
+        functionsProxy.clear();
+
+        for (int i = 0; i < jobs; i++) {
+            long id = 9_500_000L + i;
+            clock.advance(Duration.ofMillis(50));
+            require(webhook.handleRequest(GitLabHooks.pending(id, clock.instant()), null).getStatusCode() == 202,
+                    "pending hook not accepted");
+        }
+        pump.drain();
+        Phase burst = phase("stopped pool: burst of " + jobs + " `pending`");
+        int started = burst.get("EC2 StartInstances");
+        int launches = burst.get("EC2 CreateFleet") + burst.get("EC2 RunInstances");
+        int mutating = EC2_MUTATING.stream().mapToInt(burst::get).sum() + started + burst.get("EC2 StopInstances")
+                + burst.get("EC2 TerminateInstances");
+        int ssmWrites = SSM_WRITES.stream().mapToInt(burst::get).sum();
+        long startedMachines = app.machines().alive(BenchStack.POOL).stream()
+                .filter(m -> m.state() == io.runnerscaler.core.model.MachineState.LAUNCHING).count();
+        allTargetsMet = started == jobs && mutating == jobs && launches == 0 && ssmWrites == 0
+                && startedMachines == jobs;
+
+        Table t = new Table("call", burst.title(), "per job");
+        new TreeSet<>(burst.calls().keySet()).forEach(name -> t.row(name.endsWith(ESM) ? "_" + name + "_" : name,
+                burst.get(name), ratio(burst.get(name), jobs)));
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "### Stopped pool column: the same burst started from %d stopped machines "
+                + "(issue 15)%n%n", jobs));
+        b.append("An on-demand pool with `stoppedCount` %d, filled by the reaper (refills by RunInstances, stopped "
+                .formatted(jobs) + "with StopInstances once ready; that setup is not counted), then the burst of "
+                + "`pending` jobs through the webhook and scale-up. Each job's decision starts one stopped machine.\n\n");
+        b.append(t).append('\n');
+        Table targets = new Table("target", "measured", "result");
+        targets.row("one EC2 mutating call (StartInstances) per job's decision", mutating + " mutating calls, "
+                + started + " StartInstances for " + jobs + " jobs", Table.pass(started == jobs && mutating == jobs));
+        targets.row("zero CreateFleet / RunInstances on the start path", launches + " calls", Table.pass(launches == 0));
+        targets.row("zero SSM writes", ssmWrites + " writes", Table.pass(ssmWrites == 0));
+        targets.row("every job got a started machine", startedMachines + " started", Table.pass(startedMachines == jobs));
+        b.append(targets).append('\n');
+        return b.toString();
+    }
+
+    private int pooled(io.runnerscaler.core.model.MachineState state) {
+        return (int) app.machines().alive(BenchStack.POOL).stream().filter(m -> m.state() == state).count();
     }
 
     private Phase phase(String title) {
