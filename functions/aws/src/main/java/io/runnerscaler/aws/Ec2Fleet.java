@@ -94,22 +94,32 @@ public final class Ec2Fleet implements Fleet {
      */
     @Override
     public LaunchResult launch(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {
+        return withTemplate(pool, count, template -> createFleet(pool, template, count, market, extraTags));
+    }
+
+    /** Launches from the pool's template version; a template that cannot be used is the launch's one failure. */
+    private LaunchResult withTemplate(PoolConfig pool, int count,
+                                      java.util.function.Function<LaunchTemplates.Version, LaunchResult> launch) {
         LaunchTemplates.Version template;
         try {
             template = templates.forPool(pool);
         } catch (LaunchTemplates.Unusable e) {
             return new LaunchResult(List.of(), count, Optional.of(e.failure()));
         }
+        return launch.apply(template);
+    }
+
+    private LaunchResult createFleet(PoolConfig pool, LaunchTemplates.Version template, int count, Market market,
+                                     Map<String, String> extraTags) {
         CreateFleetResponse response;
         try {
             response = ec2.createFleet(request(pool, template, count, market, extraTags));
         } catch (AwsServiceException e) {
-            String code = e.awsErrorDetails() == null ? "Unknown" : e.awsErrorDetails().errorCode();
-            if (code != null && code.startsWith("InvalidLaunchTemplate")) {
+            LaunchFailure f = failure(e, "");
+            if (f.code() != null && f.code().startsWith("InvalidLaunchTemplate")) {
                 templates.forget(pool); // e.g. a version another function pruned: look it up again next time
             }
-            return new LaunchResult(List.of(), count, Optional.of(new LaunchFailure(kind(code), code,
-                    e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage())));
+            return new LaunchResult(List.of(), count, Optional.of(f));
         }
         List<Launched> launched = new ArrayList<>();
         response.instances().forEach(i -> {
@@ -123,6 +133,13 @@ public final class Ec2Fleet implements Fleet {
                     "CreateFleet returned fewer instances and no error"));
         }
         return new LaunchResult(launched, count, errors);
+    }
+
+    /** An EC2 error answer as a launch failure, its message followed by {@code where}. */
+    private static LaunchFailure failure(AwsServiceException e, String where) {
+        String code = e.awsErrorDetails() == null ? "Unknown" : e.awsErrorDetails().errorCode();
+        return new LaunchFailure(kind(code), code,
+                (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()) + where);
     }
 
     private static LaunchFailure failure(CreateFleetError error) {
@@ -202,12 +219,11 @@ public final class Ec2Fleet implements Fleet {
      */
     @Override
     public LaunchResult launchStoppable(PoolConfig pool, int count, Market market, Map<String, String> extraTags) {
-        LaunchTemplates.Version template;
-        try {
-            template = templates.forPool(pool);
-        } catch (LaunchTemplates.Unusable e) {
-            return new LaunchResult(List.of(), count, Optional.of(e.failure()));
-        }
+        return withTemplate(pool, count, template -> runOverrides(pool, template, count, market, extraTags));
+    }
+
+    private LaunchResult runOverrides(PoolConfig pool, LaunchTemplates.Version template, int count, Market market,
+                                      Map<String, String> extraTags) {
         List<String> subnets = !pool.subnets().isEmpty() ? pool.subnets()
                 : !defaultSubnets.isEmpty() ? defaultSubnets : java.util.Collections.singletonList(null);
         List<Launched> launched = new ArrayList<>();
@@ -223,10 +239,7 @@ public final class Ec2Fleet implements Fleet {
                             count - launched.size(), market, extraTags));
                     r.instances().forEach(i -> launched.add(new Launched(i.instanceId(), type, market)));
                 } catch (AwsServiceException e) {
-                    String code = e.awsErrorDetails() == null ? "Unknown" : e.awsErrorDetails().errorCode();
-                    LaunchFailure f = new LaunchFailure(kind(code), code, (e.awsErrorDetails() == null
-                            ? e.getMessage() : e.awsErrorDetails().errorMessage()) + " (" + type
-                            + (subnet == null ? "" : " in " + subnet) + ")");
+                    LaunchFailure f = failure(e, " (" + type + (subnet == null ? "" : " in " + subnet) + ")");
                     errors.add(f);
                     if (f.kind() != LaunchFailure.Kind.CAPACITY) {
                         break overrides;
@@ -277,9 +290,7 @@ public final class Ec2Fleet implements Fleet {
             ec2.startInstances(StartInstancesRequest.builder().instanceIds(instanceId).build());
             return Optional.empty();
         } catch (AwsServiceException e) {
-            String code = e.awsErrorDetails() == null ? "Unknown" : e.awsErrorDetails().errorCode();
-            return Optional.of(new LaunchFailure(kind(code), code,
-                    e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()));
+            return Optional.of(failure(e, ""));
         }
     }
 
