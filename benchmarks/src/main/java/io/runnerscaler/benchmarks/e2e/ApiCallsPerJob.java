@@ -182,19 +182,23 @@ public final class ApiCallsPerJob {
      */
     String runStopped(int jobs) {
         var ec2Events = new Ec2EventsHandler(app);
-        for (int pass = 0; pass < 4 * jobs && pooled(io.runnerscaler.core.model.MachineState.WARMING) < jobs; pass++) {
+        // Each pass: the reaper refills and stops the refills that said they were ready; each refill says so (its
+        // bootstrap would tag itself) and EC2's stopped reaches ec2-events.
+        for (int pass = 0; pass < 4 * jobs && pooled(io.runnerscaler.core.model.MachineState.STOPPED) < jobs; pass++) {
             clock.advance(Duration.ofSeconds(60));
             reaper.handleRequest(Map.of(), null);
-        }
-        List<String> warming = app.machines().alive(BenchStack.POOL).stream().map(Machine::instanceId).toList();
-        require(warming.size() == jobs, "the stopped pool did not fill: " + warming.size() + " of " + jobs);
-        stack.admin().ec2().createTags(b -> b.resources(warming).tags(t -> t.key(
-                io.runnerscaler.core.port.Fleet.READY_TAG).value("true")));
-        clock.advance(Duration.ofSeconds(60));
-        reaper.handleRequest(Map.of(), null);
-        for (String id : warming) {
-            ec2Events.handleRequest(Map.of("detail-type", "EC2 Instance State-change Notification",
-                    "source", "aws.ec2", "detail", Map.of("instance-id", id, "state", "stopped")), null);
+            List<String> warming = app.machines().alive(BenchStack.POOL).stream()
+                    .filter(m -> m.state() == io.runnerscaler.core.model.MachineState.WARMING)
+                    .map(Machine::instanceId).toList();
+            if (!warming.isEmpty()) {
+                stack.admin().ec2().createTags(b -> b.resources(warming).tags(t -> t.key(
+                        io.runnerscaler.core.port.Fleet.READY_TAG).value("true")));
+            }
+            app.machines().alive(BenchStack.POOL).stream()
+                    .filter(m -> m.state() == io.runnerscaler.core.model.MachineState.STOPPING)
+                    .forEach(m -> ec2Events.handleRequest(Map.of("detail-type",
+                            "EC2 Instance State-change Notification", "source", "aws.ec2",
+                            "detail", Map.of("instance-id", m.instanceId(), "state", "stopped")), null));
         }
         require(pooled(io.runnerscaler.core.model.MachineState.STOPPED) == jobs, "not every refill was stopped");
         functionsCalls.reset();
