@@ -6,6 +6,8 @@ import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.runner.RunnerIdentity;
 import io.runnerscaler.core.periods.ActiveSettings;
 import io.runnerscaler.core.periods.PeriodResolver;
 import io.runnerscaler.core.port.Fleet;
@@ -331,6 +333,76 @@ public final class Planner {
                     : List.of(new Action.Drain(m.instanceId(), n.interruption() ? Reason.SPOT_INTERRUPTION
                             : Reason.REBALANCE));
         };
+    }
+
+    /**
+     * Which of the pool's live machines a job that started runs on. The forge's word comes first: the machine
+     * already busy with the job (a redelivery), then for GitLab the runner manager the Jobs API names (the Job
+     * Hook names only the runner, which every machine of a pool shares), for GitHub the runner name (one runner per
+     * machine, {@code <pool>-<instance id>}). A job the forge puts on another runner (another runner id, or a
+     * GitHub runner name that is no machine of the pool's), or on a manager none of our live machines is, marks no
+     * machine busy. Only when the forge names nothing does the planner guess, as docker+machine users would: the
+     * machine launched for the job, else the one idle the longest, else the one launching the longest.
+     */
+    public Placement placeRunningJob(PoolConfig pool, List<Machine> alive, RunningJob job) {
+        List<Machine> live = alive.stream().filter(m -> m.state().isAlive()).toList();
+        Optional<Machine> already = live.stream().filter(m -> m.state() == MachineState.BUSY)
+                .filter(m -> m.jobId().filter(job.jobKey()::equals).isPresent()).findFirst();
+        if (already.isPresent()) {
+            return new Placement.OnMachine(already.get(), Reason.ALREADY_BUSY);
+        }
+        Optional<String> otherRunner = job.runnerId().filter(id -> job.poolRunnerId().filter(id::equals).isEmpty()
+                && job.poolRunnerId().isPresent());
+        if (otherRunner.isPresent()) {
+            return new Placement.Nowhere(Reason.OTHER_RUNNER, "runner " + otherRunner.get() + " took the job; the"
+                    + " pool's runner is " + job.poolRunnerId().get());
+        }
+        if (pool.forge() == Forge.GITLAB && job.runnerManager().isPresent()) {
+            String manager = job.runnerManager().get();
+            return live.stream().filter(m -> gitlabSystemId(pool, m).filter(manager::equals).isPresent()).findFirst()
+                    .<Placement>map(m -> new Placement.OnMachine(m, Reason.RUNNER_MANAGER))
+                    .orElseGet(() -> new Placement.Nowhere(Reason.UNKNOWN_MACHINE, "runner manager " + manager
+                            + " is none of the pool's " + live.size() + " live machine(s)"));
+        }
+        if (job.runnerName().isPresent()) {
+            String name = job.runnerName().get();
+            Optional<Machine> named = live.stream().filter(m -> m.instanceId().equals(name)
+                    || (pool.forge() == Forge.GITHUB && githubRunnerName(pool, m).filter(name::equals).isPresent()))
+                    .findFirst();
+            if (named.isPresent()) {
+                return new Placement.OnMachine(named.get(), Reason.RUNNER_NAME);
+            }
+            if (pool.forge() == Forge.GITHUB) {
+                return new Placement.Nowhere(Reason.OTHER_RUNNER, "runner '" + name + "' is none of the pool's "
+                        + live.size() + " live machine(s)");
+            }
+        }
+        return live.stream().filter(m -> m.state() != MachineState.BUSY)
+                .filter(m -> m.jobId().filter(job.jobKey()::equals).isPresent()).findFirst()
+                .<Placement>map(m -> new Placement.OnMachine(m, Reason.LAUNCHED_FOR_JOB))
+                .or(() -> live.stream().filter(m -> m.state() == MachineState.IDLE)
+                        .min(Comparator.comparing(Machine::stateSince).thenComparing(Machine::instanceId))
+                        .map(m -> new Placement.OnMachine(m, Reason.LONGEST_IDLE)))
+                .or(() -> live.stream().filter(m -> m.state() == MachineState.LAUNCHING).min(OLDEST_FIRST)
+                        .map(m -> new Placement.OnMachine(m, Reason.OLDEST_LAUNCHING)))
+                .orElseGet(() -> new Placement.Nowhere(Reason.NO_MACHINE, "no idle or launching machine"));
+    }
+
+    private static Optional<String> gitlabSystemId(PoolConfig pool, Machine m) {
+        return identity(pool, m).map(RunnerIdentity::gitlabSystemId);
+    }
+
+    private static Optional<String> githubRunnerName(PoolConfig pool, Machine m) {
+        return identity(pool, m).map(RunnerIdentity::githubRunnerName);
+    }
+
+    /** Every machine the fleet launched has an instance id; a record with another id names no runner. */
+    private static Optional<RunnerIdentity> identity(PoolConfig pool, Machine m) {
+        try {
+            return Optional.of(new RunnerIdentity(pool.name(), m.instanceId()));
+        } catch (IllegalArgumentException notAnInstanceId) {
+            return Optional.empty();
+        }
     }
 
     /**

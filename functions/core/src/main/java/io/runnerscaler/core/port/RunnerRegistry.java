@@ -31,4 +31,13 @@ public interface RunnerRegistry {
 
     /** Remove the machine's registration (GitLab runner manager, GitHub runner). Already gone is not an error. */
     void deregister(PoolConfig pool, String instanceId);
+
+    /**
+     * The forge's id of the pool's own runner, where every machine of the pool shares one (GitLab), so a job the
+     * forge says another runner took is known not to run on our machines. Empty where the forge has one runner per
+     * machine or the registry cannot ask.
+     */
+    default Optional<String> poolRunnerId(PoolConfig pool) {
+        return Optional.empty();
+    }
 }

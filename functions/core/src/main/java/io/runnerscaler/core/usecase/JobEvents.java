@@ -4,23 +4,23 @@ import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.matching.MatchResult;
 import io.runnerscaler.core.matching.PoolMatcher;
-import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.planner.Placement;
 import io.runnerscaler.core.planner.Plan;
 import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.planner.PoolState;
+import io.runnerscaler.core.planner.RunningJob;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.port.JobRetry;
 import io.runnerscaler.core.port.MachineStore;
 import io.runnerscaler.core.port.Metrics;
-import io.runnerscaler.core.runner.RunnerIdentity;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -101,15 +101,30 @@ public final class JobEvents {
         event.startedAt().ifPresent(started -> metrics.milliseconds("JobWaitMs",
                 Map.of("Pool", pool.name(), "Forge", pool.forge().id()),
                 Math.max(0, started.toEpochMilli() - event.createdAt().toEpochMilli())));
-        Optional<Machine> machine = machineFor(pool, event);
-        if (machine.isEmpty()) {
-            log.warn("job.running_on_unknown_machine", Map.of("pool", pool.name(), "job", event.jobKey(),
-                    "runner", event.runnerName().orElse("")));
-            return;
+        // The pool's runner id is only asked for when it can tell something: the forge named a runner but no manager.
+        Optional<String> poolRunnerId = event.runnerId().isPresent() && event.runnerManager().isEmpty()
+                ? executor.runners().poolRunnerId(pool) : Optional.empty();
+        Placement placement = planner.placeRunningJob(pool, machines.alive(pool.name()), new RunningJob(
+                event.jobKey(), event.runnerName(), event.runnerId(), event.runnerManager(), poolRunnerId));
+        var fields = new LinkedHashMap<String, Object>();
+        fields.put("pool", pool.name());
+        fields.put("job", event.jobKey());
+        event.runnerId().ifPresent(id -> fields.put("runnerId", id));
+        event.runnerManager().ifPresent(m -> fields.put("runnerManager", m));
+        fields.put("reason", placement.reason().name());
+        fields.put("delivery", event.deliveryId());
+        switch (placement) {
+            case Placement.Nowhere n -> {
+                fields.put("detail", n.detail());
+                metrics.count("JobsOnUnknownMachine", Map.of("Pool", pool.name(), "Reason", n.reason().name()));
+                log.warn("job.running_on_unknown_machine", fields);
+            }
+            case Placement.OnMachine on -> {
+                machines.put(on.machine().withState(MachineState.BUSY, now, Optional.of(event.jobKey())));
+                fields.put("instance", on.machine().instanceId());
+                log.info("machine.busy", fields);
+            }
         }
-        machines.put(machine.get().withState(MachineState.BUSY, now, Optional.of(event.jobKey())));
-        log.info("machine.busy", Map.of("pool", pool.name(), "job", event.jobKey(),
-                "instance", machine.get().instanceId()));
     }
 
     /** @param firstTime false for a redelivered finish, which must not retry the job a second time */
@@ -127,30 +142,6 @@ public final class JobEvents {
         machines.put(done);
         log.info("machine.idle", Map.of("pool", pool.name(), "job", event.jobKey(),
                 "instance", done.instanceId(), "buildsDone", done.buildsDone(), "jobStatus", event.status().name()));
-    }
-
-    /**
-     * The machine a running job is on: the one already busy with it (a redelivered event), the one the forge
-     * names, else the one launched for the job, else the longest-idle machine, else the oldest still launching.
-     */
-    private Optional<Machine> machineFor(PoolConfig pool, JobEvent event) {
-        var alive = machines.alive(pool.name());
-        return alive.stream().filter(m -> m.state() == MachineState.BUSY)
-                .filter(m -> m.jobId().filter(event.jobKey()::equals).isPresent()).findFirst()
-                .or(() -> event.runnerName().flatMap(name -> alive.stream()
-                        .filter(m -> m.instanceId().equals(name) || isGitHubRunnerOf(pool, m, name)).findFirst()))
-                .or(() -> alive.stream().filter(m -> m.state() != MachineState.BUSY)
-                        .filter(m -> m.jobId().filter(event.jobKey()::equals).isPresent()).findFirst())
-                .or(() -> alive.stream().filter(m -> m.state() == MachineState.IDLE)
-                        .min(Comparator.comparing(Machine::stateSince)))
-                .or(() -> alive.stream().filter(m -> m.state() == MachineState.LAUNCHING)
-                        .min(Comparator.comparing(Machine::launchedAt)));
-    }
-
-    /** GitHub names the runner, {@code <pool>-<instance id>} ({@link RunnerIdentity}), not the instance. */
-    private static boolean isGitHubRunnerOf(PoolConfig pool, Machine machine, String runnerName) {
-        return pool.forge() == Forge.GITHUB && runnerName.endsWith(machine.instanceId())
-                && new RunnerIdentity(pool.name(), machine.instanceId()).githubRunnerName().equals(runnerName);
     }
 
     /**

@@ -55,6 +55,11 @@ public final class PlanExecutor {
         this.metrics = metrics;
     }
 
+    /** The forge steps of machines' lives, for use cases that need to know a pool's runner. */
+    public RunnerRegistrations runners() {
+        return runners;
+    }
+
     /**
      * @param forJob the job whose event led to this plan, tagged on the first machine launched for jobs
      */

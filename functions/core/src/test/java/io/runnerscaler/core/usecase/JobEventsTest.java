@@ -3,11 +3,16 @@ package io.runnerscaler.core.usecase;
 import static io.runnerscaler.core.usecase.World.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
 import io.runnerscaler.core.port.JobRetry;
+import io.runnerscaler.core.port.RunnerRegistry;
+import io.runnerscaler.core.runner.RunnerBinding;
+import io.runnerscaler.core.runner.RunnerIdentity;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -95,5 +100,83 @@ class JobEventsTest {
 
         assertThat(world.machines.alive("docker")).isEmpty();
         assertThat(world.logged("job.unmatched")).hasSize(1);
+    }
+
+    @Test
+    void aRunningJobMarksBusyTheMachineWhoseRunnerManagerGitLabNamesNotTheOneLaunchedForIt() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        world.jobEvents().handle(job("8", JobStatus.QUEUED));
+        String forSeven = launchedFor("gitlab:7");
+        String forEight = launchedFor("gitlab:8");
+
+        // GitLab gave job 7 to the manager of the machine launched for job 8.
+        world.jobEvents().handle(job("7", JobStatus.RUNNING).withRunner(Optional.of("9171"),
+                Optional.of(new RunnerIdentity("docker", forEight).gitlabSystemId())));
+
+        assertThat(world.machines.find(forEight).orElseThrow()).satisfies(m -> {
+            assertThat(m.state()).isEqualTo(MachineState.BUSY);
+            assertThat(m.jobId()).contains("gitlab:7");
+        });
+        assertThat(world.machines.find(forSeven).orElseThrow().state()).isNotEqualTo(MachineState.BUSY);
+        assertThat(world.logged("machine.busy")).singleElement().asString().contains("RUNNER_MANAGER");
+    }
+
+    @Test
+    void aRunningJobAnotherRunnerTookMarksNoMachineOfOursBusy() {
+        world.gitlab = registryOfRunner("9171");
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+
+        world.jobEvents().handle(job("7", JobStatus.RUNNING).withRunner(Optional.of("4242"), Optional.empty()));
+
+        assertThat(world.machines.alive("docker")).noneMatch(m -> m.state() == MachineState.BUSY);
+        assertThat(world.logged("job.running_on_unknown_machine")).singleElement().asString()
+                .contains("OTHER_RUNNER").contains("runner 4242 took the job");
+        assertThat(world.metricLines).contains("JobsOnUnknownMachine {Pool=docker, Reason=OTHER_RUNNER} 1");
+    }
+
+    @Test
+    void aRunningJobOnAManagerNoneOfOurMachinesIsMarksNothingBusy() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+
+        world.jobEvents().handle(job("7", JobStatus.RUNNING).withRunner(Optional.of("4242"),
+                Optional.of("s_0123456789ab")));
+
+        assertThat(world.machines.alive("docker")).noneMatch(m -> m.state() == MachineState.BUSY);
+        assertThat(world.logged("job.running_on_unknown_machine")).singleElement().asString()
+                .contains("UNKNOWN_MACHINE");
+    }
+
+    private String launchedFor(String job) {
+        return world.machines.alive("docker").stream().filter(m -> m.jobId().filter(job::equals).isPresent())
+                .findFirst().orElseThrow().instanceId();
+    }
+
+    /** A GitLab registry that knows the pool's runner id, as one with an API token does. */
+    private static RunnerRegistry registryOfRunner(String runnerId) {
+        return new RunnerRegistry() {
+            @Override
+            public Forge forge() {
+                return Forge.GITLAB;
+            }
+
+            @Override
+            public Optional<RunnerBinding> prepare(PoolConfig pool, String instanceId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean isBusy(PoolConfig pool, String instanceId) {
+                return false;
+            }
+
+            @Override
+            public void deregister(PoolConfig pool, String instanceId) {
+            }
+
+            @Override
+            public Optional<String> poolRunnerId(PoolConfig pool) {
+                return Optional.of(runnerId);
+            }
+        };
     }
 }
