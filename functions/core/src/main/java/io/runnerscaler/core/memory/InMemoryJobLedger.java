@@ -41,6 +41,23 @@ public class InMemoryJobLedger implements JobLedger {
     }
 
     @Override
+    public synchronized List<Job> unmatched(JobStatus status) {
+        return jobs.values().stream().filter(j -> j.status() == status && j.pool().isEmpty()).toList();
+    }
+
+    @Override
+    public synchronized boolean assignPool(String jobKey, String pool, JobStatus status) {
+        Job j = jobs.get(jobKey);
+        if (j == null || j.status() != status || j.pool().isPresent()) {
+            return false;
+        }
+        jobs.put(jobKey, new Job(j.jobKey(), j.forge(), j.project(), j.jobId(), j.labels(), j.status(),
+                Optional.of(pool), j.createdAt(), j.updatedAt(), j.interrupted(), j.queuedAt(), j.startedAt(),
+                j.finishedAt()));
+        return true;
+    }
+
+    @Override
     public synchronized void markInterrupted(String jobKey) {
         Job j = jobs.get(jobKey);
         if (j != null) {

@@ -7,6 +7,10 @@ import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
 import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.model.JobStatus;
+import io.runnerscaler.core.matching.MatchResult;
+import io.runnerscaler.core.matching.PoolMatcher;
+import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.runner.RunnerIdentity;
 import io.runnerscaler.core.periods.ActiveSettings;
 import io.runnerscaler.core.periods.PeriodResolver;
@@ -77,6 +81,12 @@ public final class Planner {
     /** EC2 lists new instances a little after CreateFleet returns; a machine younger than this is never "gone". */
     public static final Duration LISTING_LAG = Duration.ofMinutes(2);
     private static final String STOPPED = "stopped";
+    /**
+     * How long an unmatched queued job is worth matching again: GitLab drops a job pending for a day
+     * ({@code Ci::StuckBuilds::DropPendingService}, {@code BUILD_PENDING_OUTDATED_TIMEOUT = 1.day}), GitHub a job
+     * queued for a self-hosted runner for 24 hours (its usage limits for self-hosted runners).
+     */
+    public static final Duration REMATCH_WINDOW = Duration.ofDays(1);
 
     private static final Comparator<Machine> OLDEST_FIRST =
             Comparator.comparing(Machine::launchedAt).thenComparing(Machine::instanceId);
@@ -386,6 +396,32 @@ public final class Planner {
                 .or(() -> live.stream().filter(m -> m.state() == MachineState.LAUNCHING).min(OLDEST_FIRST)
                         .map(m -> new Placement.OnMachine(m, Reason.OLDEST_LAUNCHING)))
                 .orElseGet(() -> new Placement.Nowhere(Reason.NO_MACHINE, "no idle or launching machine"));
+    }
+
+    /**
+     * Queued jobs no pool took, matched again against the pools of a config loaded since: each one a pool now
+     * takes gets it ({@link Reason#CONFIG_CHANGED}), so the pool's next plan counts it as waiting. A job last heard
+     * of more than {@link #REMATCH_WINDOW} ago is left alone: both forges have given up on it by then.
+     */
+    public List<Rematch> rematch(List<PoolConfig> pools, List<JobLedger.Job> unmatched, Instant now) {
+        PoolMatcher matcher = new PoolMatcher(pools);
+        List<Rematch> rematched = new ArrayList<>();
+        for (JobLedger.Job job : unmatched) {
+            if (job.status() != JobStatus.QUEUED || job.pool().isPresent()
+                    || job.updatedAt().plus(REMATCH_WINDOW).isBefore(now)) {
+                continue;
+            }
+            Forge forge;
+            try {
+                forge = Forge.fromId(job.forge());
+            } catch (IllegalArgumentException unknownForge) {
+                continue;
+            }
+            if (matcher.match(forge, job.labels()) instanceof MatchResult.Matched m) {
+                rematched.add(new Rematch(job.jobKey(), m.pool().name(), Reason.CONFIG_CHANGED));
+            }
+        }
+        return rematched;
     }
 
     private static Optional<String> gitlabSystemId(PoolConfig pool, Machine m) {

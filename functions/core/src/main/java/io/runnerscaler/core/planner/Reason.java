@@ -65,5 +65,7 @@ public enum Reason {
     /** The forge names a runner manager or runner that is none of the pool's live machines. */
     UNKNOWN_MACHINE,
     /** The forge named no machine and the pool has none that could have taken the job. */
-    NO_MACHINE
+    NO_MACHINE,
+    /** A queued job no pool took is taken by a pool of the config loaded since it was recorded. */
+    CONFIG_CHANGED
 }
