@@ -486,6 +486,16 @@ public final class Planner {
     }
 
     /**
+     * Before a launch: the forge can register only {@code granted} of the machines now (the GitHub App's per-minute
+     * budget, or a pause after a rate limit). Those launch; the rest are not launched at all, since a machine without
+     * its registration could never take a job, and wait for the budget ({@link Reason#FORGE_RATE_LIMIT}).
+     */
+    public Optional<Action.Launch> withinRegistrations(Action.Launch asked, int granted) {
+        int launch = Math.min(asked.count(), Math.max(0, granted));
+        return launch == 0 ? Optional.empty() : Optional.of(new Action.Launch(launch, asked.market(), asked.reason()));
+    }
+
+    /**
      * The idle target, as docker+machine computes it: {@code idleCount}, or with a scale factor
      * {@code floor(busy x factor)} bounded below by {@code max(idleCountMin, 1)} and above by
      * {@code idleCount}.

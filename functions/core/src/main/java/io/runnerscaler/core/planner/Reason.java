@@ -67,5 +67,7 @@ public enum Reason {
     /** The forge named no machine and the pool has none that could have taken the job. */
     NO_MACHINE,
     /** A queued job no pool took is taken by a pool of the config loaded since it was recorded. */
-    CONFIG_CHANGED
+    CONFIG_CHANGED,
+    /** The forge's API budget (the GitHub App's rate limits) registers fewer machines now: the rest wait for it. */
+    FORGE_RATE_LIMIT
 }

@@ -40,4 +40,17 @@ public interface RunnerRegistry {
     default Optional<String> poolRunnerId(PoolConfig pool) {
         return Optional.empty();
     }
+
+    /**
+     * How many of {@code machines} new machines the forge's API budget lets us register now ({@link #prepare} makes a
+     * forge call per machine for GitHub, none for GitLab). Taken before launching, so a machine is never launched that
+     * could not be given its registration; the rest wait {@link Allowance#retryAfter}.
+     */
+    default Allowance registrations(PoolConfig pool, int machines) {
+        return new Allowance(machines, java.time.Duration.ZERO);
+    }
+
+    /** Registrations that may be made now, and how long the rest wait. */
+    record Allowance(int granted, java.time.Duration retryAfter) {
+    }
 }

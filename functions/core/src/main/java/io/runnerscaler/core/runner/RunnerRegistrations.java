@@ -176,6 +176,21 @@ public final class RunnerRegistrations {
         }
     }
 
+    /**
+     * Registrations the forge's API budget allows now for {@code machines} new machines
+     * ({@link RunnerRegistry#registrations}). If the budget cannot be read, all are allowed: GitHub's own answer to
+     * going over still pauses the App.
+     */
+    public RunnerRegistry.Allowance registrations(PoolConfig pool, int machines) {
+        try {
+            return registry(pool).registrations(pool, machines);
+        } catch (RuntimeException e) {
+            log.warn("runner.budget_unknown", Map.of("pool", pool.name(), "error", e.getClass().getSimpleName(),
+                    "detail", "launching without the shared budget"));
+            return new RunnerRegistry.Allowance(machines, Duration.ZERO);
+        }
+    }
+
     private RunnerRegistry registry(PoolConfig pool) {
         RunnerRegistry registry = registries.get(pool.forge());
         if (registry == null) {

@@ -179,4 +179,47 @@ class JobEventsTest {
             }
         };
     }
+
+    @Test
+    void aLaunchIsCutToWhatTheForgesApiBudgetCanRegisterAndTheReaperOnlyHoldsTheRest() {
+        world.config.set(new io.runnerscaler.core.config.ConfigLoader().parse(World.POOL.replace("limit: 3",
+                "limit: 3\n    idleCount: 3")));
+        world.gitlab = registryAllowing(1, Duration.ofSeconds(30));
+
+        world.reaper().run();
+
+        assertThat(world.machines.alive("docker")).hasSize(1);
+        assertThat(world.logged("plan.hold")).anySatisfy(l -> assertThat(l).contains("FORGE_RATE_LIMIT")
+                .contains("2 of 3 not launched"));
+    }
+
+    /** A registry whose forge budget lets {@code granted} machines register now and the rest after {@code wait}. */
+    static RunnerRegistry registryAllowing(int granted, Duration wait) {
+        RunnerRegistry base = new io.runnerscaler.core.runner.UnmanagedRunners(Forge.GITLAB);
+        return new RunnerRegistry() {
+            @Override
+            public Forge forge() {
+                return Forge.GITLAB;
+            }
+
+            @Override
+            public Optional<RunnerBinding> prepare(PoolConfig pool, String instanceId) {
+                return base.prepare(pool, instanceId);
+            }
+
+            @Override
+            public boolean isBusy(PoolConfig pool, String instanceId) {
+                return false;
+            }
+
+            @Override
+            public void deregister(PoolConfig pool, String instanceId) {
+            }
+
+            @Override
+            public Allowance registrations(PoolConfig pool, int machines) {
+                return new Allowance(Math.min(granted, machines), wait);
+            }
+        };
+    }
 }
