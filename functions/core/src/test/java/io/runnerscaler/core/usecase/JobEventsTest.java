@@ -153,6 +153,28 @@ class JobEventsTest {
 
     /** A GitLab registry that knows the pool's runner id, as one with an API token does. */
     private static RunnerRegistry registryOfRunner(String runnerId) {
+        return registry(Optional.of(runnerId), Integer.MAX_VALUE, Duration.ZERO);
+    }
+
+    @Test
+    void aLaunchIsCutToWhatTheForgesApiBudgetCanRegisterAndTheReaperOnlyHoldsTheRest() {
+        world.config.set(new io.runnerscaler.core.config.ConfigLoader().parse(World.POOL.replace("limit: 3",
+                "limit: 3\n    idleCount: 3")));
+        world.gitlab = registryAllowing(1, Duration.ofSeconds(30));
+
+        world.reaper().run();
+
+        assertThat(world.machines.alive("docker")).hasSize(1);
+        assertThat(world.logged("plan.hold")).anySatisfy(l -> assertThat(l).contains("FORGE_RATE_LIMIT")
+                .contains("2 of 3 not launched"));
+    }
+
+    /** A registry whose forge budget lets {@code granted} machines register now and the rest after {@code wait}. */
+    static RunnerRegistry registryAllowing(int granted, Duration wait) {
+        return registry(Optional.empty(), granted, wait);
+    }
+
+    private static RunnerRegistry registry(Optional<String> runnerId, int granted, Duration wait) {
         return new RunnerRegistry() {
             @Override
             public Forge forge() {
@@ -175,45 +197,7 @@ class JobEventsTest {
 
             @Override
             public Optional<String> poolRunnerId(PoolConfig pool) {
-                return Optional.of(runnerId);
-            }
-        };
-    }
-
-    @Test
-    void aLaunchIsCutToWhatTheForgesApiBudgetCanRegisterAndTheReaperOnlyHoldsTheRest() {
-        world.config.set(new io.runnerscaler.core.config.ConfigLoader().parse(World.POOL.replace("limit: 3",
-                "limit: 3\n    idleCount: 3")));
-        world.gitlab = registryAllowing(1, Duration.ofSeconds(30));
-
-        world.reaper().run();
-
-        assertThat(world.machines.alive("docker")).hasSize(1);
-        assertThat(world.logged("plan.hold")).anySatisfy(l -> assertThat(l).contains("FORGE_RATE_LIMIT")
-                .contains("2 of 3 not launched"));
-    }
-
-    /** A registry whose forge budget lets {@code granted} machines register now and the rest after {@code wait}. */
-    static RunnerRegistry registryAllowing(int granted, Duration wait) {
-        RunnerRegistry base = new io.runnerscaler.core.runner.UnmanagedRunners(Forge.GITLAB);
-        return new RunnerRegistry() {
-            @Override
-            public Forge forge() {
-                return Forge.GITLAB;
-            }
-
-            @Override
-            public Optional<RunnerBinding> prepare(PoolConfig pool, String instanceId) {
-                return base.prepare(pool, instanceId);
-            }
-
-            @Override
-            public boolean isBusy(PoolConfig pool, String instanceId) {
-                return false;
-            }
-
-            @Override
-            public void deregister(PoolConfig pool, String instanceId) {
+                return runnerId;
             }
 
             @Override
