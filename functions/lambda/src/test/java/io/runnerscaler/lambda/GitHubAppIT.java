@@ -173,8 +173,9 @@ class GitHubAppIT {
         stack.reap();
         stack.scaleUp();
 
-        assertThat(github.only("GET", "/repos/runner-scaler-demo/app/actions/runs").getHeader("Authorization"))
-                .isEqualTo("Bearer " + INSTALLATION_TOKEN);
+        assertThat(github.requests("GET", "/repos/runner-scaler-demo/app/actions/runs"))
+                .as("queued runs, then in-progress ones").hasSize(2)
+                .allSatisfy(r -> assertThat(r.getHeader("Authorization")).isEqualTo("Bearer " + INSTALLATION_TOKEN));
         Machine machine = onlyMachine();
         assertThat(machine.jobId()).contains("github:30433642001");
         JsonNode jit;
