@@ -4,6 +4,7 @@ import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.matching.MatchResult;
 import io.runnerscaler.core.matching.PoolMatcher;
+import io.runnerscaler.core.model.BootPath;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
@@ -41,6 +42,12 @@ public final class JobEvents {
     private final Clock clock;
     private final EventLog log;
     private final Metrics metrics;
+
+    /**
+     * Time from a job queued to running, by {@code Pool} and {@code Path} ({@link BootPath#id()}: how the machine
+     * that took it came up, or {@code idle} when it was already up), once per job start.
+     */
+    public static final String TIME_TO_RUNNER = "TimeToRunner";
 
     /** Retries of a job failed by spot interruptions; the retry runs on demand, so one is usually enough. */
     public static final int MAX_INTERRUPTION_RETRIES = 2;
@@ -107,9 +114,37 @@ public final class JobEvents {
                     "runner", event.runnerName().orElse("")));
             return;
         }
-        machines.put(machine.get().withState(MachineState.BUSY, now, Optional.of(event.jobKey())));
-        log.info("machine.busy", Map.of("pool", pool.name(), "job", event.jobKey(),
-                "instance", machine.get().instanceId()));
+        Machine m = machine.get();
+        boolean redelivered = m.state() == MachineState.BUSY && m.jobId().filter(event.jobKey()::equals).isPresent();
+        Instant started = event.startedAt().filter(t -> !t.isAfter(now)).orElse(now);
+        machines.put(m.startedJob(event.jobKey(), started, now));
+        var fields = new java.util.LinkedHashMap<String, Object>();
+        fields.put("pool", pool.name());
+        fields.put("job", event.jobKey());
+        fields.put("instance", m.instanceId());
+        if (!redelivered) {
+            queuedAt(event).ifPresent(queued -> {
+                BootPath path = m.pathFor(queued);
+                long waited = Math.max(0, started.toEpochMilli() - queued.toEpochMilli());
+                metrics.milliseconds(TIME_TO_RUNNER, Map.of("Pool", pool.name(), "Path", path.id()), waited);
+                fields.put("path", path.id());
+                fields.put("timeToRunnerMs", waited);
+            });
+        }
+        log.info("machine.busy", fields);
+    }
+
+    /**
+     * When the job was queued. GitHub: the event's {@code created_at}, which GitHub sets when it queues the job
+     * (as {@link JobLedger.Instants} keeps it). GitLab: a Job Hook's {@code build_created_at} is when the pipeline
+     * made the job, long before a later stage's job is queued, so the ledger's {@code queuedAt} (when the
+     * {@code pending} event arrived) is read; empty if the ledger never saw the job queued.
+     */
+    private Optional<Instant> queuedAt(JobEvent event) {
+        return switch (event.forge()) {
+            case GITHUB -> Optional.of(event.createdAt());
+            case GITLAB -> ledger.find(event.jobKey()).flatMap(JobLedger.Job::queuedAt);
+        };
     }
 
     /** @param firstTime false for a redelivered finish, which must not retry the job a second time */

@@ -78,6 +78,7 @@ final class World {
 
         @Override
         public void milliseconds(String name, Map<String, String> dimensions, double millis) {
+            metricLines.add(name + " " + new java.util.TreeMap<>(dimensions) + " " + (long) millis + " ms");
         }
     };
     RunnerRegistry gitlab = new UnmanagedRunners(Forge.GITLAB);
