@@ -7,6 +7,7 @@ import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.port.JobLedger;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,7 +40,8 @@ public final class OpsCommands {
                     .sorted(Comparator.comparing(Machine::launchedAt).reversed())
                     .forEach(m -> System.out.printf("%-14s %-21s %-10s %-9s %-11s %6d %-20s %-16s %-24s %s%n",
                             m.pool(), m.instanceId(), m.state(), m.market(), m.instanceType(), m.buildsDone(),
-                            m.stateSince(), m.jobId().orElse(""), ended(m), steps(m)));
+                            m.stateSince().truncatedTo(ChronoUnit.SECONDS), m.jobId().orElse(""), ended(m),
+                            steps(m)));
             return 0;
         }
     }

@@ -43,12 +43,6 @@ public final class JobEvents {
     private final EventLog log;
     private final Metrics metrics;
 
-    /**
-     * Time from a job queued to running, by {@code Pool} and {@code Path} ({@link BootPath#id()}: how the machine
-     * that took it came up, or {@code idle} when it was already up), once per job start.
-     */
-    public static final String TIME_TO_RUNNER = "TimeToRunner";
-
     /** Retries of a job failed by spot interruptions; the retry runs on demand, so one is usually enough. */
     public static final int MAX_INTERRUPTION_RETRIES = 2;
 
@@ -104,6 +98,11 @@ public final class JobEvents {
         executor.execute(pool, plan, now, Optional.of(event.jobKey()));
     }
 
+    /**
+     * A job runs: its machine becomes BUSY and keeps its first job's instant, and the job's time from queued to
+     * running is measured once ({@code TimeToRunner}, by {@code Pool} and {@code Path}: {@link BootPath#id()} of
+     * how the machine that took it came up, or {@code idle} when it was already up).
+     */
     private void started(PoolConfig pool, JobEvent event, Instant now) {
         event.startedAt().ifPresent(started -> metrics.milliseconds("JobWaitMs",
                 Map.of("Pool", pool.name(), "Forge", pool.forge().id()),
@@ -116,7 +115,9 @@ public final class JobEvents {
         }
         Machine m = machine.get();
         boolean redelivered = m.state() == MachineState.BUSY && m.jobId().filter(event.jobKey()::equals).isPresent();
-        Instant started = event.startedAt().filter(t -> !t.isAfter(now)).orElse(now);
+        // The forge's start time, unless clock skew puts it after now or before the machine was even asked for.
+        Instant started = event.startedAt().filter(t -> !t.isAfter(now) && !t.isBefore(m.steps().requested()))
+                .orElse(now);
         machines.put(m.startedJob(event.jobKey(), started, now));
         var fields = new java.util.LinkedHashMap<String, Object>();
         fields.put("pool", pool.name());
@@ -126,7 +127,7 @@ public final class JobEvents {
             queuedAt(event).ifPresent(queued -> {
                 BootPath path = m.pathFor(queued);
                 long waited = Math.max(0, started.toEpochMilli() - queued.toEpochMilli());
-                metrics.milliseconds(TIME_TO_RUNNER, Map.of("Pool", pool.name(), "Path", path.id()), waited);
+                metrics.milliseconds("TimeToRunner", Map.of("Pool", pool.name(), "Path", path.id()), waited);
                 fields.put("path", path.id());
                 fields.put("timeToRunnerMs", waited);
             });

@@ -111,6 +111,18 @@ class JobEventsTest {
     }
 
     @Test
+    void aForgeStartTimeBeforeTheMachineWasAskedForIsSkewAndWhenTheEventCameIsUsed() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        world.clock.advance(Duration.ofSeconds(40));
+
+        world.jobEvents().handle(new JobEvent(Forge.GITLAB, "7", "group/app", JobStatus.RUNNING, Set.of(),
+                Optional.empty(), "d-7r", World.T0, Optional.of(World.T0.minusSeconds(600)), Optional.empty()));
+
+        assertThat(world.metricLines).contains("TimeToRunner {Path=cold, Pool=docker} 40000 ms");
+        assertThat(world.machines.alive("docker").getFirst().steps().firstJob()).contains(World.T0.plusSeconds(40));
+    }
+
+    @Test
     void aGitLabJobTheLedgerNeverSawQueuedIsNotMeasuredButStillMarksItsMachine() {
         world.jobEvents().handle(job("7", JobStatus.QUEUED));
         world.jobEvents().handle(job("9", JobStatus.RUNNING));
