@@ -244,7 +244,7 @@ public final class App {
      */
     public ScaleUp scaleUp() {
         return new ScaleUp(jobEvents(), jobTags(), deadLetters(), new SqsRedelivery(aws.sqs(), settings.queueUrl()),
-                log);
+                log, settings.scaleUpFirstRetry());
     }
 
     public Reaper reaper() {

@@ -59,6 +59,12 @@ public record Settings(
     /** Optional: a machine powers itself off after this long ({@code 12h}, {@code 86400}); unset or 0: never. */
     public static final String RUNNER_MAX_LIFETIME = "RUNNER_SCALER_RUNNER_MAX_LIFETIME";
 
+    /**
+     * Optional: the wait before a failed scale-up message is retried ({@code 10s} when unset), doubled per receive
+     * up to 5 minutes; a forge's {@code Retry-After} overrides it.
+     */
+    public static final String SCALE_UP_FIRST_RETRY = "RUNNER_SCALER_SCALE_UP_FIRST_RETRY";
+
     /** How long a GitHub machine waits for its JIT config: longer than a scale-up invocation retried a few times. */
     static final Duration GITHUB_SECRET_WAIT = Duration.ofMinutes(10);
     /** Optional: the stack's SSM parameter path; GitLab pool tokens must lie under its runners/gitlab/. */
@@ -83,7 +89,7 @@ public record Settings(
     public static final List<String> OPTIONAL = List.of(GITLAB_API_TOKEN_PARAMETER, GITLAB_URL, DEFAULT_SUBNETS,
             LAUNCH_TEMPLATE_ID, BOOTSTRAP_SECRETS_TABLE, RUNNER_DOCKER_IMAGE, RUNNER_MAX_LIFETIME, PARAMETER_PATH,
             GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID, GITHUB_APP_PRIVATE_KEY_PARAMETER, GITHUB_API_URL,
-            RUNNER_ROLE_ID);
+            RUNNER_ROLE_ID, SCALE_UP_FIRST_RETRY);
 
     public Settings {
         var kept = new TreeMap<String, String>();
@@ -136,6 +142,13 @@ public record Settings(
     public List<String> defaultSubnets() {
         return option(DEFAULT_SUBNETS).map(s -> Arrays.stream(s.split(",")).map(String::strip)
                 .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
+    }
+
+    /** The wait before a failed scale-up message's first retry. */
+    public Duration scaleUpFirstRetry() {
+        String value = option(SCALE_UP_FIRST_RETRY).orElse("10s");
+        return Durations.parse(value).filter(d -> !d.isZero()).orElseThrow(() -> new IllegalStateException(
+                SCALE_UP_FIRST_RETRY + ": '" + value + "' is not a positive duration (10s, 1m)"));
     }
 
     /** The stack's runner launch template, base of the pools that name none. */

@@ -26,15 +26,16 @@ public final class WebhookFunction implements RequestStreamHandler {
     record Started(WebhookHandler handler, Priming priming) {
     }
 
-    /** Initialised when Lambda's runtime creates the handler (init, before a SnapStart snapshot). */
-    private static final class FromEnvironment {
-        static final Started STARTED = start(Settings.from(System.getenv()), System.out);
-    }
-
     private final WebhookHandler handler;
 
+    /**
+     * Lambda's runtime constructs the handler once per execution environment, in the init phase (before a
+     * SnapStart snapshot). The start is here and not in a static initialiser: Quarkus' SnapStart support
+     * initialises every class of the artifact before its snapshot, which would build a second App and register
+     * the webhook's priming in each of the other three functions.
+     */
     public WebhookFunction() {
-        this(FromEnvironment.STARTED.handler());
+        this(start(Settings.from(System.getenv()), System.out).handler());
     }
 
     WebhookFunction(WebhookHandler handler) {

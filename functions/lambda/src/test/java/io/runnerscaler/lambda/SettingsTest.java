@@ -64,4 +64,15 @@ class SettingsTest {
         assertThat(Settings.from(base.environment())).isEqualTo(base);
         assertThat(base.environment()).doesNotContainKey(Settings.AWS_ENDPOINT);
     }
+
+    @Test
+    void theScaleUpRetryWaitIsTenSecondsUnlessSetAndRefusesWhatIsNoPositiveDuration() {
+        assertThat(base.scaleUpFirstRetry()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(base.with(Settings.SCALE_UP_FIRST_RETRY, "2s").scaleUpFirstRetry())
+                .isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThatThrownBy(() -> base.with(Settings.SCALE_UP_FIRST_RETRY, "soon").scaleUpFirstRetry())
+                .hasMessage("RUNNER_SCALER_SCALE_UP_FIRST_RETRY: 'soon' is not a positive duration (10s, 1m)");
+        assertThatThrownBy(() -> base.with(Settings.SCALE_UP_FIRST_RETRY, "0").scaleUpFirstRetry())
+                .hasMessageContaining("not a positive duration");
+    }
 }

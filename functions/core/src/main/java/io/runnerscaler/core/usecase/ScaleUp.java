@@ -59,6 +59,7 @@ public final class ScaleUp {
     private final DeadLetters deadLetters;
     private final Redelivery redelivery;
     private final EventLog log;
+    private final Duration firstRetry;
     private final JobEventCodec codec = new JobEventCodec();
 
     /**
@@ -66,6 +67,16 @@ public final class ScaleUp {
      */
     public ScaleUp(JobEvents jobs, UnaryOperator<JobEvent> tags, DeadLetters deadLetters, Redelivery redelivery,
                    EventLog log) {
+        this(jobs, tags, deadLetters, redelivery, log, FIRST_RETRY);
+    }
+
+    /** @param firstRetry the wait before a failed message's first retry, doubled per receive up to {@link #LONGEST_RETRY} */
+    public ScaleUp(JobEvents jobs, UnaryOperator<JobEvent> tags, DeadLetters deadLetters, Redelivery redelivery,
+                   EventLog log, Duration firstRetry) {
+        if (firstRetry.isNegative() || firstRetry.isZero() || firstRetry.compareTo(LONGEST_RETRY) > 0) {
+            throw new IllegalArgumentException("first retry " + firstRetry + " must lie in (0, " + LONGEST_RETRY + "]");
+        }
+        this.firstRetry = firstRetry;
         this.jobs = jobs;
         this.tags = tags;
         this.deadLetters = deadLetters;
@@ -110,16 +121,21 @@ public final class ScaleUp {
                         + "; fix it, then run runner-scaler dlq redrive");
             }
             Duration after = lookup.retryAfter().map(asked -> asked.compareTo(LONGEST_ASKED) > 0 ? LONGEST_ASKED
-                    : asked).orElseGet(() -> backoff(message.receiveCount()));
+                    : asked).orElseGet(() -> backoff(firstRetry, message.receiveCount()));
             return failed(message, lookup, after);
         } catch (RuntimeException e) {
-            return failed(message, e, backoff(message.receiveCount()));
+            return failed(message, e, backoff(firstRetry, message.receiveCount()));
         }
     }
 
     /** {@link #FIRST_RETRY} doubled for each earlier receive, at most {@link #LONGEST_RETRY}. */
     public static Duration backoff(int receiveCount) {
-        Duration after = FIRST_RETRY;
+        return backoff(FIRST_RETRY, receiveCount);
+    }
+
+    /** {@code first} doubled for each earlier receive, at most {@link #LONGEST_RETRY}. */
+    public static Duration backoff(Duration first, int receiveCount) {
+        Duration after = first;
         for (int i = 1; i < receiveCount && after.compareTo(LONGEST_RETRY) < 0; i++) {
             after = after.multipliedBy(2);
         }

@@ -129,5 +129,6 @@ class ScaleUpTest {
     void backoffIsCappedAtFiveMinutes() {
         assertThat(ScaleUp.backoff(1)).isEqualTo(Duration.ofSeconds(10));
         assertThat(ScaleUp.backoff(40)).isEqualTo(ScaleUp.LONGEST_RETRY);
+        assertThat(ScaleUp.backoff(Duration.ofSeconds(1), 3)).isEqualTo(Duration.ofSeconds(4));
     }
 }
