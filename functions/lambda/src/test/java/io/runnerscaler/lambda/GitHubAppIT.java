@@ -265,16 +265,16 @@ class GitHubAppIT {
     static Stream<Arguments> githubRefusals() {
         return Stream.of(
                 Arguments.of("bad App key", TOKENS, 401, "github/error-401.json", Map.of(), "UNAUTHORIZED",
-                        "401 Bad credentials"),
+                        "answered 401: Bad credentials"),
                 Arguments.of("organization not found", JIT, 404, "github/error-404.json", Map.of(), "NOT_FOUND",
-                        "404 Not Found"),
+                        "answered 404: Not Found"),
                 Arguments.of("labels rejected", JIT, 422, "github/error-422-jitconfig.json", Map.of(), "REJECTED",
-                        "422 Validation Failed"),
+                        "answered 422: Validation Failed"),
                 Arguments.of("GitHub down", JIT, 502, null, Map.of(), "UNAVAILABLE", "generate-jitconfig for"
-                        + " organization 'runner-scaler-demo': 502"),
+                        + " organization 'runner-scaler-demo' answered 502"),
                 Arguments.of("rate limit", JIT, 403, "github/error-403-rate-limit.json",
                         Map.of("x-ratelimit-remaining", "0", "x-ratelimit-reset", "1795424700"), "RATE_LIMITED",
-                        "403 API rate limit exceeded"));
+                        "answered 403: API rate limit exceeded"));
     }
 
     @ParameterizedTest(name = "{0}")
