@@ -144,7 +144,16 @@ public final class JobEvents {
     private Optional<Instant> queuedAt(JobEvent event) {
         return switch (event.forge()) {
             case GITHUB -> Optional.of(event.createdAt());
-            case GITLAB -> ledger.find(event.jobKey()).flatMap(JobLedger.Job::queuedAt);
+            case GITLAB -> {
+                try {
+                    yield ledger.find(event.jobKey()).flatMap(JobLedger.Job::queuedAt);
+                } catch (RuntimeException unreadable) {
+                    // A measurement is not worth a redelivery: the machine is already marked busy.
+                    log.warn("job.time_to_runner_unknown", Map.of("job", event.jobKey(), "reason",
+                            "LEDGER_UNREADABLE", "detail", String.valueOf(unreadable.getMessage())));
+                    yield Optional.empty();
+                }
+            }
         };
     }
 

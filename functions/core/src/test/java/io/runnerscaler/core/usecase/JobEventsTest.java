@@ -123,6 +123,20 @@ class JobEventsTest {
     }
 
     @Test
+    void aLedgerThatCannotBeReadLeavesTheJobUnmeasuredButItsMachineBusy() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        var failing = new World.FailingFinds(world.ledger);
+
+        new JobEvents(world.config::get, failing, world.machines, world.planner, world.executor(), world.retry,
+                world.clock, world.log, world.metrics).handle(job("7", JobStatus.RUNNING));
+
+        assertThat(world.machines.alive("docker").getFirst().state()).isEqualTo(MachineState.BUSY);
+        assertThat(world.metricLines).noneMatch(l -> l.startsWith("TimeToRunner"));
+        assertThat(world.logged("job.time_to_runner_unknown")).singleElement().asString()
+                .contains("LEDGER_UNREADABLE").contains("table unreachable");
+    }
+
+    @Test
     void aGitLabJobTheLedgerNeverSawQueuedIsNotMeasuredButStillMarksItsMachine() {
         world.jobEvents().handle(job("7", JobStatus.QUEUED));
         world.jobEvents().handle(job("9", JobStatus.RUNNING));

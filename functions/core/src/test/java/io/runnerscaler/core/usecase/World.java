@@ -124,6 +124,40 @@ final class World {
         return lines.stream().filter(l -> l.startsWith(event + " ")).toList();
     }
 
+    /** The ledger it wraps, except that reading one job fails, as a DynamoDB outage would. */
+    static final class FailingFinds implements io.runnerscaler.core.port.JobLedger {
+        private final io.runnerscaler.core.port.JobLedger ledger;
+
+        FailingFinds(io.runnerscaler.core.port.JobLedger ledger) {
+            this.ledger = ledger;
+        }
+
+        @Override
+        public Transition record(JobEvent event, Optional<String> pool, Instant now) {
+            return ledger.record(event, pool, now);
+        }
+
+        @Override
+        public Optional<Job> find(String jobKey) {
+            throw new IllegalStateException("table unreachable");
+        }
+
+        @Override
+        public List<Job> inStatus(String pool, io.runnerscaler.core.model.JobStatus status) {
+            return ledger.inStatus(pool, status);
+        }
+
+        @Override
+        public void markInterrupted(String jobKey) {
+            ledger.markInterrupted(jobKey);
+        }
+
+        @Override
+        public boolean claimRetry(String jobKey, int max) {
+            return ledger.claimRetry(jobKey, max);
+        }
+    }
+
     /** A clock the test moves. */
     static final class MovableClock extends Clock {
         private Instant now;
