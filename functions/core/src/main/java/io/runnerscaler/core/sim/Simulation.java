@@ -5,6 +5,7 @@ import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.matching.MatchResult;
 import io.runnerscaler.core.memory.InMemoryFleet;
 import io.runnerscaler.core.memory.InMemoryMachineStore;
+import io.runnerscaler.core.model.BootPath;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.planner.InstanceNews;
 import io.runnerscaler.core.port.BootstrapSecrets;
@@ -316,7 +317,7 @@ public final class Simulation {
                     Machine m = new Machine(l.instanceId(), p.pool.name(), MachineState.LAUNCHING, market,
                             l.instanceType(), 0, start, start, Optional.empty());
                     store.put(m);
-                    store.put(m.withState(MachineState.IDLE, start, Optional.empty()));
+                    store.put(m.running(start));
                     p.launched++;
                     record(start, p.pool.name(), SimEvent.Kind.MACHINE_READY, l.instanceId(), null, "prewarmed");
                     scheduleInterruption(p, l.instanceId(), market, start);
@@ -330,7 +331,7 @@ public final class Simulation {
                 case Ev.Ready r -> {
                     PoolRun p = pools.get(r.pool());
                     store.find(r.instanceId()).filter(m -> m.state() == MachineState.LAUNCHING).ifPresent(m -> {
-                        store.put(m.withState(MachineState.IDLE, r.at(), Optional.empty()));
+                        store.put(m.running(r.at()).withState(MachineState.IDLE, r.at(), Optional.empty()));
                         record(r.at(), p.pool.name(), SimEvent.Kind.MACHINE_READY, m.instanceId(), null, "");
                     });
                 }
@@ -382,7 +383,7 @@ public final class Simulation {
             running--;
             JobOutcome o = outcomes.get(f.jobId());
             outcomes.put(f.jobId(), new JobOutcome(o.job(), o.pool(), o.instanceId(), o.started(),
-                    Optional.of(f.at()), o.attempts()));
+                    Optional.of(f.at()), o.attempts(), o.path()));
             record(f.at(), p.pool.name(), SimEvent.Kind.JOB_FINISHED, f.jobId(), null, m.instanceId());
         }
 
@@ -451,11 +452,12 @@ public final class Simulation {
                     return;
                 }
                 SimJob job = chosen.queue.pollFirst();
-                store.put(machine.withState(MachineState.BUSY, now, Optional.of(job.id())));
+                BootPath path = machine.pathFor(job.arrival());
+                store.put(machine.startedJob(job.id(), now, now));
                 running++;
                 JobOutcome o = outcomes.get(job.id());
                 outcomes.put(job.id(), new JobOutcome(job, o.pool(), Optional.of(machine.instanceId()),
-                        Optional.of(now), Optional.empty(), o.attempts() + 1));
+                        Optional.of(now), Optional.empty(), o.attempts() + 1, Optional.of(path)));
                 record(now, chosen.pool.name(), SimEvent.Kind.JOB_STARTED, job.id(), null, machine.instanceId());
                 schedule(new Ev.Finish(now.plus(job.duration()), chosen.pool.name(), machine.instanceId(), job.id()));
             }

@@ -4,6 +4,7 @@ import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.matching.MatchResult;
 import io.runnerscaler.core.matching.PoolMatcher;
+import io.runnerscaler.core.model.BootPath;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.model.Machine;
@@ -12,6 +13,7 @@ import io.runnerscaler.core.planner.Placement;
 import io.runnerscaler.core.planner.Plan;
 import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.planner.PoolState;
+import io.runnerscaler.core.planner.Reason;
 import io.runnerscaler.core.planner.RunningJob;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.JobLedger;
@@ -97,6 +99,11 @@ public final class JobEvents {
         executor.execute(pool, plan, now, Optional.of(event.jobKey()));
     }
 
+    /**
+     * A job runs: its machine becomes BUSY and keeps its first job's instant, and the job's time from queued to
+     * running is measured once ({@code TimeToRunner}, by {@code Pool} and {@code Path}: {@link BootPath#id()} of
+     * how the machine that took it came up, or {@code idle} when it was already up).
+     */
     private void started(PoolConfig pool, JobEvent event, Instant now) {
         event.startedAt().ifPresent(started -> metrics.milliseconds("JobWaitMs",
                 Map.of("Pool", pool.name(), "Forge", pool.forge().id()),
@@ -120,11 +127,47 @@ public final class JobEvents {
                 log.warn("job.running_on_unknown_machine", fields);
             }
             case Placement.OnMachine on -> {
-                machines.put(on.machine().withState(MachineState.BUSY, now, Optional.of(event.jobKey())));
-                fields.put("instance", on.machine().instanceId());
+                Machine m = on.machine();
+                boolean redelivered = on.reason() == Reason.ALREADY_BUSY;
+                // The forge's start time, unless clock skew puts it after now or before the machine was even asked for.
+                Instant started = event.startedAt().filter(t -> !t.isAfter(now) && !t.isBefore(m.steps().requested()))
+                        .orElse(now);
+                machines.put(m.startedJob(event.jobKey(), started, now));
+                fields.put("instance", m.instanceId());
+                if (!redelivered) {
+                    queuedAt(event).ifPresent(queued -> {
+                        BootPath path = m.pathFor(queued);
+                        long waited = Math.max(0, started.toEpochMilli() - queued.toEpochMilli());
+                        metrics.milliseconds("TimeToRunner", Map.of("Pool", pool.name(), "Path", path.id()), waited);
+                        fields.put("path", path.id());
+                        fields.put("timeToRunnerMs", waited);
+                    });
+                }
                 log.info("machine.busy", fields);
             }
         }
+    }
+
+    /**
+     * When the job was queued. GitHub: the event's {@code created_at}, which GitHub sets when it queues the job
+     * (as {@link JobLedger.Instants} keeps it). GitLab: a Job Hook's {@code build_created_at} is when the pipeline
+     * made the job, long before a later stage's job is queued, so the ledger's {@code queuedAt} (when the
+     * {@code pending} event arrived) is read; empty if the ledger never saw the job queued.
+     */
+    private Optional<Instant> queuedAt(JobEvent event) {
+        return switch (event.forge()) {
+            case GITHUB -> Optional.of(event.createdAt());
+            case GITLAB -> {
+                try {
+                    yield ledger.find(event.jobKey()).flatMap(JobLedger.Job::queuedAt);
+                } catch (RuntimeException unreadable) {
+                    // A measurement is not worth a redelivery: the machine is already marked busy.
+                    log.warn("job.time_to_runner_unknown", Map.of("job", event.jobKey(), "reason",
+                            "LEDGER_UNREADABLE", "detail", String.valueOf(unreadable.getMessage())));
+                    yield Optional.empty();
+                }
+            }
+        };
     }
 
     /** @param firstTime false for a redelivered finish, which must not retry the job a second time */

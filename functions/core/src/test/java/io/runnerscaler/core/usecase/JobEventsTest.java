@@ -4,7 +4,9 @@ import static io.runnerscaler.core.usecase.World.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.model.BootPath;
 import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
@@ -15,6 +17,7 @@ import io.runnerscaler.core.runner.RunnerBinding;
 import io.runnerscaler.core.runner.RunnerIdentity;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Job events over the in-memory adapters: a queued job gets a machine, running and finished move it. */
@@ -56,6 +59,120 @@ class JobEventsTest {
             assertThat(m.buildsDone()).isEqualTo(1);
             assertThat(m.tookJob()).isTrue();
         });
+    }
+
+    @Test
+    void aMachineLaunchedForAJobKeepsEachStepAndTheJobsTimeToRunnerIsCold() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        String id = world.machines.alive("docker").getFirst().instanceId();
+        world.clock.advance(Duration.ofSeconds(20));
+        world.instanceEvents().stateChanged(id, "running", Optional.of(World.T0.plusSeconds(17)));
+        world.clock.advance(Duration.ofSeconds(13));
+
+        world.jobEvents().handle(job("7", JobStatus.RUNNING));
+
+        Machine.Steps steps = world.machines.find(id).orElseThrow().steps();
+        assertThat(steps.path()).isEqualTo(BootPath.COLD);
+        assertThat(steps.requested()).isEqualTo(World.T0);
+        assertThat(steps.running()).contains(World.T0.plusSeconds(17));
+        assertThat(steps.firstJob()).contains(World.T0.plusSeconds(33));
+        assertThat(world.metricLines).contains("TimeToRunner {Path=cold, Pool=docker} 33000 ms");
+        assertThat(world.logged("machine.busy")).singleElement().asString().contains("path=cold")
+                .contains("timeToRunnerMs=33000");
+    }
+
+    @Test
+    void aJobTakenByAMachineUpBeforeItWasQueuedCameTheIdleWayAndTheFirstJobInstantStaysTheFirst() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        String id = world.machines.alive("docker").getFirst().instanceId();
+        world.clock.advance(Duration.ofSeconds(30));
+        world.instanceEvents().stateChanged(id, "running");
+        world.jobEvents().handle(job("7", JobStatus.RUNNING));
+        world.jobEvents().handle(job("7", JobStatus.SUCCEEDED));
+
+        world.clock.advance(Duration.ofSeconds(60));
+        world.jobEvents().handle(job("8", JobStatus.QUEUED));
+        world.clock.advance(Duration.ofSeconds(2));
+        world.jobEvents().handle(job("8", JobStatus.RUNNING));
+
+        assertThat(world.metricLines).filteredOn(l -> l.startsWith("TimeToRunner"))
+                .containsExactly("TimeToRunner {Path=cold, Pool=docker} 30000 ms",
+                        "TimeToRunner {Path=idle, Pool=docker} 2000 ms");
+        assertThat(world.machines.find(id).orElseThrow().steps().firstJob()).contains(World.T0.plusSeconds(30));
+    }
+
+    @Test
+    void aRedeliveredRunningEventMeasuresTheJobOnce() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        world.clock.advance(Duration.ofSeconds(40));
+        world.jobEvents().handle(job("7", JobStatus.RUNNING));
+        world.clock.advance(Duration.ofSeconds(5));
+        world.jobEvents().handle(job("7", JobStatus.RUNNING));
+
+        assertThat(world.metricLines).filteredOn(l -> l.startsWith("TimeToRunner"))
+                .containsExactly("TimeToRunner {Path=cold, Pool=docker} 40000 ms");
+        assertThat(world.machines.alive("docker").getFirst().steps().firstJob()).contains(World.T0.plusSeconds(40));
+    }
+
+    @Test
+    void aForgeStartTimeBeforeTheMachineWasAskedForIsSkewAndWhenTheEventCameIsUsed() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        world.clock.advance(Duration.ofSeconds(40));
+
+        world.jobEvents().handle(new JobEvent(Forge.GITLAB, "7", "group/app", JobStatus.RUNNING, Set.of(),
+                Optional.empty(), "d-7r", World.T0, Optional.of(World.T0.minusSeconds(600)), Optional.empty()));
+
+        assertThat(world.metricLines).contains("TimeToRunner {Path=cold, Pool=docker} 40000 ms");
+        assertThat(world.machines.alive("docker").getFirst().steps().firstJob()).contains(World.T0.plusSeconds(40));
+    }
+
+    @Test
+    void aLedgerThatCannotBeReadLeavesTheJobUnmeasuredButItsMachineBusy() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        var failing = new World.FailingFinds(world.ledger);
+
+        new JobEvents(world.config::get, failing, world.machines, world.planner, world.executor(), world.retry,
+                world.clock, world.log, world.metrics).handle(job("7", JobStatus.RUNNING));
+
+        assertThat(world.machines.alive("docker").getFirst().state()).isEqualTo(MachineState.BUSY);
+        assertThat(world.metricLines).noneMatch(l -> l.startsWith("TimeToRunner"));
+        assertThat(world.logged("job.time_to_runner_unknown")).singleElement().asString()
+                .contains("LEDGER_UNREADABLE").contains("table unreachable");
+    }
+
+    @Test
+    void aGitLabJobTheLedgerNeverSawQueuedIsNotMeasuredButStillMarksItsMachine() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        world.jobEvents().handle(job("9", JobStatus.RUNNING));
+
+        assertThat(world.metricLines).noneMatch(l -> l.startsWith("TimeToRunner"));
+        assertThat(world.machines.alive("docker").getFirst().state()).isEqualTo(MachineState.BUSY);
+    }
+
+    @Test
+    void aGitHubJobIsMeasuredFromItsCreatedAtToItsForgeStartTime() {
+        World github = new World("""
+                pools:
+                  - name: docker
+                    forge: github
+                    labels: [docker]
+                    instanceTypes: [m7i.large]
+                    launchTemplate: lt
+                    limit: 3
+                """);
+        github.jobEvents().handle(gitHubJob(JobStatus.QUEUED, Optional.empty()));
+        github.clock.advance(Duration.ofSeconds(50));
+
+        github.jobEvents().handle(gitHubJob(JobStatus.RUNNING, Optional.of(World.T0.plusSeconds(45))));
+
+        assertThat(github.metricLines).contains("TimeToRunner {Path=cold, Pool=docker} 41000 ms");
+        assertThat(github.machines.alive("docker").getFirst().steps().firstJob()).contains(World.T0.plusSeconds(45));
+    }
+
+    /** A {@code workflow_job} GitHub created (queued) 4 s after T0. */
+    private static JobEvent gitHubJob(JobStatus status, Optional<java.time.Instant> started) {
+        return new JobEvent(Forge.GITHUB, "70", "octo/app", status, Set.of("self-hosted", "docker"), Optional.empty(),
+                "d-70" + status, World.T0.plusSeconds(4), started, Optional.empty());
     }
 
     @Test

@@ -52,6 +52,20 @@ public abstract class JobLedgerContract {
     }
 
     @Test
+    void aGitLabJobIsQueuedWhenItsPendingEventWasRecordedAndALaterEventNeverMovesThat() {
+        JobLedger ledger = ledger();
+        ledger.record(event("7", JobStatus.QUEUED), Optional.of("docker"), T0.plusSeconds(30));
+        ledger.record(event("7", JobStatus.QUEUED), Optional.of("docker"), T0.plusSeconds(40));
+        ledger.record(event("7", JobStatus.RUNNING), Optional.of("docker"), T0.plusSeconds(70));
+        ledger.markInterrupted("gitlab:7");
+
+        JobLedger.Job job = ledger.find("gitlab:7").orElseThrow();
+        assertThat(job.queuedAt()).contains(T0.plusSeconds(30));
+        assertThat(job.startedAt()).contains(T0.plusSeconds(70));
+        assertThat(job.finishedAt()).isEmpty();
+    }
+
+    @Test
     void aPoolsJobsAreFoundAndCountedByStatus() {
         JobLedger ledger = ledger();
         ledger.record(event("1", JobStatus.QUEUED), Optional.of("docker"), T0);
