@@ -53,7 +53,7 @@ public final class GitLabHooks {
         b.put("project_id", 380);
         b.put("project_name", "gitlab-org/gitlab-test");
         if (runner != null) {
-            b.putObject("runner").put("id", 380987).put("description", runner).put("runner_type", "project_type")
+            b.putObject("runner").put("id", 9171).put("description", runner).put("runner_type", "project_type")
                     .put("active", true).put("is_shared", false).putArray("tags");
         } else {
             b.putNull("runner");

@@ -6,6 +6,7 @@ import io.runnerscaler.core.config.ConfigLoader;
 import io.runnerscaler.core.config.Deployment;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
+import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.runner.BootstrapSettings;
 import io.runnerscaler.core.runner.UserData;
 import java.io.PrintWriter;
@@ -41,6 +42,10 @@ public final class ValidateCommand implements Callable<Integer> {
             "every GitHub pool must name its github target. Without it, GitHub pools are refused, as a stack",
             "without an App refuses them."})
     boolean githubApp;
+
+    @Option(names = "--gitlab-api-token", description = {"Check as for a stack with a GitLab API token",
+            "(GitLabApiTokenParameterName set). Without it, what GitLab pools do without the token is printed."})
+    boolean gitlabApiToken;
 
     @Option(names = "--stack", defaultValue = "${env:RUNNER_SCALER_STACK:-runner-scaler}", paramLabel = "NAME",
             description = {"The stack's name; its runner template is NAME-runner (default ${DEFAULT-VALUE})."})
@@ -92,7 +97,39 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         out.printf("%s: valid, concurrent %d, %d pool(s): %s%n", file, config.concurrent(), config.pools().size(),
                 config.pools().stream().map(PoolConfig::name).collect(Collectors.joining(", ")));
+        if (!gitlabApiToken) {
+            withoutGitLabApiToken(config).forEach(warning -> err.println(file + ": warning: " + warning));
+        }
         return ConfigCommand.OK;
+    }
+
+    /**
+     * What GitLab pools lose on a stack without a GitLab API token: everything the scaler learns from GitLab's API
+     * rather than from the Job Hook. Not an error: a stack of untagged pools on one runner works without it.
+     */
+    static List<String> withoutGitLabApiToken(ScalerConfig config) {
+        List<String> gitlab = config.pools().stream().filter(p -> p.forge() == Forge.GITLAB).map(PoolConfig::name)
+                .toList();
+        if (gitlab.isEmpty()) {
+            return List.of();
+        }
+        List<String> lost = new ArrayList<>();
+        String pools = "GitLab pool(s) " + String.join(", ", gitlab);
+        lost.add(pools + " without a GitLab API token (GitLabApiTokenParameterName; pass --gitlab-api-token if the"
+                + " stack has one) lose:");
+        lost.add("  job tags: the Job Hook carries none, so every job is matched as untagged and only pools with"
+                + " runUntagged take jobs");
+        lost.add("  the machine a job runs on: the Job Hook names the runner, which all machines of a pool share,"
+                + " never the runner manager, so a running job marks busy the machine launched for it or the one"
+                + " idle longest (busy marks and maxBuilds counts can land on another machine), and a job another"
+                + " runner took can mark one of ours busy");
+        lost.add("  the busy re-check and runner manager removal before a machine is terminated (the table's BUSY"
+                + " state is the only check; each machine removes its own manager at shutdown)");
+        lost.add("  retries of jobs that failed on a spot interruption");
+        if (!config.watch().gitlabProjects().isEmpty()) {
+            lost.add("  the listing of watch.gitlab.projects for jobs whose webhook was lost");
+        }
+        return lost;
     }
 
     /**

@@ -83,11 +83,10 @@ public record PathReport(Map<String, Path> paths, double machineCost, double sto
         return new PathReport(paths, machineCost, stoppedHours, volumeCost, jobsCost);
     }
 
-    public String text() {
-        var out = new StringBuilder("  path      jobs   wait p50   wait p95\n");
-        paths.values().forEach(p -> out.append(String.format(Locale.ROOT, "  %-8s %5d %9ds %9ds%n", p.name(), p.jobs(),
-                p.p50().toSeconds(), p.p95().toSeconds())));
-        out.append(String.format(Locale.ROOT, "  cost $%.2f = machines running $%.2f + stopped volumes $%.2f"
+    /** The cost line: running instances, stopped volumes, and what is beyond the jobs' own run time. */
+    public String costText() {
+        var out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "cost $%.2f = machines running $%.2f + stopped volumes $%.2f"
                         + " (%.1f stopped machine-hours); beyond the jobs' run time $%.2f (%.0f %%)%n", total(),
                 machineCost, volumeCost, stoppedHours, beyondJobs(), total() > 0 ? 100 * beyondJobs() / total() : 0));
         return out.toString();

@@ -1,5 +1,7 @@
 package io.runnerscaler.cli.simulate;
 
+import io.runnerscaler.core.model.BootPath;
+import io.runnerscaler.core.sim.SimResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,24 @@ final class ReportTables {
                 wait(l.p50()), wait(l.p95()), wait(l.max()), hours(l.spotHours()), hours(l.onDemandHours()),
                 usd(l.cost()), usd(l.costOnDemand()), Integer.toString(l.interrupted()),
                 Integer.toString(l.retried())});
+        }
+        return markdown(rows, 1);
+    }
+
+    /**
+     * Job waits by the path the job came to run on ({@code cold}: it waited for a machine to boot; {@code idle}: a
+     * machine was up when it was queued), over all pools; the paths no job took are left out.
+     */
+    static String paths(SimResult result) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"path", "jobs", "p50 wait", "p95 wait", "max wait"});
+        for (BootPath path : BootPath.values()) {
+            List<Duration> waits = result.jobs().stream().filter(j -> j.path().filter(path::equals).isPresent())
+                    .flatMap(j -> j.waited().stream()).sorted().toList();
+            if (!waits.isEmpty()) {
+                rows.add(new String[] {path.id(), Integer.toString(waits.size()), wait(PolicyReport.percentile(waits, 50)),
+                    wait(PolicyReport.percentile(waits, 95)), wait(waits.getLast())});
+            }
         }
         return markdown(rows, 1);
     }

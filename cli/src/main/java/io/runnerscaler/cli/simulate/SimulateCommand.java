@@ -80,7 +80,7 @@ public final class SimulateCommand implements Callable<Integer> {
     Optional<String> until;
 
     @Option(names = "--boot-seconds", defaultValue = "60", paramLabel = "S",
-            description = "Mean machine boot time (default ${DEFAULT-VALUE}).")
+            description = "Mean cold boot: launch asked for to runner ready (default ${DEFAULT-VALUE}).")
     double bootSeconds;
 
     @Option(names = "--boot-jitter", defaultValue = "0", paramLabel = "S",
@@ -217,7 +217,9 @@ public final class SimulateCommand implements Callable<Integer> {
                 out.println();
             }
             out.print(ReportTables.pools(report));
-            out.print(PathReport.of(p.config(), r, prices, ebsGb, ebsPrice).text());
+            out.println();
+            out.print(ReportTables.paths(r));
+            out.print(PathReport.of(p.config(), r, prices, ebsGb, ebsPrice).costText());
             List<SimEvent> unmatched = r.events(SimEvent.Kind.JOB_UNMATCHED);
             if (!unmatched.isEmpty()) {
                 err.println("warning: " + unmatched.size() + " job(s) matched no pool in " + p.file() + " and were"

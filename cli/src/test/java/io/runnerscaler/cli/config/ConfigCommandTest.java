@@ -110,11 +110,23 @@ class ConfigCommandTest {
 
     @Test
     void validateAcceptsTheHandWrittenScenario() {
-        Run run = run("validate", fixture("issue-scenario.yaml"));
+        Run run = run("validate", "--gitlab-api-token", fixture("issue-scenario.yaml"));
 
         assertThat(run.exitCode()).isEqualTo(ConfigCommand.OK);
         assertThat(run.out()).contains("issue-scenario.yaml: valid, concurrent 6, 1 pool(s): docker-machine");
         assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void validateWithoutAGitLabApiTokenSaysWhatGitLabPoolsLose() {
+        Run run = run("validate", fixture("issue-scenario.yaml"));
+
+        assertThat(run.exitCode()).as("a warning, not a problem").isEqualTo(ConfigCommand.OK);
+        assertThat(run.err()).contains("issue-scenario.yaml: warning: GitLab pool(s) docker-machine without a GitLab"
+                        + " API token")
+                .contains("matched as untagged").contains("never the runner manager")
+                .contains("a job another runner took can mark one of ours busy").contains("busy re-check")
+                .contains("spot interruption");
     }
 
     @Test

@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** {@code runner-scaler machines} says why each ended machine ended and whether it ever ran a job. */
+/**
+ * {@code runner-scaler machines} says why each ended machine ended and whether it ever ran a job, and each machine's
+ * way up in seconds after it was asked for.
+ */
 class MachinesCommandTest {
 
     private static final Instant T0 = Instant.parse("2026-11-23T09:00:00Z");
@@ -26,5 +29,23 @@ class MachinesCommandTest {
         assertThat(OpsCommands.ended(worked.ended(T0.plusSeconds(900), "IDLE_TIME_EXCEEDED")))
                 .isEqualTo("IDLE_TIME_EXCEEDED, ran jobs");
         assertThat(OpsCommands.ended(worked)).as("a live machine has not ended").isEmpty();
+    }
+
+    @Test
+    void eachStepIsShownInSecondsAfterTheRequestAndWhatIsStillAwaitedIsSaid() {
+        Machine launching = new Machine("i-1", "docker", MachineState.LAUNCHING, Market.SPOT, "m7i.large", 0, T0, T0,
+                Optional.of("gitlab:7"));
+        Machine up = launching.running(T0.plusMillis(17_400));
+        Machine busy = up.registered(T0.plusSeconds(31)).startedJob("gitlab:7", T0.plusMillis(33_200),
+                T0.plusSeconds(34));
+
+        assertThat(OpsCommands.steps(launching)).isEqualTo("cold: requested (booting)");
+        assertThat(OpsCommands.steps(up)).isEqualTo("cold: requested → running 17 s (waiting for its first job)");
+        assertThat(OpsCommands.steps(busy))
+                .isEqualTo("cold: requested → running 17 s → registered 31 s → first job 33 s");
+        assertThat(OpsCommands.steps(launching.running(T0.plusMillis(4_250))))
+                .startsWith("cold: requested → running 4.3 s");
+        assertThat(OpsCommands.steps(busy.ended(T0.plusSeconds(900), "IDLE_TIME_EXCEEDED")))
+                .as("an ended machine keeps its steps").endsWith("first job 33 s");
     }
 }

@@ -107,6 +107,18 @@ class SimulateCommandTest {
                 "\\| docker +\\| +10 \\| +3 min 00 s \\| +12 min 00 s \\| +12 min 00 s \\| +0\\.00 \\| +2\\.35 \\| +\\$0\\.226 \\|");
     }
 
+    @Test
+    void theScenariosWaitsAreSplitByTheWayEachJobCameToRun() {
+        Run run = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--boot-seconds", "60");
+
+        // Jobs 1-2 start at once on the two prewarmed machines and 7-10 on machines that finished a job: idle,
+        // waits 0, 0, 600, 600, 660, 720 s. Jobs 3-6 each wait for a machine launched for them: cold, 60-240 s.
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("\\| cold +\\| +4 \\| +2 min 00 s \\| +4 min 00 s \\| +4 min 00 s \\|")
+                .containsPattern("\\| idle +\\| +6 \\| +10 min 00 s \\| +12 min 00 s \\| +12 min 00 s \\|")
+                .doesNotContain("| stopped");
+    }
+
     // Comparison numbers, worked out by hand on a tiny trace.
 
     @Test

@@ -32,6 +32,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 public final class DynamoJobLedger implements JobLedger {
 
     public static final String BY_POOL_STATUS = "byPoolStatus";
+    /** The index's pool for jobs no pool took; no pool can have this name (pool names start with a letter or digit). */
+    static final String UNMATCHED = "(unmatched)";
     /**
      * How long a job stays after its last event. 90 days: `runner-scaler trace ledger` replays them to choose a
      * policy, and a quarter shows weekly rhythm, release weeks and holidays, where two weeks show one sprint. At
@@ -81,10 +83,15 @@ public final class DynamoJobLedger implements JobLedger {
         sets.add("#updatedAt = :now");
         sets.add("#lastDelivery = :delivery");
         sets.add("#ttl = :ttl");
+        names.put("#pool", "pool");
         if (pool.isPresent()) {
             values.put(":pool", s(pool.get()));
-            names.put("#pool", "pool");
             sets.add("#pool = :pool");
+        } else {
+            // A job no pool takes is kept under UNMATCHED in the index, so a later config can find it; a job that
+            // had a pool keeps it.
+            values.put(":pool", s(UNMATCHED));
+            sets.add("#pool = if_not_exists(#pool, :pool)");
         }
         Instants instants = Instants.of(e, now);
         keepFirst(instants.queued(), "queuedAt", sets, names, values);
@@ -123,6 +130,27 @@ public final class DynamoJobLedger implements JobLedger {
         var item = dynamo.getItem(GetItemRequest.builder().tableName(table).consistentRead(true)
                 .key(Map.of("jobKey", s(jobKey))).build());
         return item.hasItem() ? Optional.of(job(item.item())) : Optional.empty();
+    }
+
+    @Override
+    public List<Job> unmatched(JobStatus status) {
+        return inStatus(UNMATCHED, status);
+    }
+
+    @Override
+    public boolean assignPool(String jobKey, String pool, JobStatus status) {
+        try {
+            dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(Map.of("jobKey", s(jobKey)))
+                    .updateExpression("SET #pool = :pool")
+                    .conditionExpression("#pool = :unmatched AND #status = :status")
+                    .expressionAttributeNames(Map.of("#pool", "pool", "#status", "status"))
+                    .expressionAttributeValues(Map.of(":pool", s(pool), ":unmatched", s(UNMATCHED),
+                            ":status", s(status.name())))
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException movedOn) {
+            return false;
+        }
     }
 
     @Override
@@ -188,7 +216,8 @@ public final class DynamoJobLedger implements JobLedger {
             i.get("labels").l().forEach(l -> labels.add(l.s()));
         }
         return new Job(i.get("jobKey").s(), i.get("forge").s(), i.get("project").s(), i.get("jobId").s(), labels,
-                JobStatus.valueOf(i.get("status").s()), Optional.ofNullable(i.get("pool")).map(AttributeValue::s),
+                JobStatus.valueOf(i.get("status").s()), Optional.ofNullable(i.get("pool")).map(AttributeValue::s)
+                        .filter(p -> !p.equals(UNMATCHED)),
                 Instant.parse(i.get("createdAt").s()), Instant.parse(i.get("updatedAt").s()),
                 i.containsKey("interrupted") && Boolean.TRUE.equals(i.get("interrupted").bool()),
                 instant(i, "queuedAt"), instant(i, "startedAt"), instant(i, "finishedAt"));

@@ -1,5 +1,6 @@
 package io.runnerscaler.aws;
 
+import io.runnerscaler.core.model.BootPath;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
@@ -40,7 +41,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
  * write, and a machine's place is given back in the same transaction that marks it TERMINATED. The same item
  * keeps the pool's on-demand grants and its boot failures (a list of instants), so planning reads both in one
  * GetItem ({@link #counters}). An ended machine's record keeps why it ended ({@code endReason}) and whether it
- * ever took a job ({@code tookJob}), for {@code runner-scaler machines}.
+ * ever took a job ({@code tookJob}), for {@code runner-scaler machines}. Every record keeps its boot steps
+ * ({@code bootPath}, {@code requestedAt}, {@code runningAt}, {@code registeredAt}, {@code firstJobAt}), written
+ * with the state changes that learn them, so they cost no write of their own.
  */
 public final class DynamoMachineStore implements MachineStore {
 
@@ -99,6 +102,12 @@ public final class DynamoMachineStore implements MachineStore {
             item.put("endReason", s(e.reason().isEmpty() ? "UNRECORDED" : e.reason()));
             item.put("tookJob", AttributeValue.fromBool(e.tookJob()));
         });
+        Machine.Steps steps = m.steps();
+        item.put("bootPath", s(steps.path().name()));
+        item.put("requestedAt", s(steps.requested().toString()));
+        steps.running().ifPresent(t -> item.put("runningAt", s(t.toString())));
+        steps.registered().ifPresent(t -> item.put("registeredAt", s(t.toString())));
+        steps.firstJob().ifPresent(t -> item.put("firstJobAt", s(t.toString())));
         return item;
     }
 
@@ -301,10 +310,20 @@ public final class DynamoMachineStore implements MachineStore {
         Optional<Machine.Ending> ending = state != MachineState.TERMINATED ? Optional.empty()
                 : Optional.of(new Machine.Ending(i.containsKey("endReason") ? i.get("endReason").s() : "UNRECORDED",
                         i.containsKey("tookJob") ? Boolean.TRUE.equals(i.get("tookJob").bool()) : builds > 0));
+        Instant launched = Instant.parse(i.get("launchedAt").s());
+        // Records written before the steps were kept read as a cold launch with no step known.
+        var steps = new Machine.Steps(
+                i.containsKey("bootPath") ? BootPath.valueOf(i.get("bootPath").s()) : BootPath.COLD,
+                instant(i, "requestedAt").orElse(launched), instant(i, "runningAt"), instant(i, "registeredAt"),
+                instant(i, "firstJobAt"));
         return new Machine(i.get("instanceId").s(), pool, state, Market.valueOf(i.get("market").s()),
-                i.get("instanceType").s(), builds, Instant.parse(i.get("launchedAt").s()),
+                i.get("instanceType").s(), builds, launched,
                 Instant.parse(i.get("stateSince").s()), Optional.ofNullable(i.get("jobId")).map(AttributeValue::s),
-                ending);
+                ending, steps);
+    }
+
+    private static Optional<Instant> instant(Map<String, AttributeValue> item, String name) {
+        return Optional.ofNullable(item.get(name)).map(v -> Instant.parse(v.s()));
     }
 
     static AttributeValue s(String v) {

@@ -1,7 +1,10 @@
 package io.runnerscaler.lambda;
 
 import io.runnerscaler.aws.AwsClients;
+import io.runnerscaler.aws.DynamoAppQuota;
 import io.runnerscaler.aws.DynamoBootstrapSecrets;
+import io.runnerscaler.core.memory.InMemoryAppQuota;
+import io.runnerscaler.core.port.AppQuota;
 import io.runnerscaler.aws.DynamoJobLedger;
 import io.runnerscaler.aws.DynamoMachineStore;
 import io.runnerscaler.aws.Ec2Fleet;
@@ -197,9 +200,18 @@ public final class App {
     private synchronized GitHubAppClient github() {
         if (github == null) {
             github = new GitHubAppClient(forgeClient(), URI.create(settings.githubApiUrl()), clock,
-                    githubApp.orElseThrow(), parameters);
+                    githubApp.orElseThrow(), parameters, appQuota(), metrics);
         }
         return github;
+    }
+
+    /**
+     * What the stack's function instances share for the GitHub App (its installation token, a pause after a rate
+     * limit, the JIT-config budget): items in the bootstrap secrets table, which a stack with an App always has.
+     */
+    private AppQuota appQuota() {
+        return settings.bootstrapSecretsTable().<AppQuota>map(table -> new DynamoAppQuota(aws.dynamo(), table))
+                .orElseGet(InMemoryAppQuota::new);
     }
 
     /** One HTTP client for every forge call of the process: one connection pool, built once. */

@@ -6,7 +6,10 @@ import io.runnerscaler.core.usecase.InstanceEvents;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code ec2-events} function: EventBridge events from EC2 (instance state changes, Spot interruption
@@ -37,7 +40,7 @@ public class Ec2EventsHandler implements RequestHandler<Map<String, Object>, Map
         String instanceId = String.valueOf(detail.get("instance-id"));
         switch (type) {
             case "EC2 Instance State-change Notification" -> instances.stateChanged(instanceId,
-                    String.valueOf(detail.get("state")));
+                    String.valueOf(detail.get("state")), time(event));
             case "EC2 Spot Instance Interruption Warning" -> instances.interrupted(instanceId, "SPOT_INTERRUPTION");
             case "EC2 Instance Rebalance Recommendation" -> instances.interrupted(instanceId, "REBALANCE_RECOMMENDATION");
             default -> {
@@ -45,5 +48,17 @@ public class Ec2EventsHandler implements RequestHandler<Map<String, Object>, Map
             }
         }
         return Map.of("handled", true, "instance", instanceId);
+    }
+
+    /**
+     * The event's {@code time}: when EC2 saw the change, in ISO 8601 (EventBridge's event structure), which can be
+     * seconds before the event reaches this function. Empty when missing or unreadable.
+     */
+    static Optional<Instant> time(Map<String, Object> event) {
+        try {
+            return Optional.ofNullable(event.get("time")).map(String::valueOf).map(Instant::parse);
+        } catch (DateTimeParseException unreadable) {
+            return Optional.empty();
+        }
     }
 }

@@ -173,8 +173,9 @@ class GitHubAppIT {
         stack.reap();
         stack.scaleUp();
 
-        assertThat(github.only("GET", "/repos/runner-scaler-demo/app/actions/runs").getHeader("Authorization"))
-                .isEqualTo("Bearer " + INSTALLATION_TOKEN);
+        assertThat(github.requests("GET", "/repos/runner-scaler-demo/app/actions/runs"))
+                .as("queued runs, then in-progress ones").hasSize(2)
+                .allSatisfy(r -> assertThat(r.getHeader("Authorization")).isEqualTo("Bearer " + INSTALLATION_TOKEN));
         Machine machine = onlyMachine();
         assertThat(machine.jobId()).contains("github:30433642001");
         JsonNode jit;
@@ -332,6 +333,53 @@ class GitHubAppIT {
         if (!kind.equals("SECRET_NOT_STORED")) {
             assertThat(stack.bootstrapSecrets()).isEmpty();
         }
+    }
+
+    @Test
+    void aJobBeyondTheAppsJitBudgetWaitsOnTheQueueWithNoMachineLaunchedAndIsLaunchedForWhenTheBudgetHasRoom() {
+        stack = stack("on-demand", UnaryOperator.identity());
+        // Other instances spent this minute's 900 points of generate-jitconfig (180 configs at 5 points a POST).
+        stack.appQuota().spend("github-" + GitHubStack.INSTALLATION_ID, "generate-jitconfig", 5, 180, 900,
+                stack.clock.instant());
+
+        stack.deliver("webhook-github-queued.json");
+
+        assertThat(stack.machines().alive("gh-docker")).as("no machine that could not get its runner").isEmpty();
+        assertThat(github.requests("POST", JIT)).isEmpty();
+        assertThat(stack.logs()).contains("\"reason\":\"FORGE_RATE_LIMIT\"").contains("scale_up.message_failed")
+                .contains("\"retryInSeconds\":55");
+        assertThat(stack.bootstrapSecrets()).isEmpty();
+
+        // The next minute has room: the reaper's pass plans the job still queued in the ledger.
+        stack.clock.advance(java.time.Duration.ofSeconds(60));
+        stack.reap();
+        onlyMachine();
+        assertThat(stack.logs()).contains("\"Reason\":\"JOBS_WAITING\",\"MachinesLaunched\":1.0");
+        assertThat(github.requests("POST", JIT)).hasSize(1);
+    }
+
+    @Test
+    void theInstallationTokenIsAskedForOnceAndSharedByTheFunctionsThroughTheTable() {
+        stack = stack("on-demand", UnaryOperator.identity());
+        github.answer("POST", JIT, 201, "github/generate-jitconfig.json", ForgeApiStub.githubRateLimit(4987,
+                stack.clock.instant().plusSeconds(1800)));
+        stack.deliver("webhook-github-queued.json");
+        assertThat(github.requests("POST", TOKENS)).as("scale-up asked GitHub").hasSize(1);
+        String id = onlyMachine().instanceId();
+        stack.ec2Events().handleRequest(Map.of("detail-type", "EC2 Instance State-change Notification",
+                "source", "aws.ec2", "detail", Map.of("instance-id", id, "state", "running")), null);
+        // The job went to another runner and finished: the idle machine is past its idle time at the reaper's pass.
+        stack.deliver("webhook-github-completed-success.json");
+        runnerListed("gh-docker-" + id, false);
+
+        stack.clock.advance(java.time.Duration.ofSeconds(301));
+        stack.reap();
+
+        assertThat(github.requests("GET", RUNNERS)).as("the reaper checked the runner").isNotEmpty();
+        assertThat(github.requests("POST", TOKENS)).as("the reaper used the stored token").isEmpty();
+        assertThat(stack.appQuota().token("github-" + GitHubStack.INSTALLATION_ID, stack.clock.instant()))
+                .get().satisfies(t -> assertThat(t.token().value()).isEqualTo(INSTALLATION_TOKEN));
+        assertThat(stack.logs()).contains("\"GitHubRateLimitRemaining\":4987").doesNotContain(INSTALLATION_TOKEN);
     }
 
     private GitHubStack stack(String market, UnaryOperator<Settings> settings) {

@@ -126,9 +126,15 @@ final class GitHubStack {
         return new DynamoMachineStore(aws.dynamo(), resources.machinesTable());
     }
 
-    /** Every item of the bootstrap secrets table, read without taking them. */
+    /** Every machine's item of the bootstrap secrets table, read without taking them (not the App's quota items). */
     List<Map<String, AttributeValue>> bootstrapSecrets() {
-        return aws.dynamo().scan(ScanRequest.builder().tableName(resources.bootstrapSecretsTable()).build()).items();
+        return aws.dynamo().scan(ScanRequest.builder().tableName(resources.bootstrapSecretsTable()).build()).items()
+                .stream().filter(i -> i.get("owner").s().startsWith(RUNNER_ROLE_ID + ":")).toList();
+    }
+
+    /** The App's quota as the functions share it, in the bootstrap secrets table. */
+    io.runnerscaler.aws.DynamoAppQuota appQuota() {
+        return new io.runnerscaler.aws.DynamoAppQuota(aws.dynamo(), resources.bootstrapSecretsTable());
     }
 
     String logs() {

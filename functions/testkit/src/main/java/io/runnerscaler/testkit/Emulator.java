@@ -153,14 +153,16 @@ public final class Emulator {
         try {
             var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.resolve(path))
                             .method(method, body).header("Content-Type", "text/plain")
-                            .timeout(Duration.ofSeconds(10)).build(),
+                            // A reset after a large test (1,000 jobs, 40 instances) takes seconds on a loaded machine.
+                            .timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("emulator " + method + " " + path + " answered " + response.statusCode());
             }
             return response.body();
         } catch (IOException e) {
-            throw new UncheckedIOException("emulator at " + server + " cannot be reached", e);
+            throw new UncheckedIOException("emulator at " + server + " cannot be reached (" + method + " " + path
+                    + ": " + e.getClass().getSimpleName() + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -23,9 +23,14 @@ public class InMemoryJobLedger implements JobLedger {
             return Transition.STALE;
         }
         Optional<String> poolKept = pool.isPresent() ? pool : current == null ? Optional.empty() : current.pool();
+        // The first instant learnt of each step is kept, as the DynamoDB ledger's if_not_exists does.
+        Instants learnt = Instants.of(e, now);
         jobs.put(e.jobKey(), new Job(e.jobKey(), e.forge().id(), e.project(), e.jobId(), e.labels(), e.status(),
                 poolKept, current == null ? e.createdAt() : current.createdAt(), now,
-                current != null && current.interrupted()));
+                current != null && current.interrupted(),
+                current == null ? learnt.queued() : current.queuedAt().or(learnt::queued),
+                current == null ? learnt.started() : current.startedAt().or(learnt::started),
+                current == null ? learnt.finished() : current.finishedAt().or(learnt::finished)));
         return current == null ? Transition.CREATED : Transition.ADVANCED;
     }
 
@@ -41,11 +46,28 @@ public class InMemoryJobLedger implements JobLedger {
     }
 
     @Override
+    public synchronized List<Job> unmatched(JobStatus status) {
+        return jobs.values().stream().filter(j -> j.status() == status && j.pool().isEmpty()).toList();
+    }
+
+    @Override
+    public synchronized boolean assignPool(String jobKey, String pool, JobStatus status) {
+        Job j = jobs.get(jobKey);
+        if (j == null || j.status() != status || j.pool().isPresent()) {
+            return false;
+        }
+        jobs.put(jobKey, new Job(j.jobKey(), j.forge(), j.project(), j.jobId(), j.labels(), j.status(),
+                Optional.of(pool), j.createdAt(), j.updatedAt(), j.interrupted(), j.queuedAt(), j.startedAt(),
+                j.finishedAt()));
+        return true;
+    }
+
+    @Override
     public synchronized void markInterrupted(String jobKey) {
         Job j = jobs.get(jobKey);
         if (j != null) {
             jobs.put(jobKey, new Job(j.jobKey(), j.forge(), j.project(), j.jobId(), j.labels(), j.status(), j.pool(),
-                    j.createdAt(), j.updatedAt(), true));
+                    j.createdAt(), j.updatedAt(), true, j.queuedAt(), j.startedAt(), j.finishedAt()));
         }
     }
 

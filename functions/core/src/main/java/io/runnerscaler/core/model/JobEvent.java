@@ -15,6 +15,10 @@ import java.util.Set;
  * @param deliveryId  the forge's delivery id ({@code X-GitHub-Delivery}, {@code X-Gitlab-Event-UUID})
  * @param owner       GitHub organisation (or repository owner) login; empty for GitLab
  * @param installationId GitHub App installation id, when the delivery came through an App
+ * @param runnerId    the forge's id of the runner that took the job (GitLab Job Hook {@code runner.id}, GitHub
+ *                    {@code runner_id}), when the forge says. A GitLab runner is shared by every machine of a pool
+ * @param runnerManager GitLab: the system id of the runner manager (the machine) running the job, from the Jobs
+ *                    API's {@code runner_manager.system_id}; the Job Hook never carries it
  */
 public record JobEvent(
         Forge forge,
@@ -28,7 +32,9 @@ public record JobEvent(
         Optional<Instant> startedAt,
         Optional<Instant> finishedAt,
         Optional<String> owner,
-        Optional<String> installationId) {
+        Optional<String> installationId,
+        Optional<String> runnerId,
+        Optional<String> runnerManager) {
 
     public JobEvent {
         Objects.requireNonNull(forge, "forge");
@@ -43,6 +49,16 @@ public record JobEvent(
         Objects.requireNonNull(finishedAt, "finishedAt");
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(installationId, "installationId");
+        Objects.requireNonNull(runnerId, "runnerId");
+        Objects.requireNonNull(runnerManager, "runnerManager");
+    }
+
+    /** An event whose runner the forge names at most by name. */
+    public JobEvent(Forge forge, String jobId, String project, JobStatus status, Set<String> labels,
+                    Optional<String> runnerName, String deliveryId, Instant createdAt, Optional<Instant> startedAt,
+                    Optional<Instant> finishedAt, Optional<String> owner, Optional<String> installationId) {
+        this(forge, jobId, project, status, labels, runnerName, deliveryId, createdAt, startedAt, finishedAt, owner,
+                installationId, Optional.empty(), Optional.empty());
     }
 
     /** An event without GitHub owner and installation (GitLab, or callers that do not know them). */
@@ -56,7 +72,13 @@ public record JobEvent(
     /** The same event with the labels looked up elsewhere (GitLab job tags come from the Jobs API). */
     public JobEvent withLabels(Set<String> newLabels) {
         return new JobEvent(forge, jobId, project, status, newLabels, runnerName, deliveryId, createdAt, startedAt,
-                finishedAt, owner, installationId);
+                finishedAt, owner, installationId, runnerId, runnerManager);
+    }
+
+    /** The same event with the runner the forge's API names (GitLab's Jobs API: runner id and runner manager). */
+    public JobEvent withRunner(Optional<String> newRunnerId, Optional<String> newRunnerManager) {
+        return new JobEvent(forge, jobId, project, status, labels, runnerName, deliveryId, createdAt, startedAt,
+                finishedAt, owner, installationId, newRunnerId, newRunnerManager);
     }
 
     /** The job's identity across forges: {@code gitlab:1234}. */

@@ -33,6 +33,8 @@ public final class JobEventCodec {
         e.finishedAt().ifPresent(t -> n.put("finishedAt", t.toString()));
         e.owner().ifPresent(o -> n.put("owner", o));
         e.installationId().ifPresent(i -> n.put("installationId", i));
+        e.runnerId().ifPresent(i -> n.put("runnerId", i));
+        e.runnerManager().ifPresent(m -> n.put("runnerManager", m));
         return n.toString();
     }
 
@@ -56,7 +58,9 @@ public final class JobEventCodec {
                     Optional.ofNullable(n.path("startedAt").textValue()).map(Instant::parse),
                     Optional.ofNullable(n.path("finishedAt").textValue()).map(Instant::parse),
                     Optional.ofNullable(n.path("owner").textValue()),
-                    Optional.ofNullable(n.path("installationId").textValue()));
+                    Optional.ofNullable(n.path("installationId").textValue()),
+                    Optional.ofNullable(n.path("runnerId").textValue()),
+                    Optional.ofNullable(n.path("runnerManager").textValue()));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("queue message is not a valid job event: " + e.getMessage(), e);
         }

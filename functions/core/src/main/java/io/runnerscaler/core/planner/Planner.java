@@ -6,6 +6,12 @@ import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.model.JobStatus;
+import io.runnerscaler.core.matching.MatchResult;
+import io.runnerscaler.core.matching.PoolMatcher;
+import io.runnerscaler.core.port.JobLedger;
+import io.runnerscaler.core.runner.RunnerIdentity;
 import io.runnerscaler.core.periods.ActiveSettings;
 import io.runnerscaler.core.periods.PeriodResolver;
 import io.runnerscaler.core.port.Fleet;
@@ -92,6 +98,12 @@ public final class Planner {
     /** EC2 lists new instances a little after CreateFleet returns; a machine younger than this is never "gone". */
     public static final Duration LISTING_LAG = Duration.ofMinutes(2);
     private static final String STOPPED = "stopped";
+    /**
+     * How long an unmatched queued job is worth matching again: GitLab drops a job pending for a day
+     * ({@code Ci::StuckBuilds::DropPendingService}, {@code BUILD_PENDING_OUTDATED_TIMEOUT = 1.day}), GitHub a job
+     * queued for a self-hosted runner for 24 hours (its usage limits for self-hosted runners).
+     */
+    public static final Duration REMATCH_WINDOW = Duration.ofDays(1);
 
     private static final Comparator<Machine> OLDEST_FIRST =
             Comparator.comparing(Machine::launchedAt).thenComparing(Machine::instanceId);
@@ -469,6 +481,102 @@ public final class Planner {
     }
 
     /**
+     * Which of the pool's live machines a job that started runs on. The forge's word comes first: the machine
+     * already busy with the job (a redelivery), then for GitLab the runner manager the Jobs API names (the Job
+     * Hook names only the runner, which every machine of a pool shares), for GitHub the runner name (one runner per
+     * machine, {@code <pool>-<instance id>}). A job the forge puts on another runner (another runner id, or a
+     * GitHub runner name that is no machine of the pool's), or on a manager none of our live machines is, marks no
+     * machine busy. Only when the forge names nothing does the planner guess, as docker+machine users would: the
+     * machine launched for the job, else the one idle the longest, else the one launching the longest.
+     */
+    public Placement placeRunningJob(PoolConfig pool, List<Machine> alive, RunningJob job) {
+        List<Machine> live = alive.stream().filter(m -> m.state().isAlive()).toList();
+        Optional<Machine> already = live.stream().filter(m -> m.state() == MachineState.BUSY)
+                .filter(m -> m.jobId().filter(job.jobKey()::equals).isPresent()).findFirst();
+        if (already.isPresent()) {
+            return new Placement.OnMachine(already.get(), Reason.ALREADY_BUSY);
+        }
+        Optional<String> otherRunner = job.runnerId().filter(id -> job.poolRunnerId().filter(id::equals).isEmpty()
+                && job.poolRunnerId().isPresent());
+        if (otherRunner.isPresent()) {
+            return new Placement.Nowhere(Reason.OTHER_RUNNER, "runner " + otherRunner.get() + " took the job; the"
+                    + " pool's runner is " + job.poolRunnerId().get());
+        }
+        if (pool.forge() == Forge.GITLAB && job.runnerManager().isPresent()) {
+            String manager = job.runnerManager().get();
+            return live.stream().filter(m -> gitlabSystemId(pool, m).filter(manager::equals).isPresent()).findFirst()
+                    .<Placement>map(m -> new Placement.OnMachine(m, Reason.RUNNER_MANAGER))
+                    .orElseGet(() -> new Placement.Nowhere(Reason.UNKNOWN_MACHINE, "runner manager " + manager
+                            + " is none of the pool's " + live.size() + " live machine(s)"));
+        }
+        if (job.runnerName().isPresent()) {
+            String name = job.runnerName().get();
+            Optional<Machine> named = live.stream().filter(m -> m.instanceId().equals(name)
+                    || (pool.forge() == Forge.GITHUB && githubRunnerName(pool, m).filter(name::equals).isPresent()))
+                    .findFirst();
+            if (named.isPresent()) {
+                return new Placement.OnMachine(named.get(), Reason.RUNNER_NAME);
+            }
+            if (pool.forge() == Forge.GITHUB) {
+                return new Placement.Nowhere(Reason.OTHER_RUNNER, "runner '" + name + "' is none of the pool's "
+                        + live.size() + " live machine(s)");
+            }
+        }
+        return live.stream().filter(m -> m.state() != MachineState.BUSY)
+                .filter(m -> m.jobId().filter(job.jobKey()::equals).isPresent()).findFirst()
+                .<Placement>map(m -> new Placement.OnMachine(m, Reason.LAUNCHED_FOR_JOB))
+                .or(() -> live.stream().filter(m -> m.state() == MachineState.IDLE)
+                        .min(Comparator.comparing(Machine::stateSince).thenComparing(Machine::instanceId))
+                        .map(m -> new Placement.OnMachine(m, Reason.LONGEST_IDLE)))
+                .or(() -> live.stream().filter(m -> m.state() == MachineState.LAUNCHING).min(OLDEST_FIRST)
+                        .map(m -> new Placement.OnMachine(m, Reason.OLDEST_LAUNCHING)))
+                .orElseGet(() -> new Placement.Nowhere(Reason.NO_MACHINE, "no idle or launching machine"));
+    }
+
+    /**
+     * Queued jobs no pool took, matched again against the pools of a config loaded since: each one a pool now
+     * takes gets it ({@link Reason#CONFIG_CHANGED}), so the pool's next plan counts it as waiting. A job last heard
+     * of more than {@link #REMATCH_WINDOW} ago is left alone: both forges have given up on it by then.
+     */
+    public List<Rematch> rematch(List<PoolConfig> pools, List<JobLedger.Job> unmatched, Instant now) {
+        PoolMatcher matcher = new PoolMatcher(pools);
+        List<Rematch> rematched = new ArrayList<>();
+        for (JobLedger.Job job : unmatched) {
+            if (job.status() != JobStatus.QUEUED || job.pool().isPresent()
+                    || job.updatedAt().plus(REMATCH_WINDOW).isBefore(now)) {
+                continue;
+            }
+            Forge forge;
+            try {
+                forge = Forge.fromId(job.forge());
+            } catch (IllegalArgumentException unknownForge) {
+                continue;
+            }
+            if (matcher.match(forge, job.labels()) instanceof MatchResult.Matched m) {
+                rematched.add(new Rematch(job.jobKey(), m.pool().name(), Reason.CONFIG_CHANGED));
+            }
+        }
+        return rematched;
+    }
+
+    private static Optional<String> gitlabSystemId(PoolConfig pool, Machine m) {
+        return identity(pool, m).map(RunnerIdentity::gitlabSystemId);
+    }
+
+    private static Optional<String> githubRunnerName(PoolConfig pool, Machine m) {
+        return identity(pool, m).map(RunnerIdentity::githubRunnerName);
+    }
+
+    /** Every machine the fleet launched has an instance id; a record with another id names no runner. */
+    private static Optional<RunnerIdentity> identity(PoolConfig pool, Machine m) {
+        try {
+            return Optional.of(new RunnerIdentity(pool.name(), m.instanceId()));
+        } catch (IllegalArgumentException notAnInstanceId) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * A launched instance whose record could not be written is discarded at once: an instance nobody records
      * would otherwise run until reconciliation ends it as an orphan, and the job is planned again anyway.
      */
@@ -512,6 +620,16 @@ public final class Planner {
         int missing = asked.count() - granted;
         return missing <= 0 ? Optional.empty()
                 : Optional.of(new Action.Launch(missing, marketFor(pool.market()), Reason.JOBS_WAITING));
+    }
+
+    /**
+     * Before a launch: the forge can register only {@code granted} of the machines now (the GitHub App's per-minute
+     * budget, or a pause after a rate limit). Those launch; the rest are not launched at all, since a machine without
+     * its registration could never take a job, and wait for the budget ({@link Reason#FORGE_RATE_LIMIT}).
+     */
+    public Optional<Action.Launch> withinRegistrations(Action.Launch asked, int granted) {
+        int launch = Math.min(asked.count(), Math.max(0, granted));
+        return launch == 0 ? Optional.empty() : Optional.of(new Action.Launch(launch, asked.market(), asked.reason()));
     }
 
     /**

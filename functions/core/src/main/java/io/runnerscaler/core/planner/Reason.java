@@ -59,5 +59,27 @@ public enum Reason {
     /** An instance this stack tagged that the table does not know (or knows as ended), past the orphan grace. */
     ORPHANED,
     /** The table write right after CreateFleet failed: an instance nobody records is terminated at once. */
-    UNRECORDED
+    UNRECORDED,
+    /** A started job's machine is already busy with it (a redelivered event). */
+    ALREADY_BUSY,
+    /** GitLab's Jobs API names the runner manager running the job: the machine whose system id it is. */
+    RUNNER_MANAGER,
+    /** The forge names the runner running the job, and it is this machine's (GitHub's one runner per machine). */
+    RUNNER_NAME,
+    /** The forge named no machine: the best guess is the machine launched for the job. */
+    LAUNCHED_FOR_JOB,
+    /** The forge named no machine: the best guess is the machine idle the longest. */
+    LONGEST_IDLE,
+    /** The forge named no machine and none is idle: the best guess is the machine launching the longest. */
+    OLDEST_LAUNCHING,
+    /** The job runs on a runner that is not the pool's (another runner id or name): no machine of ours is busy. */
+    OTHER_RUNNER,
+    /** The forge names a runner manager or runner that is none of the pool's live machines. */
+    UNKNOWN_MACHINE,
+    /** The forge named no machine and the pool has none that could have taken the job. */
+    NO_MACHINE,
+    /** A queued job no pool took is taken by a pool of the config loaded since it was recorded. */
+    CONFIG_CHANGED,
+    /** The forge's API budget (the GitHub App's rate limits) registers fewer machines now: the rest wait for it. */
+    FORGE_RATE_LIMIT
 }

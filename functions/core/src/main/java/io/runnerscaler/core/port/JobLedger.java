@@ -18,6 +18,17 @@ public interface JobLedger {
     /** Jobs of the pool in the given status. */
     List<Job> inStatus(String pool, JobStatus status);
 
+    /** Jobs no pool took, in the given status (a config loaded since may have a pool for them). */
+    List<Job> unmatched(JobStatus status);
+
+    /**
+     * Gives a job no pool took a pool, if it is still in {@code status} and still has none: it then counts among
+     * the pool's jobs in that status.
+     *
+     * @return whether the job now has that pool
+     */
+    boolean assignPool(String jobKey, String pool, JobStatus status);
+
     /** Notes that the machine running the job got a spot interruption warning. */
     void markInterrupted(String jobKey);
 

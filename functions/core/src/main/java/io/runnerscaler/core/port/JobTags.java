@@ -16,6 +16,26 @@ public interface JobTags {
     Set<String> tags(String project, String jobId);
 
     /**
+     * The job as the forge's single-job API shows it: its tags, and once a runner took it, the runner's id and the
+     * system id of the runner manager (the machine) running it. GitLab shows {@code runner_manager} from 17.0;
+     * before that, or before a runner took the job, it is {@code null}, and so empty here.
+     *
+     * @throws LookupFailed when the forge cannot say
+     */
+    default Job job(String project, String jobId) {
+        return new Job(tags(project, jobId), Optional.empty(), Optional.empty());
+    }
+
+    /** What the single-job API says about a job; {@code runnerId} and {@code runnerManager} are empty until it runs. */
+    record Job(Set<String> tags, Optional<String> runnerId, Optional<String> runnerManager) {
+        public Job {
+            tags = Set.copyOf(tags);
+            java.util.Objects.requireNonNull(runnerId, "runnerId");
+            java.util.Objects.requireNonNull(runnerManager, "runnerManager");
+        }
+    }
+
+    /**
      * Why a lookup failed, by the kind of the forge's failure ({@link LookupFailed#of}); the reason is the
      * {@code Reason} dimension of the {@code TagLookupFailures} metric.
      */

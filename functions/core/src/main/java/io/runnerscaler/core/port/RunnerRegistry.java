@@ -31,4 +31,26 @@ public interface RunnerRegistry {
 
     /** Remove the machine's registration (GitLab runner manager, GitHub runner). Already gone is not an error. */
     void deregister(PoolConfig pool, String instanceId);
+
+    /**
+     * The forge's id of the pool's own runner, where every machine of the pool shares one (GitLab), so a job the
+     * forge says another runner took is known not to run on our machines. Empty where the forge has one runner per
+     * machine or the registry cannot ask.
+     */
+    default Optional<String> poolRunnerId(PoolConfig pool) {
+        return Optional.empty();
+    }
+
+    /**
+     * How many of {@code machines} new machines the forge's API budget lets us register now ({@link #prepare} makes a
+     * forge call per machine for GitHub, none for GitLab). Taken before launching, so a machine is never launched that
+     * could not be given its registration; the rest wait {@link Allowance#retryAfter}.
+     */
+    default Allowance registrations(PoolConfig pool, int machines) {
+        return new Allowance(machines, java.time.Duration.ZERO);
+    }
+
+    /** Registrations that may be made now, and how long the rest wait. */
+    record Allowance(int granted, java.time.Duration retryAfter) {
+    }
 }

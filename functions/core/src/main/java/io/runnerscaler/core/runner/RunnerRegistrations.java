@@ -158,6 +158,39 @@ public final class RunnerRegistrations {
         }
     }
 
+    /**
+     * The id of the pool's shared runner at its forge ({@link RunnerRegistry#poolRunnerId}); empty where there is
+     * none or the forge could not say (logged), which only makes a started job's machine less certain.
+     */
+    public Optional<String> poolRunnerId(PoolConfig pool) {
+        try {
+            return registry(pool).poolRunnerId(pool);
+        } catch (ForgeException e) {
+            log.warn("runner.id_unknown", Map.of("pool", pool.name(), "reason", kind(e), "detail", e.getMessage()));
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            // The token's store refused or failed (its class only: the message is not ours to vouch for).
+            log.warn("runner.id_unknown", Map.of("pool", pool.name(), "reason", "TOKEN_UNREADABLE",
+                    "detail", e.getClass().getSimpleName()));
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Registrations the forge's API budget allows now for {@code machines} new machines
+     * ({@link RunnerRegistry#registrations}). If the budget cannot be read, all are allowed: GitHub's own answer to
+     * going over still pauses the App.
+     */
+    public RunnerRegistry.Allowance registrations(PoolConfig pool, int machines) {
+        try {
+            return registry(pool).registrations(pool, machines);
+        } catch (RuntimeException e) {
+            log.warn("runner.budget_unknown", Map.of("pool", pool.name(), "error", e.getClass().getSimpleName(),
+                    "detail", "launching without the shared budget"));
+            return new RunnerRegistry.Allowance(machines, Duration.ZERO);
+        }
+    }
+
     private RunnerRegistry registry(PoolConfig pool) {
         RunnerRegistry registry = registries.get(pool.forge());
         if (registry == null) {

@@ -5,6 +5,7 @@ import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.matching.MatchResult;
 import io.runnerscaler.core.memory.InMemoryFleet;
 import io.runnerscaler.core.memory.InMemoryMachineStore;
+import io.runnerscaler.core.model.BootPath;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.planner.InstanceNews;
 import io.runnerscaler.core.port.BootstrapSecrets;
@@ -223,8 +224,6 @@ public final class Simulation {
         int started;
         final Map<String, Instant> stoppedSince = new HashMap<>();
         final Map<String, Long> stoppedFor = new HashMap<>();
-        final Map<String, String> origin = new HashMap<>();
-        final Map<String, Instant> upAt = new HashMap<>();
 
         PoolRun(PoolConfig pool) {
             this.pool = pool;
@@ -337,7 +336,7 @@ public final class Simulation {
                     Machine m = new Machine(l.instanceId(), p.pool.name(), MachineState.LAUNCHING, market,
                             l.instanceType(), 0, start, start, Optional.empty());
                     store.put(m);
-                    store.put(m.withState(MachineState.IDLE, start, Optional.empty()));
+                    store.put(m.running(start));
                     p.launched++;
                     record(start, p.pool.name(), SimEvent.Kind.MACHINE_READY, l.instanceId(), null, "prewarmed");
                     scheduleInterruption(p, l.instanceId(), market, start);
@@ -351,8 +350,7 @@ public final class Simulation {
                 case Ev.Ready r -> {
                     PoolRun p = pools.get(r.pool());
                     store.find(r.instanceId()).filter(m -> m.state() == MachineState.LAUNCHING).ifPresent(m -> {
-                        store.put(m.withState(MachineState.IDLE, r.at(), Optional.empty()));
-                        p.upAt.put(m.instanceId(), r.at());
+                        store.put(m.running(r.at()).withState(MachineState.IDLE, r.at(), Optional.empty()));
                         record(r.at(), p.pool.name(), SimEvent.Kind.MACHINE_READY, m.instanceId(), null, "");
                     });
                     // A refill booted to ready: it tags itself, and the next reaper pass stops it.
@@ -408,7 +406,7 @@ public final class Simulation {
             running--;
             JobOutcome o = outcomes.get(f.jobId());
             outcomes.put(f.jobId(), new JobOutcome(o.job(), o.pool(), o.instanceId(), o.started(),
-                    Optional.of(f.at()), o.attempts()));
+                    Optional.of(f.at()), o.attempts(), o.path()));
             record(f.at(), p.pool.name(), SimEvent.Kind.JOB_FINISHED, f.jobId(), null, m.instanceId());
         }
 
@@ -484,14 +482,13 @@ public final class Simulation {
                     return;
                 }
                 SimJob job = chosen.queue.pollFirst();
-                Instant up = chosen.upAt.getOrDefault(machine.instanceId(), start);
-                paths.put(job.id(), !up.isAfter(job.arrival()) ? SimResult.IDLE
-                        : chosen.origin.getOrDefault(machine.instanceId(), SimResult.COLD));
-                store.put(machine.withState(MachineState.BUSY, now, Optional.of(job.id())));
+                BootPath path = machine.pathFor(job.arrival());
+                paths.put(job.id(), path.id());
+                store.put(machine.startedJob(job.id(), now, now));
                 running++;
                 JobOutcome o = outcomes.get(job.id());
                 outcomes.put(job.id(), new JobOutcome(job, o.pool(), Optional.of(machine.instanceId()),
-                        Optional.of(now), Optional.empty(), o.attempts() + 1));
+                        Optional.of(now), Optional.empty(), o.attempts() + 1, Optional.of(path)));
                 record(now, chosen.pool.name(), SimEvent.Kind.JOB_STARTED, job.id(), null, machine.instanceId());
                 schedule(new Ev.Finish(now.plus(job.duration()), chosen.pool.name(), machine.instanceId(), job.id()));
             }
@@ -526,7 +523,6 @@ public final class Simulation {
         /** A machine the executor launched: it boots, may be interrupted, and is reviewed at its boot timeout. */
         private void launched(PoolRun p, String id, Market market, Reason reason) {
             p.launched++;
-            p.origin.put(id, SimResult.COLD);
             record(now, p.pool.name(), SimEvent.Kind.LAUNCH_REQUESTED, id, reason,
                     market.name().toLowerCase(Locale.ROOT));
             schedule(new Ev.Ready(now.plus(bootTimes.bootTime(p.pool, id)), p.pool.name(), id));
@@ -564,7 +560,6 @@ public final class Simulation {
                 p.stoppedSeconds += s;
                 p.stoppedFor.merge(id, s, Long::sum);
             }
-            p.origin.put(id, SimResult.STOPPED);
             record(now, p.pool.name(), SimEvent.Kind.LAUNCH_REQUESTED, id, Reason.STARTED_FROM_POOL, "start");
             schedule(new Ev.Ready(now.plus(startTime), p.pool.name(), id));
             review(p, now.plus(p.pool.bootTimeout()));

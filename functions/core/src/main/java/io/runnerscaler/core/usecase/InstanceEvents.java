@@ -50,6 +50,15 @@ public final class InstanceEvents {
 
     /** An EC2 instance state-change notification ({@code pending}, {@code running}, {@code terminated} ...). */
     public void stateChanged(String instanceId, String ec2State) {
+        stateChanged(instanceId, ec2State, Optional.empty());
+    }
+
+    /**
+     * @param changedAt when EC2 says the state changed (the event's {@code time}); the machine's {@code running}
+     *                  step is kept at that instant, not when the event arrived. Empty, or later than now (clock
+     *                  skew), means now.
+     */
+    public void stateChanged(String instanceId, String ec2State, Optional<Instant> changedAt) {
         Optional<Machine> found = machines.find(instanceId);
         if (found.isEmpty()) {
             return;
@@ -57,9 +66,11 @@ public final class InstanceEvents {
         Machine m = found.get();
         if (ec2State.equals("running") && m.state() == MachineState.LAUNCHING) {
             Instant now = clock.instant();
-            machines.put(m.withState(MachineState.IDLE, now, m.jobId()));
+            Instant at = changedAt.filter(t -> !t.isAfter(now)).orElse(now);
+            machines.put(m.running(at));
             log.info("machine.idle", Map.of("pool", m.pool(), "instance", m.instanceId(), "reason",
-                    "INSTANCE_RUNNING"));
+                    "INSTANCE_RUNNING", "runningAfterMs", Math.max(0, at.toEpochMilli()
+                            - m.steps().requested().toEpochMilli())));
             return;
         }
         if (ec2State.equals("stopped") && m.state() == MachineState.STOPPING) {

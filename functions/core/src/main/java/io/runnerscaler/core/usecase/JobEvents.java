@@ -4,23 +4,25 @@ import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.matching.MatchResult;
 import io.runnerscaler.core.matching.PoolMatcher;
-import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.model.BootPath;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.planner.Placement;
 import io.runnerscaler.core.planner.Plan;
 import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.planner.PoolState;
+import io.runnerscaler.core.planner.Reason;
+import io.runnerscaler.core.planner.RunningJob;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.port.JobRetry;
 import io.runnerscaler.core.port.MachineStore;
 import io.runnerscaler.core.port.Metrics;
-import io.runnerscaler.core.runner.RunnerIdentity;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -97,19 +99,75 @@ public final class JobEvents {
         executor.execute(pool, plan, now, Optional.of(event.jobKey()));
     }
 
+    /**
+     * A job runs: its machine becomes BUSY and keeps its first job's instant, and the job's time from queued to
+     * running is measured once ({@code TimeToRunner}, by {@code Pool} and {@code Path}: {@link BootPath#id()} of
+     * how the machine that took it came up, or {@code idle} when it was already up).
+     */
     private void started(PoolConfig pool, JobEvent event, Instant now) {
         event.startedAt().ifPresent(started -> metrics.milliseconds("JobWaitMs",
                 Map.of("Pool", pool.name(), "Forge", pool.forge().id()),
                 Math.max(0, started.toEpochMilli() - event.createdAt().toEpochMilli())));
-        Optional<Machine> machine = machineFor(pool, event);
-        if (machine.isEmpty()) {
-            log.warn("job.running_on_unknown_machine", Map.of("pool", pool.name(), "job", event.jobKey(),
-                    "runner", event.runnerName().orElse("")));
-            return;
+        // The pool's runner id is only asked for when it can tell something: the forge named a runner but no manager.
+        Optional<String> poolRunnerId = event.runnerId().isPresent() && event.runnerManager().isEmpty()
+                ? executor.runners().poolRunnerId(pool) : Optional.empty();
+        Placement placement = planner.placeRunningJob(pool, machines.alive(pool.name()), new RunningJob(
+                event.jobKey(), event.runnerName(), event.runnerId(), event.runnerManager(), poolRunnerId));
+        var fields = new LinkedHashMap<String, Object>();
+        fields.put("pool", pool.name());
+        fields.put("job", event.jobKey());
+        event.runnerId().ifPresent(id -> fields.put("runnerId", id));
+        event.runnerManager().ifPresent(m -> fields.put("runnerManager", m));
+        fields.put("reason", placement.reason().name());
+        fields.put("delivery", event.deliveryId());
+        switch (placement) {
+            case Placement.Nowhere n -> {
+                fields.put("detail", n.detail());
+                metrics.count("JobsOnUnknownMachine", Map.of("Pool", pool.name(), "Reason", n.reason().name()));
+                log.warn("job.running_on_unknown_machine", fields);
+            }
+            case Placement.OnMachine on -> {
+                Machine m = on.machine();
+                boolean redelivered = on.reason() == Reason.ALREADY_BUSY;
+                // The forge's start time, unless clock skew puts it after now or before the machine was even asked for.
+                Instant started = event.startedAt().filter(t -> !t.isAfter(now) && !t.isBefore(m.steps().requested()))
+                        .orElse(now);
+                machines.put(m.startedJob(event.jobKey(), started, now));
+                fields.put("instance", m.instanceId());
+                if (!redelivered) {
+                    queuedAt(event).ifPresent(queued -> {
+                        BootPath path = m.pathFor(queued);
+                        long waited = Math.max(0, started.toEpochMilli() - queued.toEpochMilli());
+                        metrics.milliseconds("TimeToRunner", Map.of("Pool", pool.name(), "Path", path.id()), waited);
+                        fields.put("path", path.id());
+                        fields.put("timeToRunnerMs", waited);
+                    });
+                }
+                log.info("machine.busy", fields);
+            }
         }
-        machines.put(machine.get().withState(MachineState.BUSY, now, Optional.of(event.jobKey())));
-        log.info("machine.busy", Map.of("pool", pool.name(), "job", event.jobKey(),
-                "instance", machine.get().instanceId()));
+    }
+
+    /**
+     * When the job was queued. GitHub: the event's {@code created_at}, which GitHub sets when it queues the job
+     * (as {@link JobLedger.Instants} keeps it). GitLab: a Job Hook's {@code build_created_at} is when the pipeline
+     * made the job, long before a later stage's job is queued, so the ledger's {@code queuedAt} (when the
+     * {@code pending} event arrived) is read; empty if the ledger never saw the job queued.
+     */
+    private Optional<Instant> queuedAt(JobEvent event) {
+        return switch (event.forge()) {
+            case GITHUB -> Optional.of(event.createdAt());
+            case GITLAB -> {
+                try {
+                    yield ledger.find(event.jobKey()).flatMap(JobLedger.Job::queuedAt);
+                } catch (RuntimeException unreadable) {
+                    // A measurement is not worth a redelivery: the machine is already marked busy.
+                    log.warn("job.time_to_runner_unknown", Map.of("job", event.jobKey(), "reason",
+                            "LEDGER_UNREADABLE", "detail", String.valueOf(unreadable.getMessage())));
+                    yield Optional.empty();
+                }
+            }
+        };
     }
 
     /** @param firstTime false for a redelivered finish, which must not retry the job a second time */
@@ -127,30 +185,6 @@ public final class JobEvents {
         machines.put(done);
         log.info("machine.idle", Map.of("pool", pool.name(), "job", event.jobKey(),
                 "instance", done.instanceId(), "buildsDone", done.buildsDone(), "jobStatus", event.status().name()));
-    }
-
-    /**
-     * The machine a running job is on: the one already busy with it (a redelivered event), the one the forge
-     * names, else the one launched for the job, else the longest-idle machine, else the oldest still launching.
-     */
-    private Optional<Machine> machineFor(PoolConfig pool, JobEvent event) {
-        var alive = machines.alive(pool.name());
-        return alive.stream().filter(m -> m.state() == MachineState.BUSY)
-                .filter(m -> m.jobId().filter(event.jobKey()::equals).isPresent()).findFirst()
-                .or(() -> event.runnerName().flatMap(name -> alive.stream()
-                        .filter(m -> m.instanceId().equals(name) || isGitHubRunnerOf(pool, m, name)).findFirst()))
-                .or(() -> alive.stream().filter(m -> m.state() != MachineState.BUSY)
-                        .filter(m -> m.jobId().filter(event.jobKey()::equals).isPresent()).findFirst())
-                .or(() -> alive.stream().filter(m -> m.state() == MachineState.IDLE)
-                        .min(Comparator.comparing(Machine::stateSince)))
-                .or(() -> alive.stream().filter(m -> m.state() == MachineState.LAUNCHING)
-                        .min(Comparator.comparing(Machine::launchedAt)));
-    }
-
-    /** GitHub names the runner, {@code <pool>-<instance id>} ({@link RunnerIdentity}), not the instance. */
-    private static boolean isGitHubRunnerOf(PoolConfig pool, Machine machine, String runnerName) {
-        return pool.forge() == Forge.GITHUB && runnerName.endsWith(machine.instanceId())
-                && new RunnerIdentity(pool.name(), machine.instanceId()).githubRunnerName().equals(runnerName);
     }
 
     /**

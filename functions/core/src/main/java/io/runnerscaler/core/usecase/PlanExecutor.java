@@ -9,6 +9,8 @@ import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.planner.Reason;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.Fleet;
+import io.runnerscaler.core.port.ForgeException;
+import io.runnerscaler.core.port.RunnerRegistry;
 import io.runnerscaler.core.port.MachineStore;
 import io.runnerscaler.core.port.Metrics;
 import io.runnerscaler.core.runner.RunnerRegistrations;
@@ -53,6 +55,11 @@ public final class PlanExecutor {
         this.runners = runners;
         this.log = log;
         this.metrics = metrics;
+    }
+
+    /** The forge steps of machines' lives, for use cases that need to know a pool's runner. */
+    public RunnerRegistrations runners() {
+        return runners;
     }
 
     /**
@@ -133,7 +140,25 @@ public final class PlanExecutor {
      * spot launch is followed by whatever the planner makes of the fleet's answer. Places not used are given
      * back at the end.
      */
-    private void launch(PoolConfig pool, Action.Launch planned, Instant now, Optional<String> forJob) {
+    private void launch(PoolConfig pool, Action.Launch wanted, Instant now, Optional<String> forJob) {
+        RunnerRegistry.Allowance allowance = runners.registrations(pool, wanted.count());
+        Optional<Action.Launch> allowed = planner.withinRegistrations(wanted, allowance.granted());
+        if (allowance.granted() < wanted.count()) {
+            log.info("plan.hold", fields(pool.name(), Map.of("reason", Reason.FORGE_RATE_LIMIT.name(), "detail",
+                    (wanted.count() - allowance.granted()) + " of " + wanted.count() + " not launched: the forge's API"
+                            + " budget registers no more before " + now.plus(allowance.retryAfter()))));
+            boolean forThisJob = wanted.reason() == Reason.JOBS_WAITING || wanted.reason() == Reason.RETRY_ON_DEMAND;
+            if (allowed.isEmpty() && forThisJob && forJob.isPresent()) {
+                // Handed to the caller: scale-up brings the job back once the budget has room (SQS, not a sleep).
+                throw new ForgeException.RateLimited("pool '" + pool.name() + "': no machine launched for "
+                        + forJob.get() + ": the forge's API budget registers no more runners now (retry after "
+                        + allowance.retryAfter().toSeconds() + "s)", 429, allowance.retryAfter());
+            }
+        }
+        if (allowed.isEmpty()) {
+            return;
+        }
+        Action.Launch planned = allowed.get();
         int granted = machines.reserve(pool.name(), planned.count(), pool.limit());
         if (granted < planned.count()) {
             // Another invocation took the places between our snapshot and now: the limit holds.
@@ -257,7 +282,7 @@ public final class PlanExecutor {
             planner.afterStart(pool, st, why).ifPresent(l -> launch(pool, l, now, forJob));
             return false;
         }
-        Machine started = current.get().withState(MachineState.LAUNCHING, now, forJob);
+        Machine started = current.get().startedFromPool(now, forJob);
         machines.put(started);
         metrics.count("MachinesStarted", Map.of("Pool", pool.name(), "Reason", st.reason().name()));
         var f = new LinkedHashMap<String, Object>();

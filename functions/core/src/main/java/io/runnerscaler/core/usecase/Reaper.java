@@ -6,6 +6,7 @@ import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.planner.Plan;
 import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.planner.PoolState;
+import io.runnerscaler.core.planner.Rematch;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.model.MachineState;
@@ -33,7 +34,8 @@ import java.util.function.Supplier;
  * EC2 (gone, stopped and orphaned instances) and scales (periods, idle top-up, idle reaping, boot-failure
  * backoff). Jobs still queued in the ledger count in every plan, so a job whose scale-up was lost is planned for
  * again here; and {@link MissedJobs} puts the pending jobs of watched projects whose webhook never came on the
- * job queue.
+ * job queue. When a new config is loaded, the queued jobs no pool took are matched again (through the planner), so
+ * a pool added for them takes them.
  */
 public final class Reaper {
 
@@ -47,6 +49,8 @@ public final class Reaper {
     private final Metrics metrics;
     private final MissedJobs missedJobs;
     private final EventLog log;
+    /** The config whose pools last re-matched the unmatched queued jobs; {@code null} before the first pass. */
+    private ScalerConfig rematchedFor;
 
     public Reaper(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Fleet fleet,
                   Planner planner, PlanExecutor executor, Clock clock, Metrics metrics) {
@@ -84,6 +88,7 @@ public final class Reaper {
         Map<String, List<Fleet.FleetInstance>> listed = new HashMap<>();
         fleet.describeManaged().forEach(i -> listed.computeIfAbsent(i.pool(), p -> new ArrayList<>()).add(i));
         findMissedJobs(cfg, now);
+        rematchIfNew(cfg, now);
         int running = cfg.pools().stream().mapToInt(p -> ledger.count(p.name(), JobStatus.RUNNING)).sum();
         List<Plan> plans = new ArrayList<>();
         for (PoolConfig pool : cfg.pools()) {
@@ -110,6 +115,28 @@ public final class Reaper {
             }
         });
         return plans;
+    }
+
+    /**
+     * Once per config loaded (the first pass of a function instance, and each pass that finds a changed config), the
+     * queued jobs no pool took are matched again by the planner; each that a pool now takes joins its queued jobs
+     * and so the plan this pass makes for it. A failure is logged and tried again at the next pass.
+     */
+    private void rematchIfNew(ScalerConfig cfg, Instant now) {
+        if (cfg == rematchedFor) {
+            return;
+        }
+        try {
+            for (Rematch r : planner.rematch(cfg.pools(), ledger.unmatched(JobStatus.QUEUED), now)) {
+                if (ledger.assignPool(r.jobKey(), r.pool(), JobStatus.QUEUED)) {
+                    log.info("job.rematched", Map.of("job", r.jobKey(), "pool", r.pool(), "reason", r.reason().name()));
+                }
+            }
+            rematchedFor = cfg;
+        } catch (RuntimeException e) {
+            log.warn("job.rematch_failed", Map.of("error", e.getClass().getSimpleName(),
+                    "detail", String.valueOf(e.getMessage())));
+        }
     }
 
     /** Corrects a capacity count that leaked (a scale-up died between reserving and recording its machines). */

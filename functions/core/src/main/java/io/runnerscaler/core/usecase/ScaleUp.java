@@ -4,6 +4,7 @@ import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobEventCodec;
 import io.runnerscaler.core.port.DeadLetters;
 import io.runnerscaler.core.port.EventLog;
+import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.JobTags;
 import io.runnerscaler.core.port.Redelivery;
 import java.time.Duration;
@@ -123,6 +124,12 @@ public final class ScaleUp {
             Duration after = lookup.retryAfter().map(asked -> asked.compareTo(LONGEST_ASKED) > 0 ? LONGEST_ASKED
                     : asked).orElseGet(() -> backoff(firstRetry, message.receiveCount()));
             return failed(message, lookup, after);
+        } catch (ForgeException.RateLimited limited) {
+            // The forge's wait (a GitHub App paused, its JIT budget spent until the next minute) goes to SQS.
+            Duration after = limited.retryAfter().filter(d -> !d.isNegative() && !d.isZero())
+                    .map(asked -> asked.compareTo(LONGEST_ASKED) > 0 ? LONGEST_ASKED : asked)
+                    .orElseGet(() -> backoff(message.receiveCount()));
+            return failed(message, limited, after);
         } catch (RuntimeException e) {
             return failed(message, e, backoff(firstRetry, message.receiveCount()));
         }

@@ -74,8 +74,14 @@ public final class GitLabJobHook {
         }
         Optional<String> runner = Optional.ofNullable(root.path("runner").path("description").textValue())
                 .filter(s -> !s.isBlank());
+        // The runner block (id, description, runner_type, active, is_shared, tags: lib/gitlab/data_builder/build.rb)
+        // names the runner, which every machine of a pool shares, never the runner manager that took the job.
+        JsonNode runnerId = root.path("runner").path("id");
+        Optional<String> runnerIdText = runnerId.isIntegralNumber() && runnerId.asLong() > 0
+                ? Optional.of(Long.toString(runnerId.asLong())) : Optional.empty();
         return new ParsedDelivery.Job(new JobEvent(Forge.GITLAB, Long.toString(id.asLong()), project, status.get(),
-                Set.of(), runner, deliveryId, created.get(), started, finished));
+                Set.of(), runner, deliveryId, created.get(), started, finished, Optional.empty(), Optional.empty(),
+                runnerIdText, Optional.empty()));
     }
 
     static Optional<JobStatus> status(String gitlab) {

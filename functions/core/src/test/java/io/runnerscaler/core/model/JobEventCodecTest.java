@@ -42,6 +42,14 @@ class JobEventCodecTest {
     }
 
     @Test
+    void gitlabRunnerIdAndRunnerManagerRoundTrip() {
+        JobEvent e = new JobEvent(Forge.GITLAB, "1977", "gitlab-org/gitlab-test", JobStatus.RUNNING, Set.of(),
+                Optional.of("runner-scaler docker pool"), "d", Instant.parse("2026-11-23T09:00:00Z"), Optional.empty(),
+                Optional.empty()).withRunner(Optional.of("9171"), Optional.of("s_56789abcdef0"));
+        assertThat(codec.decode(codec.encode(e))).isEqualTo(e);
+    }
+
+    @Test
     void messageWrittenBeforeOwnerAndInstallationExistedStillDecodes() {
         JobEvent e = codec.decode("""
                 {"v":1,"forge":"gitlab","jobId":"1977","project":"gitlab-org/gitlab-test","status":"QUEUED",

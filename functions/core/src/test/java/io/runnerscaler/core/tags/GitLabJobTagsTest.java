@@ -46,8 +46,23 @@ class GitLabJobTagsTest {
         }
     };
 
+    /** What the single-job API answers beyond tags; null: only the tags ({@code api}). */
+    private JobTags.Job job;
+
     private GitLabJobTags tags() {
-        return new GitLabJobTags((p, j) -> api.tags(p, j), new JsonLinesLog(new PrintStream(out, true,
+        JobTags answering = new JobTags() {
+            @Override
+            public Set<String> tags(String project, String jobId) {
+                return api.tags(project, jobId);
+            }
+
+            @Override
+            public Job job(String project, String jobId) {
+                Set<String> tags = api.tags(project, jobId);
+                return job != null ? job : new Job(tags, Optional.empty(), Optional.empty());
+            }
+        };
+        return new GitLabJobTags(answering, new JsonLinesLog(new PrintStream(out, true,
                 StandardCharsets.UTF_8), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)), metrics);
     }
 
@@ -59,12 +74,58 @@ class GitLabJobTagsTest {
     }
 
     @Test
-    void eachJobIsLookedUpOnceSinceTagsNeverChange() {
+    void tagsAreLookedUpOnceAndARunningJobAgainForItsRunnerManager() {
         GitLabJobTags tags = tags();
         tags.apply(event(Forge.GITLAB, JobStatus.QUEUED));
         tags.apply(event(Forge.GITLAB, JobStatus.RUNNING));
         tags.apply(event(Forge.GITLAB, JobStatus.SUCCEEDED));
-        assertThat(lookups).hasSize(1);
+        assertThat(lookups).hasSize(2);
+    }
+
+    @Test
+    void aRunningJobCarriesTheRunnerAndRunnerManagerTheJobsApiNames() {
+        job = new JobTags.Job(Set.of("docker"), Optional.of("9171"), Optional.of("s_56789abcdef0"));
+
+        JobEvent running = tags().apply(event(Forge.GITLAB, JobStatus.RUNNING));
+
+        assertThat(running.labels()).containsExactly("docker");
+        assertThat(running.runnerId()).contains("9171");
+        assertThat(running.runnerManager()).contains("s_56789abcdef0");
+    }
+
+    @Test
+    void aGitLabWithoutRunnerManagersLeavesTheHooksRunnerId() {
+        job = new JobTags.Job(Set.of("docker"), Optional.empty(), Optional.empty());
+        JobEvent hook = event(Forge.GITLAB, JobStatus.RUNNING).withRunner(Optional.of("9171"), Optional.empty());
+
+        JobEvent running = tags().apply(hook);
+
+        assertThat(running.runnerId()).contains("9171");
+        assertThat(running.runnerManager()).isEmpty();
+    }
+
+    @Test
+    void aFailedRunningLookupGoesOnWithTheCachedTagsWithoutARunnerManager() {
+        GitLabJobTags tags = tags();
+        tags.apply(event(Forge.GITLAB, JobStatus.QUEUED));
+        api = (p, j) -> {
+            throw new JobTags.LookupFailed(JobTags.Reason.UNAVAILABLE, "timeout", Optional.empty());
+        };
+
+        JobEvent running = tags.apply(event(Forge.GITLAB, JobStatus.RUNNING));
+
+        assertThat(running.labels()).containsExactlyInAnyOrder("docker", "linux");
+        assertThat(running.runnerManager()).isEmpty();
+        assertThat(failures).containsExactly(Map.of("Reason", "UNAVAILABLE"));
+    }
+
+    @Test
+    void aFailedRunningLookupWithoutCachedTagsIsThrownForARetry() {
+        api = (p, j) -> {
+            throw new JobTags.LookupFailed(JobTags.Reason.UNAVAILABLE, "timeout", Optional.empty());
+        };
+        assertThatThrownBy(() -> tags().apply(event(Forge.GITLAB, JobStatus.RUNNING)))
+                .isInstanceOf(JobTags.LookupFailed.class);
     }
 
     @Test

@@ -3,13 +3,21 @@ package io.runnerscaler.core.usecase;
 import static io.runnerscaler.core.usecase.World.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.runnerscaler.core.config.PoolConfig;
+import io.runnerscaler.core.model.BootPath;
+import io.runnerscaler.core.model.Forge;
+import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
 import io.runnerscaler.core.port.JobRetry;
+import io.runnerscaler.core.port.RunnerRegistry;
+import io.runnerscaler.core.runner.RunnerBinding;
+import io.runnerscaler.core.runner.RunnerIdentity;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Job events over the in-memory adapters: a queued job gets a machine, running and finished move it. */
@@ -54,6 +62,120 @@ class JobEventsTest {
     }
 
     @Test
+    void aMachineLaunchedForAJobKeepsEachStepAndTheJobsTimeToRunnerIsCold() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        String id = world.machines.alive("docker").getFirst().instanceId();
+        world.clock.advance(Duration.ofSeconds(20));
+        world.instanceEvents().stateChanged(id, "running", Optional.of(World.T0.plusSeconds(17)));
+        world.clock.advance(Duration.ofSeconds(13));
+
+        world.jobEvents().handle(job("7", JobStatus.RUNNING));
+
+        Machine.Steps steps = world.machines.find(id).orElseThrow().steps();
+        assertThat(steps.path()).isEqualTo(BootPath.COLD);
+        assertThat(steps.requested()).isEqualTo(World.T0);
+        assertThat(steps.running()).contains(World.T0.plusSeconds(17));
+        assertThat(steps.firstJob()).contains(World.T0.plusSeconds(33));
+        assertThat(world.metricLines).contains("TimeToRunner {Path=cold, Pool=docker} 33000 ms");
+        assertThat(world.logged("machine.busy")).singleElement().asString().contains("path=cold")
+                .contains("timeToRunnerMs=33000");
+    }
+
+    @Test
+    void aJobTakenByAMachineUpBeforeItWasQueuedCameTheIdleWayAndTheFirstJobInstantStaysTheFirst() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        String id = world.machines.alive("docker").getFirst().instanceId();
+        world.clock.advance(Duration.ofSeconds(30));
+        world.instanceEvents().stateChanged(id, "running");
+        world.jobEvents().handle(job("7", JobStatus.RUNNING));
+        world.jobEvents().handle(job("7", JobStatus.SUCCEEDED));
+
+        world.clock.advance(Duration.ofSeconds(60));
+        world.jobEvents().handle(job("8", JobStatus.QUEUED));
+        world.clock.advance(Duration.ofSeconds(2));
+        world.jobEvents().handle(job("8", JobStatus.RUNNING));
+
+        assertThat(world.metricLines).filteredOn(l -> l.startsWith("TimeToRunner"))
+                .containsExactly("TimeToRunner {Path=cold, Pool=docker} 30000 ms",
+                        "TimeToRunner {Path=idle, Pool=docker} 2000 ms");
+        assertThat(world.machines.find(id).orElseThrow().steps().firstJob()).contains(World.T0.plusSeconds(30));
+    }
+
+    @Test
+    void aRedeliveredRunningEventMeasuresTheJobOnce() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        world.clock.advance(Duration.ofSeconds(40));
+        world.jobEvents().handle(job("7", JobStatus.RUNNING));
+        world.clock.advance(Duration.ofSeconds(5));
+        world.jobEvents().handle(job("7", JobStatus.RUNNING));
+
+        assertThat(world.metricLines).filteredOn(l -> l.startsWith("TimeToRunner"))
+                .containsExactly("TimeToRunner {Path=cold, Pool=docker} 40000 ms");
+        assertThat(world.machines.alive("docker").getFirst().steps().firstJob()).contains(World.T0.plusSeconds(40));
+    }
+
+    @Test
+    void aForgeStartTimeBeforeTheMachineWasAskedForIsSkewAndWhenTheEventCameIsUsed() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        world.clock.advance(Duration.ofSeconds(40));
+
+        world.jobEvents().handle(new JobEvent(Forge.GITLAB, "7", "group/app", JobStatus.RUNNING, Set.of(),
+                Optional.empty(), "d-7r", World.T0, Optional.of(World.T0.minusSeconds(600)), Optional.empty()));
+
+        assertThat(world.metricLines).contains("TimeToRunner {Path=cold, Pool=docker} 40000 ms");
+        assertThat(world.machines.alive("docker").getFirst().steps().firstJob()).contains(World.T0.plusSeconds(40));
+    }
+
+    @Test
+    void aLedgerThatCannotBeReadLeavesTheJobUnmeasuredButItsMachineBusy() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        var failing = new World.FailingFinds(world.ledger);
+
+        new JobEvents(world.config::get, failing, world.machines, world.planner, world.executor(), world.retry,
+                world.clock, world.log, world.metrics).handle(job("7", JobStatus.RUNNING));
+
+        assertThat(world.machines.alive("docker").getFirst().state()).isEqualTo(MachineState.BUSY);
+        assertThat(world.metricLines).noneMatch(l -> l.startsWith("TimeToRunner"));
+        assertThat(world.logged("job.time_to_runner_unknown")).singleElement().asString()
+                .contains("LEDGER_UNREADABLE").contains("table unreachable");
+    }
+
+    @Test
+    void aGitLabJobTheLedgerNeverSawQueuedIsNotMeasuredButStillMarksItsMachine() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        world.jobEvents().handle(job("9", JobStatus.RUNNING));
+
+        assertThat(world.metricLines).noneMatch(l -> l.startsWith("TimeToRunner"));
+        assertThat(world.machines.alive("docker").getFirst().state()).isEqualTo(MachineState.BUSY);
+    }
+
+    @Test
+    void aGitHubJobIsMeasuredFromItsCreatedAtToItsForgeStartTime() {
+        World github = new World("""
+                pools:
+                  - name: docker
+                    forge: github
+                    labels: [docker]
+                    instanceTypes: [m7i.large]
+                    launchTemplate: lt
+                    limit: 3
+                """);
+        github.jobEvents().handle(gitHubJob(JobStatus.QUEUED, Optional.empty()));
+        github.clock.advance(Duration.ofSeconds(50));
+
+        github.jobEvents().handle(gitHubJob(JobStatus.RUNNING, Optional.of(World.T0.plusSeconds(45))));
+
+        assertThat(github.metricLines).contains("TimeToRunner {Path=cold, Pool=docker} 41000 ms");
+        assertThat(github.machines.alive("docker").getFirst().steps().firstJob()).contains(World.T0.plusSeconds(45));
+    }
+
+    /** A {@code workflow_job} GitHub created (queued) 4 s after T0. */
+    private static JobEvent gitHubJob(JobStatus status, Optional<java.time.Instant> started) {
+        return new JobEvent(Forge.GITHUB, "70", "octo/app", status, Set.of("self-hosted", "docker"), Optional.empty(),
+                "d-70" + status, World.T0.plusSeconds(4), started, Optional.empty());
+    }
+
+    @Test
     void aJobThatASpotInterruptionFailedIsRetriedAndItsNextMachineBoughtOnDemand() {
         world.retry = (forge, project, jobId) -> new JobRetry.Outcome.Retried(Optional.of("8"));
         world.jobEvents().handle(job("7", JobStatus.QUEUED));
@@ -95,5 +217,110 @@ class JobEventsTest {
 
         assertThat(world.machines.alive("docker")).isEmpty();
         assertThat(world.logged("job.unmatched")).hasSize(1);
+    }
+
+    @Test
+    void aRunningJobMarksBusyTheMachineWhoseRunnerManagerGitLabNamesNotTheOneLaunchedForIt() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        world.jobEvents().handle(job("8", JobStatus.QUEUED));
+        String forSeven = launchedFor("gitlab:7");
+        String forEight = launchedFor("gitlab:8");
+
+        // GitLab gave job 7 to the manager of the machine launched for job 8.
+        world.jobEvents().handle(job("7", JobStatus.RUNNING).withRunner(Optional.of("9171"),
+                Optional.of(new RunnerIdentity("docker", forEight).gitlabSystemId())));
+
+        assertThat(world.machines.find(forEight).orElseThrow()).satisfies(m -> {
+            assertThat(m.state()).isEqualTo(MachineState.BUSY);
+            assertThat(m.jobId()).contains("gitlab:7");
+        });
+        assertThat(world.machines.find(forSeven).orElseThrow().state()).isNotEqualTo(MachineState.BUSY);
+        assertThat(world.logged("machine.busy")).singleElement().asString().contains("RUNNER_MANAGER");
+    }
+
+    @Test
+    void aRunningJobAnotherRunnerTookMarksNoMachineOfOursBusy() {
+        world.gitlab = registryOfRunner("9171");
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+
+        world.jobEvents().handle(job("7", JobStatus.RUNNING).withRunner(Optional.of("4242"), Optional.empty()));
+
+        assertThat(world.machines.alive("docker")).noneMatch(m -> m.state() == MachineState.BUSY);
+        assertThat(world.logged("job.running_on_unknown_machine")).singleElement().asString()
+                .contains("OTHER_RUNNER").contains("runner 4242 took the job");
+        assertThat(world.metricLines).contains("JobsOnUnknownMachine {Pool=docker, Reason=OTHER_RUNNER} 1");
+    }
+
+    @Test
+    void aRunningJobOnAManagerNoneOfOurMachinesIsMarksNothingBusy() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+
+        world.jobEvents().handle(job("7", JobStatus.RUNNING).withRunner(Optional.of("4242"),
+                Optional.of("s_0123456789ab")));
+
+        assertThat(world.machines.alive("docker")).noneMatch(m -> m.state() == MachineState.BUSY);
+        assertThat(world.logged("job.running_on_unknown_machine")).singleElement().asString()
+                .contains("UNKNOWN_MACHINE");
+    }
+
+    private String launchedFor(String job) {
+        return world.machines.alive("docker").stream().filter(m -> m.jobId().filter(job::equals).isPresent())
+                .findFirst().orElseThrow().instanceId();
+    }
+
+    /** A GitLab registry that knows the pool's runner id, as one with an API token does. */
+    private static RunnerRegistry registryOfRunner(String runnerId) {
+        return registry(Optional.of(runnerId), Integer.MAX_VALUE, Duration.ZERO);
+    }
+
+    @Test
+    void aLaunchIsCutToWhatTheForgesApiBudgetCanRegisterAndTheReaperOnlyHoldsTheRest() {
+        world.config.set(new io.runnerscaler.core.config.ConfigLoader().parse(World.POOL.replace("limit: 3",
+                "limit: 3\n    idleCount: 3")));
+        world.gitlab = registryAllowing(1, Duration.ofSeconds(30));
+
+        world.reaper().run();
+
+        assertThat(world.machines.alive("docker")).hasSize(1);
+        assertThat(world.logged("plan.hold")).anySatisfy(l -> assertThat(l).contains("FORGE_RATE_LIMIT")
+                .contains("2 of 3 not launched"));
+    }
+
+    /** A registry whose forge budget lets {@code granted} machines register now and the rest after {@code wait}. */
+    static RunnerRegistry registryAllowing(int granted, Duration wait) {
+        return registry(Optional.empty(), granted, wait);
+    }
+
+    private static RunnerRegistry registry(Optional<String> runnerId, int granted, Duration wait) {
+        return new RunnerRegistry() {
+            @Override
+            public Forge forge() {
+                return Forge.GITLAB;
+            }
+
+            @Override
+            public Optional<RunnerBinding> prepare(PoolConfig pool, String instanceId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean isBusy(PoolConfig pool, String instanceId) {
+                return false;
+            }
+
+            @Override
+            public void deregister(PoolConfig pool, String instanceId) {
+            }
+
+            @Override
+            public Optional<String> poolRunnerId(PoolConfig pool) {
+                return runnerId;
+            }
+
+            @Override
+            public Allowance registrations(PoolConfig pool, int machines) {
+                return new Allowance(Math.min(granted, machines), wait);
+            }
+        };
     }
 }

@@ -293,6 +293,16 @@ class MissedJobsTest {
             }
 
             @Override
+            public List<Job> unmatched(JobStatus status) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean assignPool(String jobKey, String pool, JobStatus status) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public void markInterrupted(String jobKey) {
                 throw new UnsupportedOperationException();
             }

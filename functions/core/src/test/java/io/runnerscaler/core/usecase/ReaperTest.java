@@ -132,4 +132,28 @@ class ReaperTest {
         assertThat(world.machines.find(id).orElseThrow().ending().orElseThrow().reason()).isEqualTo("IDLE_TIME_EXCEEDED");
         assertThat(world.metricLines).contains("MachinesByState {Pool=docker, State=IDLE} 1");
     }
+
+    @Test
+    void aQueuedJobNoPoolTookIsMatchedAndLaunchedForOnceAConfigWithAPoolForItIsLoaded() {
+        var gpuJob = new io.runnerscaler.core.model.JobEvent(io.runnerscaler.core.model.Forge.GITLAB, "9", "g/a",
+                io.runnerscaler.core.model.JobStatus.QUEUED, java.util.Set.of("gpu"), Optional.empty(), "d-9",
+                World.T0, Optional.empty(), Optional.empty());
+        world.jobEvents().handle(gpuJob);
+        Reaper reaper = world.reaper();
+        reaper.run();
+        assertThat(world.machines.alive("docker")).isEmpty();
+        assertThat(world.logged("job.rematched")).isEmpty();
+
+        world.config.set(new ConfigLoader().parse(World.POOL.replace("labels: [docker]", "labels: [docker, gpu]")));
+        world.clock.advance(Duration.ofMinutes(1));
+        reaper.run();
+
+        assertThat(world.ledger.find("gitlab:9").orElseThrow().pool()).contains("docker");
+        assertThat(world.logged("job.rematched")).singleElement().asString().contains("CONFIG_CHANGED")
+                .contains("pool=docker");
+        assertThat(world.machines.alive("docker")).as("the pass plans the job it re-matched").hasSize(1);
+
+        reaper.run();
+        assertThat(world.logged("job.rematched")).as("once per config loaded").hasSize(1);
+    }
 }

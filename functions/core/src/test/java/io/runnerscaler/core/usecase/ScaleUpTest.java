@@ -92,6 +92,19 @@ class ScaleUpTest {
     }
 
     @Test
+    void aJobTheForgesApiBudgetCannotRegisterAMachineForComesBackWhenTheBudgetHasRoom() {
+        world.gitlab = JobEventsTest.registryAllowing(0, Duration.ofSeconds(40));
+
+        var outcomes = scaleUp(UnaryOperator.identity()).handle(List.of(message("m-1", job("7", JobStatus.QUEUED), 1)));
+
+        assertThat(outcomes).singleElement().isInstanceOfSatisfying(ScaleUp.Outcome.Retry.class,
+                r -> assertThat(r.after()).isEqualTo(Duration.ofSeconds(40)));
+        assertThat(redelivered).containsExactly("r-m-1 40");
+        assertThat(world.machines.alive("docker")).as("nothing launched that could not register").isEmpty();
+        assertThat(world.logged("plan.hold")).anySatisfy(l -> assertThat(l).contains("FORGE_RATE_LIMIT"));
+    }
+
+    @Test
     void theRestOfAFailedGroupComesBackWithItAndOtherGroupsGoOn() {
         UnaryOperator<JobEvent> failsFor7 = job -> {
             if (job.jobId().equals("7")) {

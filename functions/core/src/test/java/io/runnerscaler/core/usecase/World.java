@@ -78,6 +78,7 @@ final class World {
 
         @Override
         public void milliseconds(String name, Map<String, String> dimensions, double millis) {
+            metricLines.add(name + " " + new java.util.TreeMap<>(dimensions) + " " + (long) millis + " ms");
         }
     };
     RunnerRegistry gitlab = new UnmanagedRunners(Forge.GITLAB);
@@ -121,6 +122,50 @@ final class World {
     /** Log lines of one event, e.g. {@code machine.terminated}. */
     List<String> logged(String event) {
         return lines.stream().filter(l -> l.startsWith(event + " ")).toList();
+    }
+
+    /** The ledger it wraps, except that reading one job fails, as a DynamoDB outage would. */
+    static final class FailingFinds implements io.runnerscaler.core.port.JobLedger {
+        private final io.runnerscaler.core.port.JobLedger ledger;
+
+        FailingFinds(io.runnerscaler.core.port.JobLedger ledger) {
+            this.ledger = ledger;
+        }
+
+        @Override
+        public Transition record(JobEvent event, Optional<String> pool, Instant now) {
+            return ledger.record(event, pool, now);
+        }
+
+        @Override
+        public Optional<Job> find(String jobKey) {
+            throw new IllegalStateException("table unreachable");
+        }
+
+        @Override
+        public List<Job> inStatus(String pool, io.runnerscaler.core.model.JobStatus status) {
+            return ledger.inStatus(pool, status);
+        }
+
+        @Override
+        public List<Job> unmatched(io.runnerscaler.core.model.JobStatus status) {
+            return ledger.unmatched(status);
+        }
+
+        @Override
+        public boolean assignPool(String jobKey, String pool, io.runnerscaler.core.model.JobStatus status) {
+            return ledger.assignPool(jobKey, pool, status);
+        }
+
+        @Override
+        public void markInterrupted(String jobKey) {
+            ledger.markInterrupted(jobKey);
+        }
+
+        @Override
+        public boolean claimRetry(String jobKey, int max) {
+            return ledger.claimRetry(jobKey, max);
+        }
     }
 
     /** A clock the test moves. */

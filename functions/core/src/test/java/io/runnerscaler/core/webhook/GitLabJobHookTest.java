@@ -35,6 +35,8 @@ class GitLabJobHookTest {
         JobEvent e = job(Fixtures.gitlab("job-running"));
         assertThat(e.runnerName()).contains("runner-scaler docker pool");
         assertThat(e.startedAt()).contains(Instant.parse("2026-11-23T09:01:10Z"));
+        assertThat(e.runnerId()).as("the hook's runner.id").contains("9171");
+        assertThat(e.runnerManager()).as("the hook never names the runner manager").isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,6 +1,8 @@
 package io.runnerscaler.forges.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.runnerscaler.core.memory.InMemoryAppQuota;
+import io.runnerscaler.core.port.AppQuota;
 import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.SecretStore;
 import io.runnerscaler.core.runner.Secret;
@@ -15,12 +17,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.Optional;
 
 /**
  * Authenticates as a GitHub App installation: signs an App JWT (RS256, issued 60 s in the past against clock
  * drift, valid 9 minutes, GitHub allows 10) and exchanges it for an installation token
- * ({@code POST /app/installations/{id}/access_tokens}), kept until 5 minutes before it expires so a warm
- * Lambda asks once an hour.
+ * ({@code POST /app/installations/{id}/access_tokens}), kept until 5 minutes before it expires and shared with the
+ * stack's other function instances through the {@link AppQuota}, so the stack asks about once an hour.
  */
 public final class GitHubAppAuth {
 
@@ -33,21 +36,40 @@ public final class GitHubAppAuth {
     private final GitHubApp app;
     private final SecretStore secrets;
     private final Clock clock;
+    private final AppQuota quota;
+    private final String appKey;
     private PrivateKey key;
     private Secret token;
     private Instant tokenExpiresAt = Instant.MIN;
 
     public GitHubAppAuth(ForgeHttp http, GitHubApp app, SecretStore secrets, Clock clock) {
+        this(http, app, secrets, clock, new InMemoryAppQuota(), "github-" + app.installationId());
+    }
+
+    /** @param quota where the token is shared with the stack's other function instances, under {@code appKey} */
+    public GitHubAppAuth(ForgeHttp http, GitHubApp app, SecretStore secrets, Clock clock, AppQuota quota,
+                         String appKey) {
         this.http = http;
         this.app = app;
         this.secrets = secrets;
         this.clock = clock;
+        this.quota = quota;
+        this.appKey = appKey;
     }
 
-    /** A valid installation token, fetched when none is cached or the cached one is near its end. */
+    /**
+     * A valid installation token: this instance's, else the one another instance stored, else a new one from GitHub,
+     * which is then stored for the others. A token store that cannot be read or written only costs a token request.
+     */
     public synchronized Secret installationToken() {
         Instant now = clock.instant();
         if (token != null && now.isBefore(tokenExpiresAt.minus(REFRESH_BEFORE_EXPIRY))) {
+            return token;
+        }
+        Optional<AppQuota.Token> shared = sharedToken(now);
+        if (shared.isPresent()) {
+            token = shared.get().token();
+            tokenExpiresAt = shared.get().expiresAt();
             return token;
         }
         HttpRequest request = GitHubAppClient.headers(http.request("app/installations/" + app.installationId() + "/access_tokens"))
@@ -57,13 +79,31 @@ public final class GitHubAppAuth {
         JsonNode answer = http.json(request, "installation token for installation " + app.installationId());
         token = new Secret(answer.path("token").asText());
         tokenExpiresAt = Instant.parse(answer.path("expires_at").asText());
+        try {
+            quota.putToken(appKey, new AppQuota.Token(token, tokenExpiresAt));
+        } catch (RuntimeException storeFailed) {
+            // the others ask GitHub for their own
+        }
         return token;
     }
 
-    /** Forget the cached token, after GitHub refused it (revoked, App permissions changed). */
+    private Optional<AppQuota.Token> sharedToken(Instant now) {
+        try {
+            return quota.token(appKey, now).filter(t -> now.isBefore(t.expiresAt().minus(REFRESH_BEFORE_EXPIRY)));
+        } catch (RuntimeException storeFailed) {
+            return Optional.empty();
+        }
+    }
+
+    /** Forget the cached token, here and for every instance, after GitHub refused it (revoked, permissions changed). */
     public synchronized void invalidate() {
         token = null;
         tokenExpiresAt = Instant.MIN;
+        try {
+            quota.dropToken(appKey);
+        } catch (RuntimeException storeFailed) {
+            // the others learn it from GitHub's own 401
+        }
     }
 
     /** The App JWT for {@code now}. */

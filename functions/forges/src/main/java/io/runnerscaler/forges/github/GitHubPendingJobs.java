@@ -15,7 +15,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -23,8 +26,8 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * A repository's queued jobs from GitHub's Actions API: the queued workflow runs
- * ({@code GET /repos/{owner}/{repo}/actions/runs?status=queued}), then each run's jobs
+ * A repository's queued jobs from GitHub's Actions API: the queued and the in-progress workflow runs
+ * ({@code GET /repos/{owner}/{repo}/actions/runs?status=queued}, then {@code status=in_progress}), then each run's jobs
  * ({@code GET .../actions/runs/{run_id}/jobs}) whose status is {@code queued}, a hundred a page, following the
  * {@code Link: rel="next"} header. The token comes from a supplier (a GitHub App installation token needs
  * {@code actions: read}). An answer that used up the rate limit ({@link ForgeHttp#limitUsedUp}) ends the
@@ -33,6 +36,11 @@ import java.util.regex.Pattern;
 public final class GitHubPendingJobs implements PendingJobs {
 
     static final int PER_PAGE = 100;
+    /**
+     * A run's {@code status} filter takes one value; a queued job also waits inside a run already in progress (its
+     * other jobs started, or an earlier job of a matrix), so both are listed, queued runs first.
+     */
+    static final List<String> RUN_STATUSES = List.of("queued", "in_progress");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NEXT = Pattern.compile("<[^>]*>;\\s*rel=\"next\"");
 
@@ -53,22 +61,34 @@ public final class GitHubPendingJobs implements PendingJobs {
     public Listing pending(String repository, int maxCalls) {
         String repo = repositoryPath(repository);
         var listing = new Pages(maxCalls);
-        var jobs = new ArrayList<JobEvent>();
-        boolean complete = runs(repository, repo, listing, jobs);
-        return new Listing(jobs, listing.calls, complete, listing.retryAfter);
+        var jobs = new LinkedHashMap<String, JobEvent>();
+        var seenRuns = new HashSet<Long>();
+        boolean complete = true;
+        for (String status : RUN_STATUSES) {
+            if (!runs(repository, repo, status, listing, seenRuns, jobs)) {
+                complete = false;
+                break;
+            }
+        }
+        return new Listing(List.copyOf(jobs.values()), listing.calls, complete, listing.retryAfter);
     }
 
-    /** Adds the queued jobs of every queued run, page by page; false when the budget or rate limit ended it first. */
-    private boolean runs(String repository, String repo, Pages listing, List<JobEvent> jobs) {
+    /**
+     * Adds the queued jobs of every run in {@code status}, page by page; false when the budget or rate limit ended it
+     * first. A run seen already (it moved from queued to in progress between the two listings) is not listed again.
+     */
+    private boolean runs(String repository, String repo, String status, Pages listing, Set<Long> seenRuns,
+                         Map<String, JobEvent> jobs) {
         for (int page = 1; ; page++) {
-            Optional<JsonNode> runs = listing.get(repo + "/actions/runs?status=queued&per_page=" + PER_PAGE
-                    + "&page=" + page, "list queued workflow runs of " + repository);
+            Optional<JsonNode> runs = listing.get(repo + "/actions/runs?status=" + status + "&per_page=" + PER_PAGE
+                    + "&page=" + page, "list " + status + " workflow runs of " + repository);
             if (runs.isEmpty()) {
                 return false;
             }
             boolean morePages = listing.hadNext;
             for (JsonNode run : runs.get().path("workflow_runs")) {
-                if (!jobsOfRun(repository, repo, run.path("id").asLong(), listing, jobs)) {
+                long runId = run.path("id").asLong();
+                if (seenRuns.add(runId) && !jobsOfRun(repository, repo, runId, listing, jobs)) {
                     return false;
                 }
             }
@@ -79,7 +99,7 @@ public final class GitHubPendingJobs implements PendingJobs {
     }
 
     /** Adds the run's queued jobs; false when the budget or the rate limit ended the listing first. */
-    private boolean jobsOfRun(String repository, String repo, long runId, Pages listing, List<JobEvent> jobs) {
+    private boolean jobsOfRun(String repository, String repo, long runId, Pages listing, Map<String, JobEvent> jobs) {
         for (int page = 1; ; page++) {
             Optional<JsonNode> answer = listing.get(repo + "/actions/runs/" + runId + "/jobs?per_page=" + PER_PAGE
                     + "&page=" + page, "list jobs of workflow run " + runId + " of " + repository);
@@ -88,7 +108,8 @@ public final class GitHubPendingJobs implements PendingJobs {
             }
             for (JsonNode job : answer.get().path("jobs")) {
                 if ("queued".equals(job.path("status").asText())) {
-                    jobs.add(event(repository, job));
+                    JobEvent e = event(repository, job);
+                    jobs.putIfAbsent(e.jobKey(), e);
                 }
             }
             if (!listing.hadNext) {

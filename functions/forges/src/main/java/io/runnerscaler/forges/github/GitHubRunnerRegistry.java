@@ -55,6 +55,13 @@ public final class GitHubRunnerRegistry implements RunnerRegistry {
         return Optional.of(new RunnerBinding(instanceId, name, Long.toString(jit.runner().id()), jit.encodedJitConfig()));
     }
 
+    /** One JIT config per machine, within the App's shared per-minute budget for the endpoint. */
+    @Override
+    public Allowance registrations(PoolConfig pool, int machines) {
+        GitHubAppClient.Budget budget = api.jitConfigBudget(machines);
+        return new Allowance(budget.granted(), budget.retryAfter());
+    }
+
     @Override
     public boolean isBusy(PoolConfig pool, String instanceId) {
         String name = new RunnerIdentity(pool.name(), instanceId).githubRunnerName();

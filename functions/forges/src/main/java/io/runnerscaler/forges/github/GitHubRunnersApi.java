@@ -44,6 +44,20 @@ public final class GitHubRunnersApi {
     public record JitRunner(Runner runner, Secret encodedJitConfig) {
     }
 
+    /**
+     * GitHub's secondary limit: at most 900 points a minute per REST endpoint, a POST costing 5 ("Rate limits for the
+     * REST API", "Calculating points for the secondary rate limit"): 180 JIT configs a minute for the App. The same
+     * page's content-creation limit (80 a minute, 500 an hour) names no endpoint; GitHub does not document JIT configs
+     * as content, and should it apply, its 403 pauses the App like any other secondary limit.
+     */
+    static final int POINTS_PER_MINUTE = 900;
+    static final int POST_POINTS = 5;
+
+    /** How many JIT configs the App may generate now, shared by every instance and pool, and when the rest may. */
+    public GitHubAppClient.Budget jitConfigBudget(int configs) {
+        return github.budget("generate-jitconfig", POST_POINTS, configs, POINTS_PER_MINUTE);
+    }
+
     /** {@code POST /orgs/{org}/actions/runners/generate-jitconfig} or the repository variant. */
     public JitRunner generateJitConfig(GitHubTarget target, String name, Set<String> labels, String workFolder) {
         if (labels.isEmpty()) {

@@ -14,7 +14,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * GitLab's Jobs API ({@code GET /api/v4/projects/:id/jobs/:job_id}), read for a job's {@code tag_list}
+ * GitLab's Jobs API ({@code GET /api/v4/projects/:id/jobs/:job_id}), read for a job's {@code tag_list} and, once
+ * it runs, the runner and runner manager running it,
  * with a {@code PRIVATE-TOKEN} that needs the {@code read_api} scope, through {@link ForgeHttp} like every forge
  * call. Its failures become {@link JobTags.LookupFailed} of the same kind, with a message naming the fix; the
  * token never appears in one.
@@ -39,6 +40,17 @@ public final class GitLabJobsApi implements JobTags {
 
     @Override
     public Set<String> tags(String project, String jobId) {
+        return job(project, jobId).tags();
+    }
+
+    /**
+     * The job's {@code tag_list}, {@code runner.id} and {@code runner_manager.system_id}. GitLab's job entity
+     * ({@code lib/api/entities/ci/job.rb}) exposes {@code runner} and, since 17.0, {@code runner_manager}
+     * ({@code lib/api/entities/ci/runner_manager.rb}, {@code system_xid} as {@code system_id}); both are
+     * {@code null} until a runner picks the job up.
+     */
+    @Override
+    public Job job(String project, String jobId) {
         String path = "api/v4/projects/" + ForgeHttp.encode(project) + "/jobs/" + ForgeHttp.encode(jobId);
         String what = "GET /" + path;
         Optional<String> stored;
@@ -53,7 +65,7 @@ public final class GitLabJobsApi implements JobTags {
         try {
             JsonNode job = http.json(http.request(path).header("PRIVATE-TOKEN", secret)
                     .header("Accept", "application/json").GET().build(), what);
-            return tagList(job, what);
+            return new Job(tagList(job, what), runnerId(job.path("runner")), systemId(job.path("runner_manager")));
         } catch (ForgeException e) {
             throw LookupFailed.of(e, fix(e));
         }
@@ -69,6 +81,16 @@ public final class GitLabJobsApi implements JobTags {
                     + " cannot see the project";
             default -> "";
         };
+    }
+
+    private static Optional<String> runnerId(JsonNode runner) {
+        JsonNode id = runner.path("id");
+        return id.isIntegralNumber() && id.asLong() > 0 ? Optional.of(Long.toString(id.asLong())) : Optional.empty();
+    }
+
+    /** The manager's system id as GitLab has it; other runners' managers may have any form (docs: {@code runner-1}). */
+    private static Optional<String> systemId(JsonNode manager) {
+        return Optional.ofNullable(manager.path("system_id").textValue()).filter(s -> !s.isBlank());
     }
 
     private Set<String> tagList(JsonNode job, String what) {

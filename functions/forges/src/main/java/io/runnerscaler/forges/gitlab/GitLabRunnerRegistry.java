@@ -59,6 +59,12 @@ public final class GitLabRunnerRegistry implements RunnerRegistry {
         api.deleteManager(runnerToken(pool), systemId);
     }
 
+    /** The id GitLab's {@code POST /runners/verify} gives the pool's token, once per warm function. */
+    @Override
+    public Optional<String> poolRunnerId(PoolConfig pool) {
+        return Optional.of(Long.toString(runnerId(pool)));
+    }
+
     private long runnerId(PoolConfig pool) {
         String parameter = tokenParameter(pool);
         Long cached = runnerIds.get(parameter);

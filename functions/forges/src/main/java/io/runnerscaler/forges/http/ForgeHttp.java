@@ -53,6 +53,7 @@ public final class ForgeHttp {
     private final Clock clock;
     private final Forge forge;
     private final Sleeper sleeper;
+    private final java.util.function.Consumer<HttpHeaders> answers;
 
     /** Attempts of a repeatable request, the first included. */
     public static final int ATTEMPTS = 3;
@@ -83,11 +84,23 @@ public final class ForgeHttp {
     }
 
     public ForgeHttp(HttpClient client, URI base, Clock clock, Forge forge, Sleeper sleeper) {
+        this(client, base, clock, forge, sleeper, headers -> { });
+    }
+
+    /** @param answers sees the headers of every answer, error or not (the forge's quota headers, for a metric) */
+    public ForgeHttp(HttpClient client, URI base, Clock clock, Forge forge, Sleeper sleeper,
+                     java.util.function.Consumer<HttpHeaders> answers) {
         this.client = client;
         this.base = URI.create(base.toString().endsWith("/") ? base.toString() : base + "/");
         this.clock = clock;
         this.forge = forge;
         this.sleeper = sleeper;
+        this.answers = answers;
+    }
+
+    /** The same forge with an observer of every answer's headers. */
+    public ForgeHttp observing(java.util.function.Consumer<HttpHeaders> observer) {
+        return new ForgeHttp(client, base, clock, forge, sleeper, observer);
     }
 
     /** A request builder for a path relative to the API base ({@code "api/v4/runners/verify"}). */
@@ -166,6 +179,7 @@ public final class ForgeHttp {
             Thread.currentThread().interrupt();
             throw new ForgeException.Unavailable(name() + " " + what + ": interrupted", 0, e);
         }
+        answers.accept(response.headers());
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             return response;

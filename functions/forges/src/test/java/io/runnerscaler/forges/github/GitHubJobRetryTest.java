@@ -56,11 +56,18 @@ class GitHubJobRetryTest {
     }
 
     @Test
-    void rateLimitAndBadCredentialsAreFailuresNotExceptions() {
+    void aRateLimitIsAFailureNotAnExceptionAndPausesTheApp() {
         github.answer("POST", RERUN, 403, "github/error-403-rate-limit.json", Map.of("x-ratelimit-remaining", "0"));
         assertThat(retry.retry(Forge.GITHUB, "acme/app", "30433642001")).isInstanceOfSatisfying(
                 JobRetry.Outcome.Failed.class, f -> assertThat(f.reason()).contains("answered 403: API rate limit exceeded"));
 
+        assertThat(retry.retry(Forge.GITHUB, "acme/app", "30433642001")).isInstanceOfSatisfying(
+                JobRetry.Outcome.Failed.class, f -> assertThat(f.reason()).contains("the App is paused"));
+        assertThat(github.requests("POST", RERUN)).as("not sent while paused").hasSize(1);
+    }
+
+    @Test
+    void badCredentialsAreAFailureNotAnException() {
         github.answer("POST", RERUN, 401, "github/error-401.json");
         assertThat(retry.retry(Forge.GITHUB, "acme/app", "30433642001")).isInstanceOfSatisfying(
                 JobRetry.Outcome.Failed.class, f -> assertThat(f.reason()).contains("answered 401: Bad credentials"));

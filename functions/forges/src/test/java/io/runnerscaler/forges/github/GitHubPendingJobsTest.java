@@ -40,12 +40,19 @@ class GitHubPendingJobsTest {
         github.close();
     }
 
+    /** Runs of one status: {@code queued} or {@code in_progress}. */
+    private void runs(String status, String fixture) {
+        github.answer(get(urlPathEqualTo(RUNS)).withQueryParam("status", equalTo(status)),
+                ForgeApiStub.json(200, fixture, Map.of()));
+    }
+
     @Test
     void listsTheQueuedJobsOfQueuedRunsWithTheirLabels() {
-        github.answer("GET", RUNS, 200, "github/workflow-runs-queued.json");
+        runs("queued", "github/workflow-runs-queued.json");
+        runs("in_progress", "github/workflow-runs-none.json");
         github.answer("GET", JOBS, 200, "github/workflow-run-jobs.json");
         PendingJobs.Listing listing = api.pending("runner-scaler-demo/app", 10);
-        assertThat(listing.calls()).isEqualTo(2);
+        assertThat(listing.calls()).isEqualTo(3);
         assertThat(listing.complete()).isTrue();
         assertThat(listing.jobs()).as("the in-progress job of the run is left out").singleElement().satisfies(j -> {
             assertThat(j.jobKey()).isEqualTo("github:30433642001");
@@ -56,19 +63,62 @@ class GitHubPendingJobsTest {
             assertThat(j.labels()).containsExactlyInAnyOrder("self-hosted", "linux", "x64", "docker");
             assertThat(j.createdAt()).isEqualTo(Instant.parse("2026-11-23T09:00:00Z"));
         });
-        var runs = github.only("GET", RUNS);
-        assertThat(runs.queryParameter("status").firstValue()).isEqualTo("queued");
-        assertThat(runs.getHeader("Authorization")).isEqualTo("Bearer " + TOKEN);
-        assertThat(runs.getHeader("X-GitHub-Api-Version")).isEqualTo("2022-11-28");
+        var runs = github.requests("GET", RUNS);
+        assertThat(runs).extracting(r -> r.queryParameter("status").firstValue())
+                .containsExactly("queued", "in_progress");
+        assertThat(runs.getFirst().getHeader("Authorization")).isEqualTo("Bearer " + TOKEN);
+        assertThat(runs.getFirst().getHeader("X-GitHub-Api-Version")).isEqualTo("2022-11-28");
+    }
+
+    @Test
+    void findsAQueuedJobInsideARunAlreadyInProgress() {
+        runs("queued", "github/workflow-runs-none.json");
+        runs("in_progress", "github/workflow-runs-in-progress.json");
+        github.answer("GET", JOBS, 200, "github/workflow-run-jobs.json");
+
+        PendingJobs.Listing listing = api.pending("runner-scaler-demo/app", 10);
+
+        assertThat(listing.jobs()).as("the run's queued job; its in-progress one is left out").singleElement()
+                .satisfies(j -> assertThat(j.jobKey()).isEqualTo("github:30433642001"));
+        assertThat(listing.calls()).isEqualTo(3);
+        assertThat(listing.complete()).isTrue();
+    }
+
+    @Test
+    void aRunThatMovedFromQueuedToInProgressBetweenTheListingsIsListedOnce() {
+        runs("queued", "github/workflow-runs-queued.json");
+        runs("in_progress", "github/workflow-runs-in-progress.json");
+        github.answer("GET", JOBS, 200, "github/workflow-run-jobs.json");
+
+        PendingJobs.Listing listing = api.pending("runner-scaler-demo/app", 10);
+
+        assertThat(listing.jobs()).extracting(JobEvent::jobKey).containsExactly("github:30433642001");
+        assertThat(github.requests("GET", JOBS)).hasSize(1);
+    }
+
+    @Test
+    void theInProgressListingSharesTheCallBudget() {
+        runs("queued", "github/workflow-runs-queued.json");
+        runs("in_progress", "github/workflow-runs-in-progress.json");
+        github.answer("GET", JOBS, 200, "github/workflow-run-jobs.json");
+
+        PendingJobs.Listing listing = api.pending("runner-scaler-demo/app", 2);
+
+        assertThat(listing.calls()).isEqualTo(2);
+        assertThat(listing.complete()).isFalse();
+        assertThat(github.requests("GET", RUNS)).hasSize(1);
     }
 
     @Test
     void followsLinkNextForRunsAndJobs() {
         String next = "<https://api.github.com/repositories/1/actions/runs?page=2>; rel=\"next\", <https://api.github.com/repositories/1/actions/runs?page=2>; rel=\"last\"";
-        github.answer(get(urlPathEqualTo(RUNS)).withQueryParam("page", equalTo("1")),
+        github.answer(get(urlPathEqualTo(RUNS)).withQueryParam("status", equalTo("queued"))
+                        .withQueryParam("page", equalTo("1")),
                 ForgeApiStub.json(200, "github/workflow-runs-queued.json", Map.of("Link", next)));
-        github.answer(get(urlPathEqualTo(RUNS)).withQueryParam("page", equalTo("2")),
+        github.answer(get(urlPathEqualTo(RUNS)).withQueryParam("status", equalTo("queued"))
+                        .withQueryParam("page", equalTo("2")),
                 ForgeApiStub.json(200, "github/workflow-runs-none.json", Map.of()));
+        runs("in_progress", "github/workflow-runs-none.json");
         github.answer(get(urlPathEqualTo(JOBS)).withQueryParam("page", equalTo("1")),
                 ForgeApiStub.json(200, "github/workflow-run-jobs.json", Map.of("Link", next)));
         github.answer(get(urlPathEqualTo(JOBS)).withQueryParam("page", equalTo("2")),
@@ -76,7 +126,7 @@ class GitHubPendingJobsTest {
                         + "\"status\":\"queued\",\"labels\":[\"self-hosted\"],\"created_at\":\"2026-11-23T09:00:00Z\"}]}"));
         PendingJobs.Listing listing = api.pending("runner-scaler-demo/app", 10);
         assertThat(listing.jobs()).extracting(JobEvent::jobId).containsExactly("30433642001", "30433642003");
-        assertThat(listing.calls()).isEqualTo(4);
+        assertThat(listing.calls()).isEqualTo(5);
         assertThat(listing.complete()).isTrue();
     }
 

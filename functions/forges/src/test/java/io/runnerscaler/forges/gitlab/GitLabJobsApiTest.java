@@ -74,6 +74,34 @@ class GitLabJobsApiTest {
     }
 
     @Test
+    void aRunningJobNamesItsRunnerAndTheRunnerManagerRunningIt() {
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(payload("jobs-api-job-running.json"))));
+
+        JobTags.Job job = api().job("gitlab-org/gitlab-test", "1977");
+
+        assertThat(job.tags()).containsExactlyInAnyOrder("docker", "linux");
+        assertThat(job.runnerId()).contains("9171");
+        assertThat(job.runnerManager()).contains("s_56789abcdef0");
+    }
+
+    @Test
+    void aGitLabWithoutRunnerManagersOrAPendingJobNamesNone() {
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody(payload("jobs-api-job-running-without-manager.json"))));
+        JobTags.Job running = api().job("gitlab-org/gitlab-test", "1977");
+        assertThat(running.runnerId()).contains("9171");
+        assertThat(running.runnerManager()).isEmpty();
+
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(payload("jobs-api-job.json"))));
+        JobTags.Job pending = api().job("gitlab-org/gitlab-test", "1977");
+        assertThat(pending.runnerId()).isEmpty();
+        assertThat(pending.runnerManager()).isEmpty();
+    }
+
+    @Test
     void numericProjectIdWorksToo() {
         gitlab.stubFor(get(urlEqualTo("/api/v4/projects/380/jobs/1977")).willReturn(aResponse().withStatus(200)
                 .withBody("{\"id\":1977,\"tag_list\":[]}")));

@@ -52,6 +52,20 @@ public abstract class JobLedgerContract {
     }
 
     @Test
+    void aGitLabJobIsQueuedWhenItsPendingEventWasRecordedAndALaterEventNeverMovesThat() {
+        JobLedger ledger = ledger();
+        ledger.record(event("7", JobStatus.QUEUED), Optional.of("docker"), T0.plusSeconds(30));
+        ledger.record(event("7", JobStatus.QUEUED), Optional.of("docker"), T0.plusSeconds(40));
+        ledger.record(event("7", JobStatus.RUNNING), Optional.of("docker"), T0.plusSeconds(70));
+        ledger.markInterrupted("gitlab:7");
+
+        JobLedger.Job job = ledger.find("gitlab:7").orElseThrow();
+        assertThat(job.queuedAt()).contains(T0.plusSeconds(30));
+        assertThat(job.startedAt()).contains(T0.plusSeconds(70));
+        assertThat(job.finishedAt()).isEmpty();
+    }
+
+    @Test
     void aPoolsJobsAreFoundAndCountedByStatus() {
         JobLedger ledger = ledger();
         ledger.record(event("1", JobStatus.QUEUED), Optional.of("docker"), T0);
@@ -66,6 +80,35 @@ public abstract class JobLedgerContract {
         assertThat(ledger.count("docker", JobStatus.RUNNING)).isEqualTo(1);
         assertThat(ledger.count("nobody", JobStatus.QUEUED)).isZero();
         assertThat(ledger.find("gitlab:5")).get().extracting(JobLedger.Job::pool).isEqualTo(Optional.empty());
+    }
+
+    @Test
+    void jobsNoPoolTookAreFoundByStatusAndGetAPoolOnlyWhileStillUnmatchedInThatStatus() {
+        JobLedger ledger = ledger();
+        ledger.record(event("1", JobStatus.QUEUED), Optional.empty(), T0);
+        ledger.record(event("2", JobStatus.QUEUED), Optional.empty(), T0);
+        ledger.record(event("3", JobStatus.QUEUED), Optional.of("docker"), T0);
+        ledger.record(event("4", JobStatus.QUEUED), Optional.empty(), T0);
+        ledger.record(event("4", JobStatus.RUNNING), Optional.empty(), T0.plusSeconds(1));
+        ledger.record(event("5", JobStatus.QUEUED), Optional.of("docker"), T0);
+        ledger.record(event("5", JobStatus.RUNNING), Optional.empty(), T0.plusSeconds(1));
+
+        assertThat(ledger.unmatched(JobStatus.QUEUED)).extracting(JobLedger.Job::jobKey)
+                .containsExactlyInAnyOrder("gitlab:1", "gitlab:2");
+        assertThat(ledger.find("gitlab:5")).get().extracting(JobLedger.Job::pool)
+                .as("an unmatched event keeps the pool the job had").isEqualTo(Optional.of("docker"));
+
+        assertThat(ledger.assignPool("gitlab:1", "docker", JobStatus.QUEUED)).isTrue();
+        assertThat(ledger.assignPool("gitlab:1", "other", JobStatus.QUEUED)).as("already has a pool").isFalse();
+        assertThat(ledger.assignPool("gitlab:4", "docker", JobStatus.QUEUED)).as("running by now").isFalse();
+        assertThat(ledger.assignPool("gitlab:9", "docker", JobStatus.QUEUED)).as("no such job").isFalse();
+
+        assertThat(ledger.unmatched(JobStatus.QUEUED)).extracting(JobLedger.Job::jobKey).containsExactly("gitlab:2");
+        assertThat(ledger.count("docker", JobStatus.QUEUED)).isEqualTo(2);
+        assertThat(ledger.find("gitlab:1")).get().satisfies(j -> {
+            assertThat(j.pool()).contains("docker");
+            assertThat(j.status()).isEqualTo(JobStatus.QUEUED);
+        });
     }
 
     @Test

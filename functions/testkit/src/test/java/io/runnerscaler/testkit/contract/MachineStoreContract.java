@@ -2,6 +2,7 @@ package io.runnerscaler.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.runnerscaler.core.model.BootPath;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
@@ -113,6 +114,39 @@ public abstract class MachineStoreContract {
         record(store, m);
         assertThat(store.find("i-0ddd")).contains(m);
         assertThat(store.forJob("docker", "github:99")).contains(m);
+    }
+
+    @Test
+    void aMachinesBootStepsAreKeptThroughItsStatesAndItsEnd() {
+        MachineStore store = store();
+        store.reserve("docker", 1, 1);
+        Machine launched = new Machine("i-0eee", "docker", MachineState.LAUNCHING, Market.SPOT, "c7i.large", 0, T0, T0,
+                Optional.of("gitlab:5"));
+        store.put(launched);
+        store.put(launched.running(T0.plusSeconds(17)));
+        store.put(store.find("i-0eee").orElseThrow().registered(T0.plusSeconds(31)));
+        store.put(store.find("i-0eee").orElseThrow().startedJob("gitlab:5", T0.plusSeconds(33), T0.plusSeconds(34)));
+
+        Machine busy = store.find("i-0eee").orElseThrow();
+        assertThat(busy.steps()).isEqualTo(new Machine.Steps(BootPath.COLD, T0, Optional.of(T0.plusSeconds(17)),
+                Optional.of(T0.plusSeconds(31)), Optional.of(T0.plusSeconds(33))));
+        assertThat(busy.state()).isEqualTo(MachineState.BUSY);
+        assertThat(store.alive("docker")).singleElement().isEqualTo(busy);
+
+        store.markEnded(busy, T0.plusSeconds(600), "INSTANCE_ENDED");
+        assertThat(store.find("i-0eee").orElseThrow().steps()).isEqualTo(busy.steps());
+    }
+
+    @Test
+    void aStartedMachineKeepsItsStoppedPathAndWhenItsStartWasAsked() {
+        MachineStore store = store();
+        Machine started = new Machine("i-0fff", "docker", MachineState.LAUNCHING, Market.ON_DEMAND, "c7i.large", 0,
+                T0, T0.plusSeconds(3600), Optional.empty(), Optional.empty(),
+                Machine.Steps.requested(BootPath.STOPPED, T0.plusSeconds(3600)));
+        store.put(started);
+
+        assertThat(store.find("i-0fff").orElseThrow().steps())
+                .isEqualTo(Machine.Steps.requested(BootPath.STOPPED, T0.plusSeconds(3600)));
     }
 
     @Test
