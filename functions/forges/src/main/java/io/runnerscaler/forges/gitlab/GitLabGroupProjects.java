@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 /**
  * A GitLab group's projects, its subgroups' included, from the Groups API (doc/api/groups.md, "List a group's
  * projects"): {@code GET /api/v4/groups/:id/projects} with {@code include_subgroups=true} (default false),
- * {@code with_shared=false} (the default true adds other groups' projects shared with it, which the group's runners
- * do not serve), {@code archived=false} (an archived project runs no jobs) and {@code simple=true}, a hundred a page
+ * {@code with_shared=false} (the default true adds projects of other groups shared with this one: not the group's
+ * own, and watched by listing their own group), {@code archived=false} (an archived project runs no jobs) and {@code simple=true}, a hundred a page
  * (the most GitLab gives). Pages follow {@code X-Next-Page}, or the {@code page} of the {@code Link: rel="next"}
  * URL where that header is missing (doc/api/rest/index.md, "Pagination"). Each project is named by
  * its {@code path_with_namespace}, as job events name it (the id where a project has no path).
