@@ -288,7 +288,7 @@ public final class App {
     }
 
     public MachineStore machines() {
-        return new DynamoMachineStore(aws.dynamo(), settings.machinesTable());
+        return new DynamoMachineStore(aws.dynamo(), settings.machinesTable(), metrics);
     }
 
     public EventLog log() {
@@ -337,7 +337,7 @@ public final class App {
     }
 
     private JobLedger ledger() {
-        return new DynamoJobLedger(aws.dynamo(), settings.jobsTable());
+        return new DynamoJobLedger(aws.dynamo(), settings.jobsTable(), metrics);
     }
 
     /**
