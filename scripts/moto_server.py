@@ -7,7 +7,8 @@ requests restores the guarantee the real service gives; everything else (SQS lon
 concurrent.
 
 SQS SendMessage in moto 5.2 costs time in proportion to the messages already in the queue (see
-`count_nothing_while_sending`); the patch below makes it cost the same at any depth, as SQS does.
+`count_nothing_while_sending`); the patch below makes it cost the same at any depth, as SQS does. So does a
+DynamoDB transaction, in proportion to the items of its tables (see `roll_back_transactions_by_item`).
 
 With --iam (and INITIAL_NO_AUTH_ACTION_COUNT set, as `scripts/emulator.sh start iam` does) the server enforces
 IAM for the *IamIT tests, with two additions (see `authorise_transactions_by_their_items` and `DeniedCalls`).
@@ -65,6 +66,63 @@ def count_nothing_while_sending(models):
             sending.active = outer
 
     models.SQSBackend.send_message = send_message
+
+
+def roll_back_transactions_by_item(dynamodb_models):
+    """moto 5.2's TransactWriteItems deep-copies every table a transaction touches before applying it, to roll
+    back if an item fails (moto/dynamodb/models/__init__.py, `transact_write_items`): a transaction costs time in
+    proportion to the items already in its tables, so a benchmark's transactions slow down as ended machines and
+    finished jobs pile up, which DynamoDB's do not (a transaction is per item). Here the items the transaction
+    names are saved instead, and put back if it is cancelled; requests are serialised (SerialDynamoDB), so no
+    other write can come between."""
+    import copy as real_copy
+    from moto.dynamodb.models.table import Table
+
+    class TablesByReference:
+        """`copy` as transact_write_items sees it: tables are not copied; everything else is, as before."""
+
+        @staticmethod
+        def deepcopy(value, memo=None):
+            return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
+
+        def __getattr__(self, name):
+            return getattr(real_copy, name)
+
+    dynamodb_models.copy = TablesByReference()
+    transact = dynamodb_models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        saved = []
+        for entry in transact_items:
+            kind, op = next(iter(entry.items()))
+            table = self.tables.get(op.get("TableName"))
+            if table is None:
+                continue
+            if kind == "Put":
+                key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
+                if table.range_key_attr is not None and table.range_key_attr in op["Item"]:
+                    key[table.range_key_attr] = op["Item"][table.range_key_attr]
+            else:
+                key = op.get("Key")
+            if not key:
+                continue
+            try:
+                current = self.get_item(op["TableName"], key)
+            except Exception:  # noqa: BLE001 the transaction itself reports a bad key
+                continue
+            saved.append((op["TableName"], key, None if current is None else current.to_json()["Attributes"]))
+        try:
+            return transact(self, transact_items)
+        except Exception:
+            for table_name, key, attributes in reversed(saved):
+                if attributes is None:
+                    if self.get_item(table_name, key) is not None:
+                        self.delete_item(table_name, key)
+                else:
+                    self.put_item(table_name, attributes)
+            raise
+
+    dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
 
 
 # How AWS authorises a transaction: "Permissions for Put, Update, Delete, and Get actions are governed by the
@@ -137,6 +195,8 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("MOTO_PORT", str(args.port))
     count_nothing_while_sending(sqs_models)
+    from moto.dynamodb import models as dynamodb_models
+    roll_back_transactions_by_item(dynamodb_models)
     app = SerialDynamoDB(DomainDispatcherApplication(create_backend_app))
     if args.iam:
         from moto import settings

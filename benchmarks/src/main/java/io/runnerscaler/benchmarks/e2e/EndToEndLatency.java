@@ -24,6 +24,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.ec2.model.DefaultTargetCapacityType;
+import software.amazon.awssdk.services.ec2.model.FleetType;
+import software.amazon.awssdk.services.ec2.model.InstanceType;
 import software.amazon.awssdk.services.ec2.model.TerminateInstancesRequest;
 
 /**
@@ -92,13 +99,14 @@ public final class EndToEndLatency {
                 samples.addAll(b);
                 perBatch.add(Percentiles.ofNanos(b.stream().mapToLong(Sample::total).toArray()));
             }
+            bench.baselineRatioOk = bench.shareRatio(perBatch) <= TARGET_DRIFT;
             double seconds = (System.nanoTime() - started) / 1e9;
             String section = bench.report(samples, perBatch, warmup, batch, seconds);
             System.out.println(section);
             if (args.path("out").isPresent()) {
                 Files.writeString(args.path("out").get(), section);
             }
-            boolean ok = bench.missingTotal == 0 && bench.launchedTotal == events
+            boolean ok = bench.missingTotal == 0 && bench.launchedTotal == events && bench.baselineRatioOk
                     && Percentiles.ofNanos(samples.stream().mapToLong(Sample::total).toArray()).p95() <= TARGET_P95_MS;
             System.exit(ok ? 0 : 1);
         } finally {
@@ -108,6 +116,78 @@ public final class EndToEndLatency {
 
     /** Target set for the control plane's own share of a job's wait, on the emulator: p95 within a second. */
     static final double TARGET_P95_MS = 1000;
+    /** The scaler's share of the last batch's median against the first's (issue 16). */
+    static final double TARGET_DRIFT = 1.2;
+    /** Probes of moto's own calls per batch, for the baseline. */
+    static final int PROBES = 20;
+
+    /** Per batch: the median of the baseline probes, in nanoseconds. */
+    private final List<Long> baselines = new ArrayList<>();
+    private boolean baselineRatioOk;
+
+    /**
+     * The calls one job's scale-up makes, without the scaler's logic, against the same emulator in the same state:
+     * an SQS send, receive and delete on a queue of its own, the DynamoDB reads and writes of a job's plan (the job,
+     * its pool's two counter items, a reservation, two transactions) on items of their own, and an instant
+     * CreateFleet of one instance from the stack's launch template. moto slows as instances and items pile up; this
+     * measures by how much, so the scaler's own share can be held to its target.
+     */
+    private long probe(int i) {
+        var dynamo = stack.admin().dynamo();
+        var sqs = stack.admin().sqs();
+        var ec2 = stack.admin().ec2();
+        String table = stack.resources().jobsTable();
+        var key = Map.of("jobKey", AttributeValue.fromS("#probe#" + i));
+        var counter = Map.of("jobKey", AttributeValue.fromS("#probe-counts"));
+        long t0 = System.nanoTime();
+        sqs.sendMessage(b -> b.queueUrl(probeQueue).messageBody("probe " + i).messageGroupId("probe-" + i)
+                .messageDeduplicationId("probe-" + nextJob + "-" + i));
+        var received = sqs.receiveMessage(b -> b.queueUrl(probeQueue).maxNumberOfMessages(1)).messages();
+        dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true));
+        dynamo.transactWriteItems(b -> b.transactItems(
+                TransactWriteItem.builder().put(Put.builder().tableName(table).item(Map.of("jobKey", key.get("jobKey"),
+                        "status", AttributeValue.fromS("QUEUED"))).build()).build(),
+                TransactWriteItem.builder().update(Update.builder().tableName(table).key(counter)
+                        .updateExpression("ADD queued :one").expressionAttributeValues(Map.of(":one",
+                                AttributeValue.fromN("1"))).build()).build()));
+        dynamo.getItem(b -> b.tableName(table).key(counter).consistentRead(true));
+        dynamo.getItem(b -> b.tableName(table).key(counter).consistentRead(true));
+        dynamo.updateItem(b -> b.tableName(table).key(counter).updateExpression("ADD reserved :one")
+                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"))));
+        var fleet = ec2.createFleet(b -> b.type(FleetType.INSTANT)
+                .launchTemplateConfigs(c -> c.launchTemplateSpecification(t -> t
+                        .launchTemplateName(BenchStack.LAUNCH_TEMPLATE).version("$Latest"))
+                        .overrides(o -> o.instanceType(InstanceType.T3_LARGE)))
+                .targetCapacitySpecification(c -> c.totalTargetCapacity(1).onDemandTargetCapacity(1)
+                        .defaultTargetCapacityType(DefaultTargetCapacityType.ON_DEMAND)));
+        dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true));
+        dynamo.transactWriteItems(b -> b.transactItems(
+                TransactWriteItem.builder().put(Put.builder().tableName(table).item(Map.of("jobKey", key.get("jobKey"),
+                        "status", AttributeValue.fromS("LAUNCHING"))).build()).build(),
+                TransactWriteItem.builder().update(Update.builder().tableName(table).key(counter)
+                        .updateExpression("ADD launching :one").expressionAttributeValues(Map.of(":one",
+                                AttributeValue.fromN("1"))).build()).build()));
+        received.forEach(m -> sqs.deleteMessage(b -> b.queueUrl(probeQueue).receiptHandle(m.receiptHandle())));
+        long took = System.nanoTime() - t0;
+        probeInstances.addAll(fleet.instances().stream().flatMap(x -> x.instanceIds().stream()).toList());
+        return took;
+    }
+
+    private String probeQueue;
+    private final List<String> probeInstances = new ArrayList<>();
+
+    /**
+     * How much more the last batch's median took than the first's, beyond what moto's own calls slowed down by: the
+     * ratio of the medians, each divided by its batch's baseline.
+     */
+    double shareRatio(List<Percentiles> perBatch) {
+        if (perBatch.size() < 2 || baselines.size() < perBatch.size()) {
+            return Double.NaN;
+        }
+        double first = perBatch.getFirst().p50() / (baselines.get(baselines.size() - perBatch.size()) / 1e6);
+        double last = perBatch.getLast().p50() / (baselines.getLast() / 1e6);
+        return last / first;
+    }
 
     /** Sends {@code n} pending jobs one at a time, measured; then (untimed) runs them and reaps their machines. */
     List<Sample> batch(int n) {
@@ -132,6 +212,23 @@ public final class EndToEndLatency {
             }
             samples.add(new Sample(scaleUp.returnedNanos() - t0, t1 - t0, scaleUp.startedNanos() - t1,
                     scaleUp.returnedNanos() - scaleUp.startedNanos(), t2 - scaleUp.returnedNanos()));
+        }
+        // The baseline in the same state, before the batch's machines are retired (untimed probes' instances go too).
+        if (probeQueue == null) {
+            probeQueue = stack.admin().sqs().createQueue(b -> b.queueName(stack.name() + "-probe.fifo").attributes(
+                    Map.of(software.amazon.awssdk.services.sqs.model.QueueAttributeName.FIFO_QUEUE, "true")))
+                    .queueUrl();
+        }
+        long[] probes = new long[PROBES];
+        for (int i = 0; i < PROBES; i++) {
+            probes[i] = probe(i);
+        }
+        java.util.Arrays.sort(probes);
+        baselines.add(probes[PROBES / 2]);
+        if (!probeInstances.isEmpty()) {
+            stack.admin().ec2().terminateInstances(TerminateInstancesRequest.builder().instanceIds(probeInstances)
+                    .build());
+            probeInstances.clear();
         }
         retire(created);
         return samples;
@@ -201,12 +298,25 @@ public final class EndToEndLatency {
         targets.row("pool back to empty after each batch", retiredTotal + " of " + launchedTotal
                 + " machines terminated", Table.pass(retiredTotal == launchedTotal));
         b.append(targets).append('\n');
-        b.append("Median of total by batch of ").append(batch).append(" (drift shows state piling up): ");
-        List<String> medians = new ArrayList<>();
-        for (Percentiles p : perBatch) {
-            medians.add(Percentiles.format(p.p50()));
+        b.append("By batch of ").append(batch).append(": the median of total, and beside it moto's own time for the "
+                + "calls of one job without the scaler's logic (`probe`, the median of ").append(PROBES).append(": an "
+                + "SQS send, receive and delete, the job's DynamoDB reads and transactions on items of their own, one "
+                + "instant CreateFleet), measured after each batch in the same state. What counts is the total "
+                + "relative to that baseline.\n\n");
+        Table drift = new Table("batch", "median total ms", "moto baseline ms", "total / baseline");
+        int offset = baselines.size() - perBatch.size();
+        for (int i = 0; i < perBatch.size(); i++) {
+            double base = baselines.get(offset + i) / 1e6;
+            drift.row(i + 1, Percentiles.format(perBatch.get(i).p50()), Percentiles.format(base),
+                    String.format(Locale.ROOT, "%.2f", perBatch.get(i).p50() / base));
         }
-        b.append(String.join(", ", medians)).append(" ms.\n\n");
+        b.append(drift).append('\n');
+        double ratio = shareRatio(perBatch);
+        Table driftTarget = new Table("target", "measured", "result");
+        driftTarget.row("the last batch's median <= " + TARGET_DRIFT + " x the first's, each against moto's baseline",
+                String.format(Locale.ROOT, "%.2f x (total alone: %.2f x)", ratio,
+                        perBatch.getLast().p50() / perBatch.getFirst().p50()), Table.pass(ratio <= TARGET_DRIFT));
+        b.append(driftTarget).append('\n');
         b.append("Keeping the pool bounded: the pool's `limit` is twice the batch, IdleCount 0. After each batch, "
                 + "untimed, every job of the batch is sent a `success` Job Hook through the webhook handler and "
                 + "the queue (so the ledger stops counting it as queued), and the batch's machines are terminated "
