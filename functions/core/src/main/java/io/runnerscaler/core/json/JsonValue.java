@@ -138,9 +138,20 @@ public sealed interface JsonValue {
         return this instanceof JsonNumber n && !(n.value() instanceof Double);
     }
 
-    /** An integral number in the range of a long (a {@code BigInteger} is read only beyond it). */
+    /**
+     * A number in the range of a long: any int or long, no big integer (one is read only beyond that range), a
+     * double between the bounds (as {@code DoubleNode} answers: whether it is integral is another question).
+     */
     default boolean canConvertToLong() {
-        return this instanceof JsonNumber n && (n.value() instanceof Integer || n.value() instanceof Long);
+        if (!(this instanceof JsonNumber n)) {
+            return false;
+        }
+        return switch (n.value()) {
+            case Integer i -> true;
+            case Long l -> true;
+            case Double d -> d >= Long.MIN_VALUE && d <= Long.MAX_VALUE;
+            default -> false;
+        };
     }
 
     /** A number's long value (a double truncated, a big integer's low 64 bits); 0 for anything else here. */
