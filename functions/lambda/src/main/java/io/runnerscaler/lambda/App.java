@@ -89,7 +89,8 @@ public final class App {
     public static final Duration CONFIG_REFRESH = Duration.ofMinutes(1);
 
     private final Settings settings;
-    private final Planner planner = new Planner();
+    /** Built on first use: the webhook never plans, and its cold start need not load the planner. */
+    private Planner planner;
     private final Clock clock;
     private final AwsClients aws;
     private final EventLog log;
@@ -247,7 +248,7 @@ public final class App {
     }
 
     public JobEvents jobEvents() {
-        return new JobEvents(config, ledger(), machines(), planner, executor(), jobRetry(), clock, log, metrics);
+        return new JobEvents(config, ledger(), machines(), planner(), executor(), jobRetry(), clock, log, metrics);
     }
 
     /**
@@ -260,7 +261,7 @@ public final class App {
     }
 
     public Reaper reaper() {
-        return new Reaper(config, ledger(), machines(), fleet(), planner, executor(), clock, metrics, missedJobs(),
+        return new Reaper(config, ledger(), machines(), fleet(), planner(), executor(), clock, metrics, missedJobs(),
                 log);
     }
 
@@ -280,7 +281,7 @@ public final class App {
     }
 
     public InstanceEvents instanceEvents() {
-        return new InstanceEvents(config, machines(), ledger(), planner, executor(), clock, log, metrics);
+        return new InstanceEvents(config, machines(), ledger(), planner(), executor(), clock, log, metrics);
     }
 
     public DeadLetters deadLetters() {
@@ -308,7 +309,7 @@ public final class App {
     }
 
     private PlanExecutor executor() {
-        return new PlanExecutor(planner, fleet(), machines(), runnerRegistrations(), log, metrics);
+        return new PlanExecutor(planner(), fleet(), machines(), runnerRegistrations(), log, metrics);
     }
 
     private Fleet fleet() {
@@ -338,6 +339,13 @@ public final class App {
 
     private JobLedger ledger() {
         return new DynamoJobLedger(aws.dynamo(), settings.jobsTable());
+    }
+
+    private Planner planner() {
+        if (planner == null) {
+            planner = new Planner();
+        }
+        return planner;
     }
 
     /**
