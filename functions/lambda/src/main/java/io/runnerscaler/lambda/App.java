@@ -89,8 +89,7 @@ public final class App {
     public static final Duration CONFIG_REFRESH = Duration.ofMinutes(1);
 
     private final Settings settings;
-    /** Built on first use: the webhook never plans, and its cold start need not load the planner. */
-    private Planner planner;
+    private final Planner planner = new Planner();
     private final Clock clock;
     private final AwsClients aws;
     private final EventLog log;
@@ -248,7 +247,7 @@ public final class App {
     }
 
     public JobEvents jobEvents() {
-        return new JobEvents(config, ledger(), machines(), planner(), executor(), jobRetry(), clock, log, metrics);
+        return new JobEvents(config, ledger(), machines(), planner, executor(), jobRetry(), clock, log, metrics);
     }
 
     /**
@@ -261,7 +260,7 @@ public final class App {
     }
 
     public Reaper reaper() {
-        return new Reaper(config, ledger(), machines(), fleet(), planner(), executor(), clock, metrics, missedJobs(),
+        return new Reaper(config, ledger(), machines(), fleet(), planner, executor(), clock, metrics, missedJobs(),
                 log);
     }
 
@@ -281,7 +280,7 @@ public final class App {
     }
 
     public InstanceEvents instanceEvents() {
-        return new InstanceEvents(config, machines(), ledger(), planner(), executor(), clock, log, metrics);
+        return new InstanceEvents(config, machines(), ledger(), planner, executor(), clock, log, metrics);
     }
 
     public DeadLetters deadLetters() {
@@ -309,7 +308,7 @@ public final class App {
     }
 
     private PlanExecutor executor() {
-        return new PlanExecutor(planner(), fleet(), machines(), runnerRegistrations(), log, metrics);
+        return new PlanExecutor(planner, fleet(), machines(), runnerRegistrations(), log, metrics);
     }
 
     private Fleet fleet() {
@@ -339,13 +338,6 @@ public final class App {
 
     private JobLedger ledger() {
         return new DynamoJobLedger(aws.dynamo(), settings.jobsTable());
-    }
-
-    private Planner planner() {
-        if (planner == null) {
-            planner = new Planner();
-        }
-        return planner;
     }
 
     /**

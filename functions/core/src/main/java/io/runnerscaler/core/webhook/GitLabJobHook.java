@@ -19,6 +19,9 @@ import java.util.Set;
 public final class GitLabJobHook {
 
     private static final JsonFactory JSON = new JsonFactory();
+    /** Older GitLab versions send {@code 2021-02-23 02:41:37 UTC}. */
+    private static final DateTimeFormatter LEGACY = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z",
+            java.util.Locale.ROOT);
 
     public ParsedDelivery parse(Optional<String> eventHeader, byte[] body, String deliveryId) {
         if (eventHeader.isPresent() && !eventHeader.get().equals("Job Hook")) {
@@ -104,12 +107,6 @@ public final class GitLabJobHook {
         if (text.length() > 10 && text.charAt(10) == 'T') {
             return Optional.of(ZonedDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
         }
-        return Optional.of(ZonedDateTime.parse(text, Legacy.FORMAT).toInstant());
-    }
-
-    /** Older GitLab versions send {@code 2021-02-23 02:41:37 UTC}; built on the first such timestamp. */
-    private static final class Legacy {
-        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z",
-                java.util.Locale.ROOT);
+        return Optional.of(ZonedDateTime.parse(text, LEGACY).toInstant());
     }
 }
