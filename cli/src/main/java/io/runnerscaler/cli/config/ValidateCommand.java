@@ -126,8 +126,8 @@ public final class ValidateCommand implements Callable<Integer> {
         lost.add("  the busy re-check and runner manager removal before a machine is terminated (the table's BUSY"
                 + " state is the only check; each machine removes its own manager at shutdown)");
         lost.add("  retries of jobs that failed on a spot interruption");
-        if (!config.watch().gitlabProjects().isEmpty()) {
-            lost.add("  the listing of watch.gitlab.projects for jobs whose webhook was lost");
+        if (!config.watch().gitlabProjects().isEmpty() || !config.watch().gitlabGroups().isEmpty()) {
+            lost.add("  the listing of watch.gitlab.projects and watch.gitlab.groups for jobs whose webhook was lost");
         }
         return lost;
     }

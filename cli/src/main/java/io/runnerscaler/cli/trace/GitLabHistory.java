@@ -5,12 +5,12 @@ import io.runnerscaler.cli.simulate.ProgressBar;
 import io.runnerscaler.cli.simulate.Trace;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.port.ForgeException;
+import io.runnerscaler.forges.gitlab.GitLabGroupProjects;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -20,8 +20,8 @@ import java.util.Optional;
  * rows. GitLab lists jobs newest first (descending id); pages are read with keyset pagination
  * ({@code pagination=keyset&order_by=id&sort=desc}, following the {@code Link: rel="next"} header) where the
  * instance offers it, else with offsets ({@code page}, following {@code X-Next-Page}); both are in GitLab's REST
- * API docs, {@code doc/api/rest/index.md}, "Pagination". A group's projects come from
- * {@code GET /api/v4/groups/:id/projects?include_subgroups=true}. The token ({@code PRIVATE-TOKEN}) needs
+ * API docs, {@code doc/api/rest/index.md}, "Pagination". A group's projects come from {@link GitLabGroupProjects},
+ * as the reaper's watched groups do. The token ({@code PRIVATE-TOKEN}) needs
  * {@code read_api}.
  */
 final class GitLabHistory {
@@ -127,23 +127,10 @@ final class GitLabHistory {
         }
     }
 
-    /** The ids of a group's projects, subgroups included, archived ones left out. */
+    /** A group's projects, subgroups included, archived ones left out: the forges module's listing. */
     List<String> groupProjects(String group) {
-        var projects = new ArrayList<String>();
-        Optional<String> page = Optional.of("1");
-        while (page.isPresent()) {
-            String what = "list projects of group '" + group + "' (page " + page.get() + ")";
-            HttpResponse<String> response = pages.get(request("api/v4/groups/" + ForgeHttp.encode(group)
-                    + "/projects?include_subgroups=true&archived=false&simple=true&per_page=" + PER_PAGE + "&page="
-                    + page.get()), what);
-            JsonNode array = ForgePages.json(response, what, "GitLab");
-            if (!array.isArray()) {
-                throw new HistoryException("GitLab " + what + ": answer is not a JSON array of projects");
-            }
-            array.forEach(p -> projects.add(p.path("id").asText()));
-            page = response.headers().firstValue("x-next-page").map(String::strip).filter(p -> !p.isEmpty());
-        }
-        return projects;
+        return new GitLabGroupProjects((path, what) -> pages.get(request(path), what), waitsItself -> Optional.empty())
+                .all(group);
     }
 
     private HttpRequest request(String path) {

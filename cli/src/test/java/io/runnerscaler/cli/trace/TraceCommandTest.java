@@ -247,8 +247,9 @@ class TraceCommandTest {
                 equalTo("true")), aResponse().withStatus(200).withHeader("X-Next-Page", "")
                 .withBody("[{\"id\": 11, \"path_with_namespace\": \"acme/app\"},"
                         + " {\"id\": 12, \"path_with_namespace\": \"acme/tools/lib\"}]"));
-        forge.answer(get(urlPathEqualTo("/api/v4/projects/11/jobs")), page("gitlab-project-jobs-nulls.json"));
-        forge.answer(get(urlPathEqualTo("/api/v4/projects/12/jobs")), page("gitlab-project-jobs-old.json"));
+        forge.answer(get(urlPathEqualTo("/api/v4/projects/acme%2Fapp/jobs")), page("gitlab-project-jobs-nulls.json"));
+        forge.answer(get(urlPathEqualTo("/api/v4/projects/acme%2Ftools%2Flib/jobs")),
+                page("gitlab-project-jobs-old.json"));
 
         Run run = gitlab("--group", "acme", "--gitlab-url", forge.baseUri().toString(), "--since", "2026-02-01");
 

@@ -2,6 +2,7 @@ package io.runnerscaler.aws;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -10,6 +11,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -41,7 +43,11 @@ public final class AwsClients {
     private final Supplier<DynamoDbClient> dynamo;
     private final Supplier<SsmClient> ssm;
 
-    private AwsClients(Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
+    private final List<ExecutionInterceptor> interceptors;
+
+    private AwsClients(Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
+                       List<ExecutionInterceptor> interceptors) {
+        this.interceptors = List.copyOf(interceptors);
         this.region = region;
         this.endpoint = endpoint;
         this.http = UrlConnectionHttpClient.builder()
@@ -64,7 +70,13 @@ public final class AwsClients {
 
     /** Clients that sign with these credentials (a role's session on an emulator that enforces IAM ...). */
     public static AwsClients create(String region, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
-        return new AwsClients(Region.of(region), endpoint, credentials);
+        return new AwsClients(Region.of(region), endpoint, credentials, List.of());
+    }
+
+    /** Clients for an emulator whose every call also passes these interceptors (benchmarks count what calls read). */
+    public static AwsClients create(String region, URI endpoint, List<ExecutionInterceptor> interceptors) {
+        return new AwsClients(Region.of(region), Optional.of(endpoint),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), interceptors);
     }
 
     public Ec2Client ec2() {
@@ -95,6 +107,7 @@ public final class AwsClients {
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(RetryMode.STANDARD)
                         .apiCallTimeout(Duration.ofSeconds(20))
+                        .executionInterceptors(interceptors)
                         .build());
         endpoint.ifPresent(builder::endpointOverride);
         return builder;

@@ -6,6 +6,7 @@ import static io.runnerscaler.aws.DynamoMachineStore.s;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.port.JobLedger;
+import io.runnerscaler.core.port.Metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -20,9 +21,11 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.Select;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * The job ledger in DynamoDB: partition key {@code jobKey}; the {@code byPoolStatus} index lists a pool's
@@ -32,6 +35,13 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 public final class DynamoJobLedger implements JobLedger {
 
     public static final String BY_POOL_STATUS = "byPoolStatus";
+    /**
+     * Key prefix of a pool's counter item ({@code #counts#<pool>}: how many of its jobs are in each
+     * {@link JobLedger#COUNTED} status); job keys start with a forge's id, so the two never meet.
+     */
+    static final String COUNTS = "#counts#";
+    /** The counter item of every pool's running jobs, for the global {@code concurrent}; no pool can have this name. */
+    static final String ALL_POOLS = "#all-pools";
     /** The index's pool for jobs no pool took; no pool can have this name (pool names start with a letter or digit). */
     static final String UNMATCHED = "(unmatched)";
     /**
@@ -45,9 +55,17 @@ public final class DynamoJobLedger implements JobLedger {
     private final DynamoDbClient dynamo;
     private final String table;
 
+    private final Conflicts conflicts;
+
     public DynamoJobLedger(DynamoDbClient dynamo, String table) {
+        this(dynamo, table, Metrics.NONE);
+    }
+
+    /** @param metrics counts the writes that lost a race for a counter item and were made again */
+    public DynamoJobLedger(DynamoDbClient dynamo, String table, Metrics metrics) {
         this.dynamo = dynamo;
         this.table = table;
+        this.conflicts = new Conflicts(metrics, table);
     }
 
     @Override
@@ -55,7 +73,6 @@ public final class DynamoJobLedger implements JobLedger {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":status", s(e.status().name()));
         values.put(":rank", n(e.status().ordinal()));
-        values.put(":finished", n(FIRST_FINISHED_RANK));
         values.put(":forge", s(e.forge().id()));
         values.put(":project", s(e.project()));
         values.put(":jobId", s(e.jobId()));
@@ -99,20 +116,90 @@ public final class DynamoJobLedger implements JobLedger {
         keepFirst(instants.finished(), "finishedAt", sets, names, values);
         names.put("#jobKey", "jobKey");
         String update = "SET " + String.join(", ", sets);
-        try {
-            UpdateItemResponse r = dynamo.updateItem(UpdateItemRequest.builder().tableName(table)
-                    .key(Map.of("jobKey", s(e.jobKey())))
-                    .updateExpression(update)
-                    .conditionExpression("attribute_not_exists(#jobKey) OR (#statusRank < :rank AND #statusRank < :finished)")
-                    .expressionAttributeNames(names)
-                    .expressionAttributeValues(values)
-                    .returnValues(ReturnValue.UPDATED_OLD)
-                    .build());
-            return r.hasAttributes() && r.attributes().containsKey("statusRank") ? Transition.ADVANCED
-                    : Transition.CREATED;
-        } catch (ConditionalCheckFailedException stale) {
-            return Transition.STALE;
+        return conflicts.retry("job " + e.jobKey(), () -> advance(e, pool, update, names, values));
+    }
+
+    /**
+     * One attempt at moving the job forward: reads it, and unless the event is stale writes it and its pool's
+     * counters in one transaction conditioned on the job being as read (another event of the job in between makes
+     * the attempt again).
+     */
+    private Conflicts.Attempt<Transition> advance(JobEvent e, Optional<String> pool, String update,
+                                                  Map<String, String> names, Map<String, AttributeValue> values) {
+        var before = dynamo.getItem(GetItemRequest.builder().tableName(table).consistentRead(true)
+                .key(Map.of("jobKey", s(e.jobKey()))).build());
+        Optional<Map<String, AttributeValue>> old = before.hasItem() ? Optional.of(before.item()) : Optional.empty();
+        Optional<Integer> oldRank = old.map(i -> Integer.parseInt(i.get("statusRank").n()));
+        if (oldRank.filter(r -> r >= e.status().ordinal() || r >= FIRST_FINISHED_RANK).isPresent()) {
+            return Conflicts.Attempt.done(Transition.STALE);
         }
+        String oldPool = old.map(i -> i.get("pool")).map(AttributeValue::s).orElse(UNMATCHED);
+        Optional<JobStatus> oldStatus = old.map(i -> JobStatus.valueOf(i.get("status").s()));
+        String newPool = pool.orElse(oldPool);
+        var condValues = new HashMap<>(values);
+        var condNames = new HashMap<>(names);
+        String condition;
+        if (old.isEmpty()) {
+            condition = "attribute_not_exists(#jobKey)";
+        } else {
+            condition = "#statusRank = :oldRank AND #pool = :oldPool";
+            condNames.remove("#jobKey");
+            condValues.put(":oldRank", n(oldRank.get()));
+            condValues.put(":oldPool", s(oldPool));
+        }
+        var items = new java.util.ArrayList<TransactWriteItem>();
+        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
+                .key(Map.of("jobKey", s(e.jobKey()))).updateExpression(update).conditionExpression(condition)
+                .expressionAttributeNames(condNames).expressionAttributeValues(condValues).build()).build());
+        var deltas = new java.util.LinkedHashMap<String, Map<JobStatus, Integer>>();
+        oldStatus.filter(COUNTED::contains).filter(x -> !oldPool.equals(UNMATCHED))
+                .ifPresent(x -> deltas.computeIfAbsent(oldPool, k -> new java.util.EnumMap<>(JobStatus.class))
+                        .merge(x, -1, Integer::sum));
+        if (COUNTED.contains(e.status()) && !newPool.equals(UNMATCHED)) {
+            deltas.computeIfAbsent(newPool, k -> new java.util.EnumMap<>(JobStatus.class))
+                    .merge(e.status(), 1, Integer::sum);
+        }
+        int runningDelta = 0;
+        for (var pd : deltas.entrySet()) {
+            runningDelta += pd.getValue().getOrDefault(JobStatus.RUNNING, 0);
+            counterUpdate(countsKey(pd.getKey()), pd.getValue()).ifPresent(items::add);
+        }
+        if (runningDelta != 0) {
+            counterUpdate(countsKey(ALL_POOLS), Map.of(JobStatus.RUNNING, runningDelta)).ifPresent(items::add);
+        }
+        try {
+            dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
+        } catch (TransactionCanceledException cancelled) {
+            if (Conflicts.conditionFailed(cancelled)) {
+                return Conflicts.Attempt.again();
+            }
+            throw cancelled;
+        }
+        return Conflicts.Attempt.done(old.isEmpty() ? Transition.CREATED : Transition.ADVANCED);
+    }
+
+    /** The counter item's update for the given changes, none if they cancel out. */
+    private Optional<TransactWriteItem> counterUpdate(Map<String, AttributeValue> key, Map<JobStatus, Integer> delta) {
+        var adds = new java.util.ArrayList<String>();
+        var names = new HashMap<String, String>();
+        var values = new HashMap<String, AttributeValue>();
+        delta.forEach((status, d) -> {
+            if (d != 0) {
+                adds.add("#" + status.name() + " :" + status.name());
+                names.put("#" + status.name(), status.name());
+                values.put(":" + status.name(), n(d));
+            }
+        });
+        if (adds.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(TransactWriteItem.builder().update(Update.builder().tableName(table).key(key)
+                .updateExpression("ADD " + String.join(", ", adds)).expressionAttributeNames(names)
+                .expressionAttributeValues(values).build()).build());
+    }
+
+    static Map<String, AttributeValue> countsKey(String pool) {
+        return Map.of("jobKey", s(COUNTS + pool));
     }
 
     /** Sets the attribute unless an earlier event already did: the first instant the ledger learns is kept. */
@@ -139,18 +226,32 @@ public final class DynamoJobLedger implements JobLedger {
 
     @Override
     public boolean assignPool(String jobKey, String pool, JobStatus status) {
-        try {
-            dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(Map.of("jobKey", s(jobKey)))
-                    .updateExpression("SET #pool = :pool")
-                    .conditionExpression("#pool = :unmatched AND #status = :status")
-                    .expressionAttributeNames(Map.of("#pool", "pool", "#status", "status"))
-                    .expressionAttributeValues(Map.of(":pool", s(pool), ":unmatched", s(UNMATCHED),
-                            ":status", s(status.name())))
-                    .build());
-            return true;
-        } catch (ConditionalCheckFailedException movedOn) {
-            return false;
+        var items = new java.util.ArrayList<TransactWriteItem>();
+        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
+                .key(Map.of("jobKey", s(jobKey)))
+                .updateExpression("SET #pool = :pool")
+                .conditionExpression("#pool = :unmatched AND #status = :status")
+                .expressionAttributeNames(Map.of("#pool", "pool", "#status", "status"))
+                .expressionAttributeValues(Map.of(":pool", s(pool), ":unmatched", s(UNMATCHED),
+                        ":status", s(status.name())))
+                .build()).build());
+        if (COUNTED.contains(status)) {
+            counterUpdate(countsKey(pool), Map.of(status, 1)).ifPresent(items::add);
+            if (status == JobStatus.RUNNING) {
+                counterUpdate(countsKey(ALL_POOLS), Map.of(status, 1)).ifPresent(items::add);
+            }
         }
+        return conflicts.retry("job " + jobKey, () -> {
+            try {
+                dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
+                return Conflicts.Attempt.done(true);
+            } catch (TransactionCanceledException cancelled) {
+                if (Conflicts.conditionFailed(cancelled)) {
+                    return Conflicts.Attempt.done(false);
+                }
+                throw cancelled;
+            }
+        });
     }
 
     @Override
@@ -187,8 +288,71 @@ public final class DynamoJobLedger implements JobLedger {
         }
     }
 
+    /** The pool's counter of jobs in {@code status}: one consistent GetItem, however many jobs there are. */
     @Override
     public int count(String pool, JobStatus status) {
+        if (!COUNTED.contains(status)) {
+            return inStatus(pool, status).size();
+        }
+        return Math.max(0, counters(countsKey(pool)).getOrDefault(status, 0));
+    }
+
+    /** Running jobs of every pool, from the one counter item all pools add to. */
+    @Override
+    public int countAll(List<String> pools, JobStatus status) {
+        if (status != JobStatus.RUNNING) {
+            return JobLedger.super.countAll(pools, status);
+        }
+        return Math.max(0, counters(countsKey(ALL_POOLS)).getOrDefault(status, 0));
+    }
+
+    private Map<JobStatus, Integer> counters(Map<String, AttributeValue> key) {
+        var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(key).consistentRead(true).build());
+        var counts = new java.util.EnumMap<JobStatus, Integer>(JobStatus.class);
+        if (item.hasItem()) {
+            for (JobStatus status : COUNTED) {
+                AttributeValue v = item.item().get(status.name());
+                if (v != null) {
+                    counts.put(status, Integer.parseInt(v.n()));
+                }
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * Counts the pool's queued and running jobs through the status index (every such job is read: the reaper asks
+     * only when the counters look wrong) and sets the counters to them, the all-pools running counter by the same
+     * difference. A job that moves while this counts can make the correction off by that job; the next recount
+     * mends it.
+     */
+    @Override
+    public Map<JobStatus, Integer> recount(String pool) {
+        Map<JobStatus, Integer> kept = counters(countsKey(pool));
+        var corrections = new java.util.EnumMap<JobStatus, Integer>(JobStatus.class);
+        for (JobStatus status : COUNTED) {
+            int actual = countIndexed(pool, status);
+            int diff = actual - kept.getOrDefault(status, 0);
+            if (diff != 0) {
+                corrections.put(status, diff);
+            }
+        }
+        if (!corrections.isEmpty()) {
+            var items = new java.util.ArrayList<TransactWriteItem>();
+            counterUpdate(countsKey(pool), corrections).ifPresent(items::add);
+            if (corrections.containsKey(JobStatus.RUNNING)) {
+                counterUpdate(countsKey(ALL_POOLS), Map.of(JobStatus.RUNNING, corrections.get(JobStatus.RUNNING)))
+                        .ifPresent(items::add);
+            }
+            conflicts.retry("counters of pool " + pool, () -> {
+                dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
+                return Conflicts.Attempt.done(true);
+            });
+        }
+        return corrections;
+    }
+
+    private int countIndexed(String pool, JobStatus status) {
         int total = 0;
         Map<String, AttributeValue> start = null;
         do {
@@ -207,7 +371,7 @@ public final class DynamoJobLedger implements JobLedger {
     /** Every job in the ledger, for operators ({@code runner-scaler jobs}); a Scan, never on a hot path. */
     public List<Job> all() {
         return dynamo.scanPaginator(ScanRequest.builder().tableName(table).consistentRead(true).build()).items()
-                .stream().map(DynamoJobLedger::job).toList();
+                .stream().filter(i -> !i.get("jobKey").s().startsWith("#")).map(DynamoJobLedger::job).toList();
     }
 
     private static Job job(Map<String, AttributeValue> i) {

@@ -5,12 +5,14 @@ import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
 import io.runnerscaler.core.port.MachineStore;
+import io.runnerscaler.core.port.Metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -20,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -48,6 +51,12 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 public final class DynamoMachineStore implements MachineStore {
 
     public static final String BY_INSTANCE = "byInstance";
+    /** Index by {@code jobId}: the machine launched for or running a job, without reading its pool. */
+    public static final String BY_JOB = "byJob";
+    /** Prefix of the capacity item's counter of live machines in a state ({@code machines_IDLE}). */
+    static final String STATE_PREFIX = "machines_";
+    /** The capacity item's set of STOPPED machines ({@code <launch millis>|<instance id>}). */
+    static final String STOPPED_SET = "stoppedMachines";
     /** Sort key of the pool's capacity item; instance ids start with "i-", so the two never meet. */
     public static final String CAPACITY = "#capacity";
     /** Suffix of a pool's ended partition; pool names cannot contain '#'. */
@@ -57,15 +66,24 @@ public final class DynamoMachineStore implements MachineStore {
     private final DynamoDbClient dynamo;
     private final String table;
 
+    private final Conflicts conflicts;
+
     public DynamoMachineStore(DynamoDbClient dynamo, String table) {
+        this(dynamo, table, Metrics.NONE);
+    }
+
+    /** @param metrics counts the writes that lost a race for a pool's counters item and were made again */
+    public DynamoMachineStore(DynamoDbClient dynamo, String table, Metrics metrics) {
         this.dynamo = dynamo;
         this.table = table;
+        this.conflicts = new Conflicts(metrics, table);
     }
 
     /**
      * Records a new machine (LAUNCHING) or a live machine's new state. A live machine's update applies only
      * while its record is live: if it ended in the meantime (the reaper or an EC2 event moved it), the update
-     * is dropped, so a late job event cannot resurrect it and give its place back a second time.
+     * is dropped, so a late job event cannot resurrect it and give its place back a second time. A change of state
+     * moves the machine between the pool's counters in the same transaction.
      */
     @Override
     public void put(Machine m) {
@@ -73,15 +91,117 @@ public final class DynamoMachineStore implements MachineStore {
             dynamo.putItem(PutItemRequest.builder().tableName(table).item(item(m)).build());
             return;
         }
-        var put = PutItemRequest.builder().tableName(table).item(item(m));
-        if (!m.state().isFirst()) {
-            put.conditionExpression("attribute_exists(instanceId)");
+        write(m, Optional.empty());
+    }
+
+    @Override
+    public boolean transition(Machine from, Machine to) {
+        return write(to, Optional.of(from.state()));
+    }
+
+    /**
+     * Reads the live record, then writes the machine conditioned on the record being as read, with the counters'
+     * change when the state changes; made again from a fresh read when the record or the counters item moved on.
+     *
+     * @param expected the state the record must be in, if any; otherwise any live state (or none, for a first record)
+     * @return whether the machine was written
+     */
+    private boolean write(Machine m, Optional<MachineState> expected) {
+        return conflicts.retry("machine " + m.instanceId(), () -> {
+            Optional<Machine> current = live(m.pool(), m.instanceId());
+            if (current.isEmpty() && (expected.isPresent() || !m.state().isFirst())) {
+                return Conflicts.Attempt.done(false);
+            }
+            if (current.isPresent() && expected.filter(e -> e != current.get().state()).isPresent()) {
+                return Conflicts.Attempt.done(false);
+            }
+            var put = Put.builder().tableName(table).item(item(m));
+            if (current.isEmpty()) {
+                put.conditionExpression("attribute_not_exists(instanceId)");
+            } else {
+                put.conditionExpression("#s = :was").expressionAttributeNames(Map.of("#s", "state"))
+                        .expressionAttributeValues(Map.of(":was", s(current.get().state().name())));
+            }
+            var items = new java.util.ArrayList<TransactWriteItem>();
+            items.add(TransactWriteItem.builder().put(put.build()).build());
+            countersChange(m.pool(), current, Optional.of(m), Map.of()).ifPresent(items::add);
+            try {
+                if (items.size() == 1) {
+                    // Same state: no counter moves, one conditional write.
+                    Put p = put.build();
+                    dynamo.putItem(PutItemRequest.builder().tableName(table).item(p.item())
+                            .conditionExpression(p.conditionExpression())
+                            .expressionAttributeNames(p.expressionAttributeNames())
+                            .expressionAttributeValues(p.expressionAttributeValues()).build());
+                } else {
+                    dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
+                }
+                return Conflicts.Attempt.done(true);
+            } catch (ConditionalCheckFailedException moved) {
+                return Conflicts.Attempt.again();
+            } catch (TransactionCanceledException cancelled) {
+                if (Conflicts.conditionFailed(cancelled)) {
+                    return Conflicts.Attempt.again();
+                }
+                throw cancelled;
+            }
+        });
+    }
+
+    /** The live record of the machine, read consistently from its pool's partition. */
+    private Optional<Machine> live(String pool, String instanceId) {
+        var item = dynamo.getItem(GetItemRequest.builder().tableName(table).consistentRead(true)
+                .key(Map.of("pool", s(pool), "instanceId", s(instanceId))).build());
+        return item.hasItem() ? Optional.of(machine(item.item())).filter(x -> x.state().isAlive()) : Optional.empty();
+    }
+
+    /**
+     * The update of the pool's counters item for a machine leaving {@code before}'s state for {@code after}'s (either
+     * may be absent: a first record, an ended machine), with {@code extra} additions; none when nothing moves.
+     */
+    private Optional<TransactWriteItem> countersChange(String pool, Optional<Machine> before, Optional<Machine> after,
+                                                       Map<String, Long> extra) {
+        Optional<MachineState> from = before.map(Machine::state);
+        Optional<MachineState> to = after.map(Machine::state).filter(MachineState::isAlive);
+        if (from.equals(to) && extra.isEmpty()) {
+            return Optional.empty();
         }
-        try {
-            dynamo.putItem(put.build());
-        } catch (ConditionalCheckFailedException ended) {
-            // the machine ended meanwhile: its ended record is the truth
+        var adds = new java.util.LinkedHashMap<String, Long>(extra);
+        if (!from.equals(to)) {
+            from.ifPresent(f -> adds.merge(STATE_PREFIX + f.name(), -1L, Long::sum));
+            to.ifPresent(t -> adds.merge(STATE_PREFIX + t.name(), 1L, Long::sum));
+            adds.merge("stateVersion", 1L, Long::sum);
         }
+        var names = new HashMap<String, String>();
+        var values = new HashMap<String, AttributeValue>();
+        var clauses = new java.util.ArrayList<String>();
+        int i = 0;
+        for (var add : adds.entrySet()) {
+            names.put("#a" + i, add.getKey());
+            values.put(":a" + i, n(add.getValue()));
+            clauses.add("#a" + i + " :a" + i);
+            i++;
+        }
+        String expression = "ADD " + String.join(", ", clauses);
+        boolean wasStopped = from.filter(f -> f == MachineState.STOPPED).isPresent();
+        boolean isStopped = to.filter(t -> t == MachineState.STOPPED).isPresent();
+        if (isStopped && !wasStopped) {
+            expression += ", #stopped :entry";
+            names.put("#stopped", STOPPED_SET);
+            values.put(":entry", AttributeValue.fromSs(List.of(stoppedEntry(after.get()))));
+        } else if (wasStopped && !isStopped) {
+            expression += " DELETE #stopped :entry";
+            names.put("#stopped", STOPPED_SET);
+            values.put(":entry", AttributeValue.fromSs(List.of(stoppedEntry(before.get()))));
+        }
+        return Optional.of(TransactWriteItem.builder().update(Update.builder().tableName(table).key(capacityKey(pool))
+                .updateExpression(expression).expressionAttributeNames(names).expressionAttributeValues(values)
+                .build()).build());
+    }
+
+    /** A stopped machine in the counters item's set: its launch in epoch milliseconds, zero-padded, so sets sort oldest first. */
+    private static String stoppedEntry(Machine m) {
+        return String.format("%015d|%s", m.launchedAt().toEpochMilli(), m.instanceId());
     }
 
     private static Map<String, AttributeValue> item(Machine m) {
@@ -134,6 +254,22 @@ public final class DynamoMachineStore implements MachineStore {
                 .items().stream().map(DynamoMachineStore::machine).toList();
     }
 
+    /**
+     * The pool's live machines with the job, through the {@code byJob} index: a handful of items however large the
+     * pool. The index is eventually consistent, so a machine recorded a moment ago may be missing; callers that must
+     * not miss one read the pool when this finds none.
+     */
+    @Override
+    public List<Machine> withJob(String pool, String jobKey) {
+        return dynamo.query(QueryRequest.builder().tableName(table).indexName(BY_JOB)
+                        .keyConditionExpression("jobId = :j").filterExpression("#p = :p AND #s <> :t")
+                        .expressionAttributeNames(Map.of("#p", "pool", "#s", "state"))
+                        .expressionAttributeValues(Map.of(":j", s(jobKey), ":p", s(pool),
+                                ":t", s(MachineState.TERMINATED.name())))
+                        .build())
+                .items().stream().map(DynamoMachineStore::machine).toList();
+    }
+
     /** Every machine record of every pool, for operators ({@code runner-scaler machines}); a Scan, never on a hot path. */
     public List<Machine> all() {
         return dynamo.scanPaginator(ScanRequest.builder().tableName(table).consistentRead(true).build()).items()
@@ -161,6 +297,38 @@ public final class DynamoMachineStore implements MachineStore {
     }
 
     @Override
+    public int reserve(String pool, int wanted, int limit, long version) {
+        int ask = Math.min(wanted, limit);
+        while (ask > 0) {
+            int asked = ask;
+            // An item never written reads as version 0.
+            String sameVersion = version == 0 ? "(attribute_not_exists(version) OR version = :v)" : "version = :v";
+            boolean granted = conflicts.retry("capacity of pool " + pool, () -> {
+                try {
+                    dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                            .updateExpression("ADD reserved :n, version :one")
+                            .conditionExpression(sameVersion + " AND (attribute_not_exists(reserved) OR reserved <= :max)")
+                            .expressionAttributeValues(Map.of(":n", n(asked), ":max", n(limit - asked), ":one", n(1),
+                                    ":v", n(version)))
+                            .build());
+                    return Conflicts.Attempt.done(true);
+                } catch (ConditionalCheckFailedException refused) {
+                    return Conflicts.Attempt.done(false);
+                }
+            });
+            if (granted) {
+                return asked;
+            }
+            PoolCounters now = counters(pool);
+            if (now.version() != version) {
+                return CHANGED;
+            }
+            ask = Math.min(ask, limit - now.reserved());
+        }
+        return 0;
+    }
+
+    @Override
     public void release(String pool, int count) {
         if (count <= 0) {
             return;
@@ -173,23 +341,31 @@ public final class DynamoMachineStore implements MachineStore {
     @Override
     public boolean markEnded(Machine m, Instant at, String reason) {
         Machine gone = m.ended(at, reason);
-        try {
+        return conflicts.retry("machine " + m.instanceId(), () -> {
+            Optional<Machine> current = live(m.pool(), m.instanceId());
+            if (current.isEmpty()) {
+                return Conflicts.Attempt.done(false);
+            }
+            var items = new java.util.ArrayList<TransactWriteItem>();
             // Leaving the live partition is the once-only step: a second call finds no live record.
-            dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(
-                    TransactWriteItem.builder().delete(Delete.builder().tableName(table)
-                            .key(Map.of("pool", s(m.pool()), "instanceId", s(m.instanceId())))
-                            .conditionExpression("attribute_exists(instanceId) AND #s <> :t")
-                            .expressionAttributeNames(Map.of("#s", "state"))
-                            .expressionAttributeValues(Map.of(":t", s(MachineState.TERMINATED.name()))).build()).build(),
-                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(item(gone)).build()).build(),
-                    TransactWriteItem.builder().update(Update.builder().tableName(table).key(capacityKey(m.pool()))
-                            .updateExpression("ADD reserved :minusOne, version :one")
-                            .expressionAttributeValues(Map.of(":minusOne", n(-1), ":one", n(1))).build()).build())
-                    .build());
-            return true;
-        } catch (TransactionCanceledException alreadyTerminated) {
-            return false;
-        }
+            items.add(TransactWriteItem.builder().delete(Delete.builder().tableName(table)
+                    .key(Map.of("pool", s(m.pool()), "instanceId", s(m.instanceId())))
+                    .conditionExpression("#s = :was")
+                    .expressionAttributeNames(Map.of("#s", "state"))
+                    .expressionAttributeValues(Map.of(":was", s(current.get().state().name()))).build()).build());
+            items.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item(gone)).build()).build());
+            items.add(countersChange(m.pool(), current, Optional.empty(), Map.of("reserved", -1L, "version", 1L))
+                    .orElseThrow());
+            try {
+                dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
+                return Conflicts.Attempt.done(true);
+            } catch (TransactionCanceledException cancelled) {
+                if (Conflicts.conditionFailed(cancelled)) {
+                    return Conflicts.Attempt.again();
+                }
+                throw cancelled;
+            }
+        });
     }
 
     @Override
@@ -226,7 +402,7 @@ public final class DynamoMachineStore implements MachineStore {
         return counters(pool).bootFailures();
     }
 
-    /** The pool's grants and boot failures, from its capacity item in one consistent read. */
+    /** The pool's counters, grants and boot failures, from its capacity item in one consistent read. */
     @Override
     public PoolCounters counters(String pool) {
         var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(capacityKey(pool))
@@ -234,10 +410,77 @@ public final class DynamoMachineStore implements MachineStore {
         if (!item.hasItem()) {
             return new PoolCounters(0, List.of());
         }
-        var failures = item.item().containsKey("bootFailures")
-                ? item.item().get("bootFailures").l().stream().map(v -> Instant.parse(v.s())).sorted().toList()
+        Map<String, AttributeValue> i = item.item();
+        var failures = i.containsKey("bootFailures")
+                ? i.get("bootFailures").l().stream().map(v -> Instant.parse(v.s())).sorted().toList()
                 : List.<Instant>of();
-        return new PoolCounters((int) Math.max(0, number(item.item(), "onDemandGrants")), failures);
+        var byState = new java.util.EnumMap<MachineState, Integer>(MachineState.class);
+        for (MachineState state : MachineState.values()) {
+            long count = number(i, STATE_PREFIX + state.name());
+            if (state.isAlive() && count != 0) {
+                byState.put(state, (int) count);
+            }
+        }
+        List<String> stopped = i.containsKey(STOPPED_SET) ? i.get(STOPPED_SET).ss().stream().sorted()
+                .map(e -> e.substring(e.indexOf('|') + 1)).toList() : List.of();
+        return new PoolCounters((int) Math.max(0, number(i, "onDemandGrants")), failures,
+                (int) number(i, "reserved"), number(i, "version"), number(i, "stateVersion"), byState, stopped);
+    }
+
+    @Override
+    public Map<String, Integer> auditCounters(String pool, List<Machine> alive, PoolCounters read) {
+        PoolCounters actual = MachineStore.countersOf(alive, 0, List.of(), 0, 0, 0);
+        var corrections = new java.util.LinkedHashMap<String, Integer>();
+        var sets = new java.util.ArrayList<String>();
+        var names = new HashMap<String, String>();
+        var values = new HashMap<String, AttributeValue>();
+        int i = 0;
+        for (MachineState state : MachineState.values()) {
+            int want = actual.machines().getOrDefault(state, 0);
+            int have = read.machines().getOrDefault(state, 0);
+            if (state.isAlive() && want != have) {
+                corrections.put(state.name(), want - have);
+                names.put("#c" + i, STATE_PREFIX + state.name());
+                values.put(":c" + i, n(want));
+                sets.add("#c" + i + " = :c" + i);
+                i++;
+            }
+        }
+        Set<String> wantStopped = alive.stream().filter(m -> m.state() == MachineState.STOPPED)
+                .map(DynamoMachineStore::stoppedEntry).collect(java.util.stream.Collectors.toSet());
+        boolean stoppedDrifted = !new java.util.HashSet<>(read.stopped()).equals(actual.stopped().stream()
+                .collect(java.util.stream.Collectors.toSet()));
+        if (corrections.isEmpty() && !stoppedDrifted) {
+            return Map.of();
+        }
+        names.put("#sv", "stateVersion");
+        names.put("#v", "version");
+        values.put(":sv", n(read.stateVersion()));
+        values.put(":v", n(read.version()));
+        values.put(":one", n(1));
+        values.put(":zero", n(0));
+        sets.add("#sv = if_not_exists(#sv, :zero) + :one");
+        String update = "SET " + String.join(", ", sets);
+        if (stoppedDrifted) {
+            corrections.put("stopped", actual.stopped().size() - read.stopped().size());
+            names.put("#stopped", STOPPED_SET);
+            if (wantStopped.isEmpty()) {
+                update += " REMOVE #stopped";
+            } else {
+                values.put(":stopped", AttributeValue.fromSs(List.copyOf(wantStopped)));
+                update = update.replace("SET ", "SET #stopped = :stopped, ");
+            }
+        }
+        try {
+            // Only if nothing moved since the counters were read, before the machines: then both are one moment.
+            dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(capacityKey(pool))
+                    .updateExpression(update)
+                    .conditionExpression(unchanged("#sv", read.stateVersion()) + " AND " + unchanged("#v", read.version()))
+                    .expressionAttributeNames(names).expressionAttributeValues(values).build());
+        } catch (ConditionalCheckFailedException | TransactionConflictException moved) {
+            return Map.of();
+        }
+        return corrections;
     }
 
     @Override
@@ -290,6 +533,13 @@ public final class DynamoMachineStore implements MachineStore {
             return 0;
         }
         return correct ? (int) (aliveMachines - reserved) : 0;
+    }
+
+    /** A condition that a version attribute is still {@code read}; an attribute never written reads as 0. */
+    private static String unchanged(String name, long read) {
+        String value = name.equals("#sv") ? ":sv" : ":v";
+        return read == 0 ? "(attribute_not_exists(" + name + ") OR " + name + " = " + value + ")"
+                : name + " = " + value;
     }
 
     private static long number(Map<String, AttributeValue> item, String name) {

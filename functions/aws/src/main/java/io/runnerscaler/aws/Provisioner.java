@@ -70,10 +70,11 @@ public final class Provisioner {
                 .build()).queueUrl();
         String machines = stack + "-machines";
         String jobs = stack + "-jobs";
-        table(machines, "pool", "instanceId", DynamoMachineStore.BY_INSTANCE, "instanceId", null);
-        table(jobs, "jobKey", null, DynamoJobLedger.BY_POOL_STATUS, "pool", "status");
+        table(machines, "pool", "instanceId", new Index(DynamoMachineStore.BY_INSTANCE, "instanceId", null),
+                new Index(DynamoMachineStore.BY_JOB, "jobId", null));
+        table(jobs, "jobKey", null, new Index(DynamoJobLedger.BY_POOL_STATUS, "pool", "status"));
         String secrets = stack + "-bootstrap-secrets";
-        table(secrets, "owner", null, null, null, null);
+        table(secrets, "owner", null);
         return new Resources(queueUrl, dlqUrl, machines, jobs, secrets);
     }
 
@@ -117,35 +118,44 @@ public final class Provisioner {
                 .type(secure ? ParameterType.SECURE_STRING : ParameterType.STRING).build());
     }
 
-    private void table(String name, String pk, String sk, String index, String indexPk, String indexSk) {
+    /** A global secondary index, projecting every attribute, as the template's are. */
+    private record Index(String name, String pk, String sk) {
+    }
+
+    private void table(String name, String pk, String sk, Index... indexes) {
         var attributes = new java.util.LinkedHashMap<String, AttributeDefinition>();
-        for (String a : new String[] {pk, sk, indexPk, indexSk}) {
+        var keyNames = new java.util.ArrayList<String>(java.util.Arrays.asList(pk, sk));
+        for (Index index : indexes) {
+            keyNames.add(index.pk());
+            keyNames.add(index.sk());
+        }
+        for (String a : keyNames) {
             if (a != null) {
                 attributes.put(a, AttributeDefinition.builder().attributeName(a)
                         .attributeType(ScalarAttributeType.S).build());
             }
         }
-        var key = new java.util.ArrayList<KeySchemaElement>();
-        key.add(KeySchemaElement.builder().attributeName(pk).keyType(KeyType.HASH).build());
-        if (sk != null) {
-            key.add(KeySchemaElement.builder().attributeName(sk).keyType(KeyType.RANGE).build());
-        }
         var request = CreateTableRequest.builder().tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(attributes.values()).keySchema(key);
-        if (index != null) {
-            var indexKey = new java.util.ArrayList<KeySchemaElement>();
-            indexKey.add(KeySchemaElement.builder().attributeName(indexPk).keyType(KeyType.HASH).build());
-            if (indexSk != null) {
-                indexKey.add(KeySchemaElement.builder().attributeName(indexSk).keyType(KeyType.RANGE).build());
-            }
-            request.globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(index).keySchema(indexKey)
-                    .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build());
+                .attributeDefinitions(attributes.values()).keySchema(keySchema(pk, sk));
+        if (indexes.length > 0) {
+            request.globalSecondaryIndexes(java.util.Arrays.stream(indexes).map(index -> GlobalSecondaryIndex.builder()
+                    .indexName(index.name()).keySchema(keySchema(index.pk(), index.sk()))
+                    .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build()).toList());
         }
         try {
             aws.dynamo().createTable(request.build());
         } catch (ResourceInUseException alreadyThere) {
             // idempotent
         }
+    }
+
+    private static java.util.List<KeySchemaElement> keySchema(String pk, String sk) {
+        var key = new java.util.ArrayList<KeySchemaElement>();
+        key.add(KeySchemaElement.builder().attributeName(pk).keyType(KeyType.HASH).build());
+        if (sk != null) {
+            key.add(KeySchemaElement.builder().attributeName(sk).keyType(KeyType.RANGE).build());
+        }
+        return key;
     }
 
 }

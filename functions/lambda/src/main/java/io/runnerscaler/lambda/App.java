@@ -266,7 +266,8 @@ public final class App {
 
     /**
      * Pending jobs of the config's watched projects whose webhook was lost, put on the job queue (deduplicated
-     * with the webhooks): GitLab's listed with the API token, GitHub's through the App, each when configured;
+     * with the webhooks): GitLab's listed with the API token, GitHub's through the App's one client (its quota,
+     * pause and rate-limit metric shared with the runner calls), each when configured;
      * a watched project of a forge without credentials is logged as not configured.
      */
     private MissedJobs missedJobs() {
@@ -274,8 +275,7 @@ public final class App {
         settings.gitlabApiTokenParameter().ifPresent(parameter -> forges.add(
                 new GitLabPendingJobs(forgeClient(), gitlabUrl(), gitlabToken(parameter), "parameter " + parameter,
                         clock)));
-        githubApp.ifPresent(app -> forges.add(new GitHubPendingJobs(forgeClient(),
-                URI.create(settings.githubApiUrl()), github()::installationToken, clock)));
+        githubApp.ifPresent(app -> forges.add(new GitHubPendingJobs(github())));
         return new MissedJobs(forges, ledger(), new SqsJobQueue(aws.sqs(), settings.queueUrl())::enqueue, log, metrics);
     }
 
@@ -288,7 +288,7 @@ public final class App {
     }
 
     public MachineStore machines() {
-        return new DynamoMachineStore(aws.dynamo(), settings.machinesTable());
+        return new DynamoMachineStore(aws.dynamo(), settings.machinesTable(), metrics);
     }
 
     public EventLog log() {
@@ -337,7 +337,7 @@ public final class App {
     }
 
     private JobLedger ledger() {
-        return new DynamoJobLedger(aws.dynamo(), settings.jobsTable());
+        return new DynamoJobLedger(aws.dynamo(), settings.jobsTable(), metrics);
     }
 
     /**

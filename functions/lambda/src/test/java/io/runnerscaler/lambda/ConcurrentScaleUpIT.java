@@ -71,6 +71,40 @@ class ConcurrentScaleUpIT {
     }
 
     @Test
+    void concurrentInvocationsBelowTheLimitLaunchOneMachinePerJobNeitherMoreNorFewer() throws Exception {
+        AwsEmulator.reset();
+        EmulatedStack stack = new EmulatedStack(emulator, LIMIT_THREE.replace("limit: 3", "limit: 20"));
+        int invocations = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(invocations);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < invocations; i++) {
+            EmulatedStack.Instance lambda = stack.newInstance();
+            JobEvent job = new JobEvent(Forge.GITLAB, Integer.toString(7000 + i), "gitlab-org/gitlab-test",
+                    JobStatus.QUEUED, Set.of(), Optional.empty(), "d-" + i, Instant.parse("2026-11-23T09:00:00Z"),
+                    Optional.empty(), Optional.empty());
+            done.add(pool.submit(() -> {
+                go.await();
+                lambda.app().jobEvents().handle(job);
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+
+        var store = new DynamoMachineStore(stack.aws.dynamo(), stack.resources.machinesTable());
+        var machines = store.alive("docker");
+        assertThat(machines).as("each plan counted the jobs the others had counted").hasSize(invocations);
+        assertThat(machines.stream().flatMap(m -> m.jobId().stream()).toList()).doesNotHaveDuplicates();
+        assertThat(store.reserved("docker")).isEqualTo(invocations);
+        assertThat(store.counters("docker").machines()).containsOnly(java.util.Map.entry(
+                io.runnerscaler.core.model.MachineState.LAUNCHING, invocations));
+    }
+
+    @Test
     void aLaunchThatFailsGivesItsReservationBack() {
         AwsEmulator.reset();
         EmulatedStack stack = new EmulatedStack(emulator, LIMIT_THREE.replace("runner-scaler-docker", "no-such-template"));

@@ -195,6 +195,31 @@ class GitHubAppIT {
     }
 
     @Test
+    void aRateLimitOnTheReapersListingPausesTheAppSoScaleUpSendsNoJitConfigUntilTheReset() {
+        stack = new GitHubStack(access(), github.baseUri(), POOL.formatted("on-demand") + """
+                watch:
+                  github:
+                    repositories: [runner-scaler-demo/app]
+                """, UnaryOperator.identity());
+        java.time.Instant reset = stack.clock.instant().plusSeconds(600);
+        github.answer("GET", "/repos/runner-scaler-demo/app/actions/runs", 403, "github/error-403-rate-limit.json",
+                ForgeApiStub.githubRateLimit(0, reset));
+
+        stack.reap();
+
+        assertThat(stack.logs()).contains("\"event\":\"missed_jobs.list_failed\"").contains("\"reason\":\"RATE_LIMITED\"")
+                .as("the listing's answer is the metric too").contains("\"GitHubRateLimitRemaining\":0");
+        assertThat(stack.appQuota().pausedUntil("github-" + GitHubStack.INSTALLATION_ID, stack.clock.instant()))
+                .as("the App is paused for every function, in the table").contains(reset);
+
+        stack.deliver("webhook-github-queued.json");
+
+        assertThat(github.requests("POST", JIT)).as("scale-up does not ask GitHub while paused").isEmpty();
+        assertThat(stack.machines().alive("gh-docker")).as("no machine that could not get its runner").isEmpty();
+        assertThat(stack.logs()).contains("\"reason\":\"FORGE_RATE_LIMIT\"").contains("scale_up.message_failed");
+    }
+
+    @Test
     void aRunningJobMarksBusyTheMachineWhoseRunnerGitHubNames() {
         stack = stack("on-demand", UnaryOperator.identity());
         stack.deliver("webhook-github-queued.json");

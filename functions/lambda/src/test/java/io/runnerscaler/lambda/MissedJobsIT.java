@@ -31,6 +31,9 @@ import software.amazon.awssdk.services.ec2.model.Filter;
 class MissedJobsIT {
 
     private static final String JOBS = "/api/v4/projects/380/jobs";
+    private static final String GROUP_PROJECTS = "/api/v4/groups/acme%2Fplatform/projects";
+    private static final String APP_JOBS = "/api/v4/projects/acme%2Fplatform%2Fapp/jobs";
+    private static final String CLI_JOBS = "/api/v4/projects/acme%2Fplatform%2Ftools%2Fcli/jobs";
     private static final String POOLS = """
             concurrent: 10
             pools:
@@ -103,6 +106,37 @@ class MissedJobsIT {
     }
 
     @Test
+    void aWatchedGroupsProjectsAreListedAndTheirMissedJobGetsAMachineTheNextPass() {
+        stack = new GitLabStack(emulator, gitlab.getRuntimeInfo().getHttpBaseUrl(), POOLS.replace(
+                "projects: [380]", "groups: [acme/platform]"), Map.of());
+        reaper = new ReaperHandler(stack.app);
+        gitlab.stubFor(get(urlPathEqualTo(GROUP_PROJECTS)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withHeader("X-Next-Page", "")
+                .withBody(ForgeApiStub.fixture("gitlab/group-projects.json"))));
+        listing(APP_JOBS, 200, "project-jobs-pending.json");
+        listing(CLI_JOBS, 200, "project-jobs-none.json");
+        gitlab.stubFor(get(urlPathEqualTo(APP_JOBS + "/1978")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"id\":1978,\"tag_list\":[]}")));
+        stack.clock.set(java.time.Instant.parse("2026-11-23T09:03:00Z"));
+
+        reapAndScaleUp();
+        gitlab.verify(1, getRequestedFor(urlPathEqualTo(GROUP_PROJECTS)));
+        assertThat(stack.logs()).contains("\"event\":\"missed_jobs.group_listed\"").contains("\"projects\":2")
+                .contains("\"complete\":true");
+        assertThat(allInstances()).as("the group's projects are listed from the next pass").isZero();
+
+        stack.clock.advance(Duration.ofMinutes(1));
+        reapAndScaleUp();
+        gitlab.verify(1, getRequestedFor(urlPathEqualTo(APP_JOBS)));
+        gitlab.verify(1, getRequestedFor(urlPathEqualTo(CLI_JOBS)));
+        assertThat(instancesForJob("gitlab:1977")).as("launched for the missed job of the subgroup's project")
+                .isEqualTo(1);
+        assertThat(ledger().find("gitlab:1977")).hasValueSatisfying(j ->
+                assertThat(j.project()).isEqualTo("acme/platform/app"));
+        gitlab.verify(2, getRequestedFor(urlPathEqualTo(GROUP_PROJECTS)));
+    }
+
+    @Test
     void youngPendingJobIsLeftToItsWebhook() {
         listing(200, "project-jobs-pending.json");
         stack.clock.set(java.time.Instant.parse("2026-11-23T09:01:00Z"));
@@ -128,7 +162,11 @@ class MissedJobsIT {
     }
 
     private void listing(int status, String fixture) {
-        gitlab.stubFor(get(urlPathEqualTo(JOBS)).willReturn(aResponse().withStatus(status)
+        listing(JOBS, status, fixture);
+    }
+
+    private void listing(String jobs, int status, String fixture) {
+        gitlab.stubFor(get(urlPathEqualTo(jobs)).willReturn(aResponse().withStatus(status)
                 .withHeader("Content-Type", "application/json").withHeader("X-Next-Page", "")
                 .withBody(ForgeApiStub.fixture("gitlab/" + fixture))));
     }

@@ -69,6 +69,48 @@ class DynamoMachineStoreIT extends MachineStoreContract {
         assertThat(store.reserved("docker")).isEqualTo(1);
     }
 
+    @Test
+    void countersThatDriftedFromTheMachinesAreCorrectedOnlyWhenNothingMovedSinceTheyWereRead() {
+        store.reserve("docker", 2, 5);
+        record(machine("i-0d01", MachineState.IDLE));
+        // A record deleted by hand: the counters still count it.
+        emulator.clients().dynamo().deleteItem(d -> d.tableName(table).key(java.util.Map.of(
+                "pool", DynamoMachineStore.s("docker"), "instanceId", DynamoMachineStore.s("i-0d01"))));
+        record(machine("i-0d02", MachineState.BUSY));
+        MachineStore.PoolCounters stale = store.counters("docker");
+        record(machine("i-0d03", MachineState.IDLE));
+
+        assertThat(store.auditCounters("docker", store.alive("docker"), stale))
+                .as("a machine was recorded after the counters were read").isEmpty();
+
+        MachineStore.PoolCounters read = store.counters("docker");
+        assertThat(read.machines()).containsEntry(MachineState.IDLE, 2);
+        assertThat(store.auditCounters("docker", store.alive("docker"), read))
+                .containsExactly(java.util.Map.entry("IDLE", -1));
+        assertThat(store.counters("docker").machines()).containsOnly(java.util.Map.entry(MachineState.IDLE, 1),
+                java.util.Map.entry(MachineState.BUSY, 1));
+        MachineStore.PoolCounters mended = store.counters("docker");
+        assertThat(store.auditCounters("docker", store.alive("docker"), mended)).as("nothing left to mend").isEmpty();
+    }
+
+    @Test
+    void aCounterDriftOfTheStoppedMachinesIsMendedToo() {
+        store.reserve("docker", 1, 5);
+        Machine warming = new Machine("i-0e01", "docker", MachineState.WARMING, Market.SPOT, "m6i.large", 0, T0, T0,
+                Optional.empty());
+        store.put(warming);
+        store.put(warming.withState(MachineState.STOPPED, T0.plusSeconds(60), Optional.empty()));
+        emulator.clients().dynamo().deleteItem(d -> d.tableName(table).key(java.util.Map.of(
+                "pool", DynamoMachineStore.s("docker"), "instanceId", DynamoMachineStore.s("i-0e01"))));
+
+        MachineStore.PoolCounters read = store.counters("docker");
+        assertThat(read.stopped()).containsExactly("i-0e01");
+        assertThat(store.auditCounters("docker", store.alive("docker"), read))
+                .containsEntry("STOPPED", -1).containsEntry("stopped", -1);
+        assertThat(store.counters("docker").stopped()).isEmpty();
+        assertThat(store.counters("docker").machines()).isEmpty();
+    }
+
     private void record(Machine m) {
         record(store, m);
     }

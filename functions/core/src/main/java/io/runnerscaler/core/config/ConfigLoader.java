@@ -7,12 +7,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Reads the pools YAML into a {@link ScalerConfig}. Validates all of it at once: every problem names its
@@ -45,6 +47,14 @@ public final class ConfigLoader {
     private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern INSTANCE_TYPE = Pattern.compile("[a-z0-9-]+\\.[a-z0-9-]+");
     private static final Pattern GITLAB_PROJECT = Pattern.compile("[0-9]+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+");
+    /**
+     * A group's numeric id or its full path, segments joined by {@code /}, each as GitLab's
+     * {@code Gitlab::PathRegex::NAMESPACE_FORMAT_REGEX} (lib/gitlab/path_regex.rb) has it: "can contain only letters,
+     * digits, '_', '-' and '.'. Cannot start with '-' or end in '.'".
+     */
+    private static final String GROUP_SEGMENT = "(?:[A-Za-z0-9_.][A-Za-z0-9_.-]*[A-Za-z0-9_-]|[A-Za-z0-9_])";
+    private static final Pattern GITLAB_GROUP = Pattern.compile("[0-9]+|" + GROUP_SEGMENT + "(?:/" + GROUP_SEGMENT
+            + ")*");
     private static final Pattern GITHUB_REPOSITORY = Pattern.compile("[A-Za-z0-9-]+/[A-Za-z0-9_.-]+");
     /** GitHub logins: letters, digits and single hyphens, at most 39; repository names: letters, digits, . _ -. */
     private static final Pattern GITHUB_LOGIN = Pattern.compile("[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}");
@@ -326,24 +336,32 @@ public final class ConfigLoader {
     }
 
     /**
-     * The {@code watch} section: {@code gitlab.projects} and {@code github.repositories} to list pending jobs of,
-     * how often, and how many API calls a reaper pass may spend on it.
+     * The {@code watch} section: {@code gitlab.projects}, {@code gitlab.groups} and {@code github.repositories} to
+     * list pending jobs of, how often, and how many API calls a reaper pass may spend on it.
      */
     private static WatchConfig watch(YamlFields top, YamlNode node, List<PoolConfig> pools) {
         if (!(node instanceof YamlNode.Mapping map)) {
-            top.problem("watch", "must be a mapping with gitlab.projects and/or github.repositories, found "
-                    + YamlNode.describe(node));
+            top.problem("watch", "must be a mapping with gitlab.projects, gitlab.groups and/or github.repositories,"
+                    + " found " + YamlNode.describe(node));
             return WatchConfig.NONE;
         }
         YamlFields f = top.nested("watch", map);
         f.checkKeys(WATCH_KEYS);
-        List<String> projects = watched(f, Forge.GITLAB, "projects", GITLAB_PROJECT,
-                "a project id (123) or path (group/project)", pools);
-        List<String> repositories = watched(f, Forge.GITHUB, "repositories", GITHUB_REPOSITORY,
-                "an owner/repo name", pools);
-        if (projects.isEmpty() && repositories.isEmpty() && !f.problemReported("gitlab")
-                && !f.problemReported("github")) {
-            top.problem("watch", "lists no gitlab.projects and no github.repositories; list some or remove watch");
+        Map<String, List<String>> gitlab = watched(f, Forge.GITLAB, List.of(
+                new Watched("projects", GITLAB_PROJECT, "a project id (123) or path (group/project)", "project ids or paths"),
+                new Watched("groups", GITLAB_GROUP, "a group id (123) or path (group or group/subgroup)",
+                        "group ids or paths")), pools);
+        Map<String, List<String>> github = watched(f, Forge.GITHUB, List.of(
+                new Watched("repositories", GITHUB_REPOSITORY, "an owner/repo name", "owner/repo names")), pools);
+        List<String> projects = gitlab.getOrDefault("projects", List.of());
+        List<String> groups = gitlab.getOrDefault("groups", List.of());
+        List<String> repositories = github.getOrDefault("repositories", List.of());
+        boolean forgeWritten = Stream.of(Forge.GITLAB, Forge.GITHUB).map(forge -> f.node(forge.id()))
+                .anyMatch(n -> n.filter(m -> m instanceof YamlNode.Mapping fm && !fm.entries().isEmpty()).isPresent());
+        if (projects.isEmpty() && groups.isEmpty() && repositories.isEmpty() && !forgeWritten
+                && !f.problemReported("gitlab") && !f.problemReported("github")) {
+            top.problem("watch", "lists no gitlab.projects, no gitlab.groups and no github.repositories; list some or"
+                    + " remove watch");
         }
         Duration every = f.duration("every", WatchConfig.DEFAULT_EVERY);
         if (f.has("every") && every.isZero()) {
@@ -351,36 +369,53 @@ public final class ConfigLoader {
         }
         Duration pendingAfter = f.duration("pendingAfter", WatchConfig.DEFAULT_PENDING_AFTER);
         int callsPerPass = f.integer("callsPerPass", WatchConfig.DEFAULT_CALLS_PER_PASS, 1);
-        return new WatchConfig(projects, repositories, every, pendingAfter, callsPerPass);
+        return new WatchConfig(projects, groups, repositories, every, pendingAfter, callsPerPass);
     }
 
-    /** One forge's list under {@code watch} ({@code gitlab: {projects: [...]}}), each name checked. */
-    private static List<String> watched(YamlFields watch, Forge forge, String key, Pattern valid, String expected,
-                                        List<PoolConfig> pools) {
+    /** One list a forge's part of {@code watch} takes: its key, what each name must look like, and what it holds. */
+    private record Watched(String key, Pattern valid, String expected, String holds) {
+    }
+
+    /**
+     * One forge's lists under {@code watch} ({@code gitlab: {projects: [...], groups: [...]}}), by key, each name
+     * checked. A list that is there but empty is a mistake (a name left out, or a key to remove), not "watch none".
+     */
+    private static Map<String, List<String>> watched(YamlFields watch, Forge forge, List<Watched> lists,
+                                                     List<PoolConfig> pools) {
         Optional<YamlNode> node = watch.node(forge.id());
         if (node.isEmpty()) {
-            return List.of();
+            return Map.of();
         }
+        String keys = String.join(" and/or ", lists.stream().map(Watched::key).toList());
         if (!(node.get() instanceof YamlNode.Mapping map)) {
-            watch.problem(forge.id(), "must be a mapping with " + key + ", found " + YamlNode.describe(node.get()));
-            return List.of();
+            watch.problem(forge.id(), "must be a mapping with " + keys + ", found " + YamlNode.describe(node.get()));
+            return Map.of();
         }
         YamlFields f = watch.nested(watch.path(forge.id()), map);
-        f.checkKeys(List.of(key));
-        List<String> names = f.strings(key);
-        for (String name : names) {
-            if (!valid.matcher(name).matches()) {
-                f.problem(key, "'" + name + "' is not " + expected);
+        f.checkKeys(lists.stream().map(Watched::key).toList());
+        var found = new LinkedHashMap<String, List<String>>();
+        for (Watched list : lists) {
+            String key = list.key();
+            boolean written = map.entries().containsKey(key);
+            List<String> names = f.strings(key);
+            if (written && names.isEmpty() && !f.problemReported(key)) {
+                f.problem(key, "is empty; list " + list.holds() + " or remove " + f.path(key));
             }
+            for (String name : names) {
+                if (!list.valid().matcher(name).matches()) {
+                    f.problem(key, "'" + name + "' is not " + list.expected());
+                }
+            }
+            if (new LinkedHashSet<>(names).size() < names.size()) {
+                f.problem(key, "lists a name more than once");
+            }
+            if (!names.isEmpty() && pools.stream().noneMatch(p -> p.forge() == forge)) {
+                f.problem(key, "no pool has forge " + forge.id() + ", so no job found here could get a machine;"
+                        + " add such a pool or remove " + f.path(key));
+            }
+            found.put(key, names);
         }
-        if (new LinkedHashSet<>(names).size() < names.size()) {
-            f.problem(key, "lists a name more than once");
-        }
-        if (!names.isEmpty() && pools.stream().noneMatch(p -> p.forge() == forge)) {
-            f.problem(key, "no pool has forge " + forge.id() + ", so no job found here could get a machine;"
-                    + " add such a pool or remove " + f.path(key));
-        }
-        return names;
+        return found;
     }
 
     private static PeriodConfig period(YamlFields f, int limit, IdleSettings base, ZoneId poolZone) {

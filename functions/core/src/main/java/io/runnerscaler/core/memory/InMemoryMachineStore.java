@@ -26,6 +26,7 @@ public class InMemoryMachineStore implements MachineStore {
     private static final class PoolItem {
         int reserved;
         long version;
+        long stateVersion;
         long auditedVersion = -1;
         int grants;
         final List<Instant> bootFailures = new ArrayList<>();
@@ -43,8 +44,21 @@ public class InMemoryMachineStore implements MachineStore {
             return;
         }
         if (m.state().isFirst() || (current != null && current.state().isAlive())) {
+            if (current == null || current.state() != m.state()) {
+                item(m.pool()).stateVersion++;
+            }
             write(m);
         }
+    }
+
+    @Override
+    public synchronized boolean transition(Machine from, Machine to) {
+        Machine current = records.get(from.instanceId());
+        if (current == null || !current.state().isAlive() || current.state() != from.state()) {
+            return false;
+        }
+        put(to);
+        return true;
     }
 
     private void write(Machine m) {
@@ -70,6 +84,7 @@ public class InMemoryMachineStore implements MachineStore {
         PoolItem item = item(m.pool());
         item.reserved--;
         item.version++;
+        item.stateVersion++;
         return true;
     }
 
@@ -97,6 +112,24 @@ public class InMemoryMachineStore implements MachineStore {
             item.version++;
         }
         return granted;
+    }
+
+    @Override
+    public synchronized int reserve(String pool, int wanted, int limit, long version) {
+        return item(pool).version != version ? CHANGED : reserve(pool, wanted, limit);
+    }
+
+    /** The counters are the records themselves here, so they never drift. */
+    @Override
+    public synchronized PoolCounters counters(String pool) {
+        PoolItem item = item(pool);
+        return MachineStore.countersOf(List.copyOf(live.getOrDefault(pool, Map.of()).values()), item.grants, item.bootFailures, item.reserved, item.version,
+                item.stateVersion);
+    }
+
+    @Override
+    public synchronized Map<String, Integer> auditCounters(String pool, List<Machine> alive, PoolCounters read) {
+        return Map.of();
     }
 
     @Override

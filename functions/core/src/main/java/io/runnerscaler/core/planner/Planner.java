@@ -155,7 +155,10 @@ public final class Planner {
                     if (m.jobId().isPresent()) {
                         busy++;
                     } else {
-                        actions.add(new Action.Terminate(m.instanceId(), Reason.DRAINED));
+                        // A machine retired after its last build (maxBuilds) drains too: it takes no new job.
+                        boolean spent = pool.maxBuilds() > 0 && m.buildsDone() >= pool.maxBuilds();
+                        actions.add(new Action.Terminate(m.instanceId(),
+                                spent ? Reason.MAX_BUILDS_REACHED : Reason.DRAINED));
                         terminating++;
                     }
                 }
@@ -221,6 +224,25 @@ public final class Planner {
             total++;
         }
 
+        List<String> stoppedIds;
+        if (state.counted().isPresent()) {
+            // Planned from the counters: every machine counts where its state puts it, and a place reserved for a
+            // launch not yet recorded counts as launching. Nothing here ends a machine: plans made from the
+            // machines (the reaper's) do that.
+            MachineCounts counts = state.counted().get();
+            draining = counts.of(MachineState.DRAINING);
+            busy = counts.of(MachineState.BUSY) + draining;
+            idleUsable = counts.of(MachineState.IDLE);
+            launching = counts.of(MachineState.LAUNCHING) + counts.inFlight();
+            warming = counts.of(MachineState.WARMING);
+            stopping = counts.of(MachineState.STOPPING);
+            total = counts.total();
+            stoppedIds = counts.stopped();
+        } else {
+            stopped.sort(OLDEST_FIRST);
+            stoppedIds = stopped.stream().map(Machine::instanceId).toList();
+        }
+
         Optional<Instant> backoff = bootBackoff(state, now, actions);
         int target = idleTarget(idle, busy);
         int slots = state.concurrent() > 0 ? Math.max(0, state.concurrent() - state.runningJobsAll())
@@ -233,10 +255,9 @@ public final class Planner {
         // its place, so no limit or growth rate binds it), launched within limit and growth rate for the rest.
         int wantedForJobs = Math.max(0, jobDemand - availableCount);
         int wantedAll = Math.max(0, quota - availableCount);
-        stopped.sort(OLDEST_FIRST);
-        int starts = Math.min(wantedAll, stopped.size());
+        int starts = Math.min(wantedAll, stoppedIds.size());
         for (int i = 0; i < starts; i++) {
-            actions.add(new Action.Start(stopped.get(i).instanceId(), Reason.STARTED_FROM_POOL));
+            actions.add(new Action.Start(stoppedIds.get(i), Reason.STARTED_FROM_POOL));
         }
         wantedForJobs = Math.max(0, wantedForJobs - starts);
         int wanted = wantedAll - starts;
@@ -249,7 +270,7 @@ public final class Planner {
         int launch = Math.min(wanted, Math.min(room, growthRoom));
         // The stopped pool refills after the jobs and the idle target got theirs, on passes that list EC2 (the
         // reaper's): a refill is never urgent, and a job's path (scale-up) stays one StartInstances call.
-        int pooled = warming + stopping + stopped.size() - starts;
+        int pooled = warming + stopping + stoppedIds.size() - starts;
         int refillWanted = state.listing().isPresent() ? Math.max(0, idle.stoppedCount() - pooled) : 0;
         int refill = Math.min(refillWanted, Math.min(sub(room, launch), sub(growthRoom, launch)));
         if (backoff.isPresent()) {
@@ -283,8 +304,9 @@ public final class Planner {
         }
 
         // Stopped machines beyond the stopped target (a period that held more ended) go at once, newest first.
-        for (int i = stopped.size() - 1, extra = pooled - idle.stoppedCount(); i >= starts && extra > 0; i--, extra--) {
-            actions.add(new Action.Discard(stopped.get(i).instanceId(), Reason.ABOVE_STOPPED_COUNT, false));
+        int extraStopped = state.counted().isPresent() ? 0 : pooled - idle.stoppedCount();
+        for (int i = stoppedIds.size() - 1, extra = extraStopped; i >= starts && extra > 0; i--, extra--) {
+            actions.add(new Action.Discard(stoppedIds.get(i), Reason.ABOVE_STOPPED_COUNT, false));
             terminating++;
         }
         staying = total - terminating;

@@ -21,10 +21,28 @@ import java.util.Optional;
  *                       empty where nobody listed (scale-up), and then nothing is reconciled
  * @param image          the image the pool launches now, where known: stopped machines listed with another are
  *                       replaced ({@code IMAGE_OUTDATED})
+ * @param counted        the pool's machines as its counters have them, in place of {@code machines} (which is then
+ *                       empty): what scale-up plans a job's launch from, so its reads do not grow with the pool. Such
+ *                       a plan launches and starts only; ending machines is left to plans made from the machines
  */
 public record PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs, int runningJobsAll, int concurrent,
                         int onDemandGrants, List<Instant> bootFailures,
-                        Optional<List<Fleet.FleetInstance>> listing, Optional<String> image) {
+                        Optional<List<Fleet.FleetInstance>> listing, Optional<String> image,
+                        Optional<MachineCounts> counted) {
+
+    public PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs, int runningJobsAll, int concurrent,
+                     int onDemandGrants, List<Instant> bootFailures, Optional<List<Fleet.FleetInstance>> listing,
+                     Optional<String> image) {
+        this(pool, machines, queuedJobs, runningJobsAll, concurrent, onDemandGrants, bootFailures, listing, image,
+                Optional.empty());
+    }
+
+    /** A pool planned from its counters: no machine list, no EC2 listing. */
+    public static PoolState counted(PoolConfig pool, MachineCounts counts, int queuedJobs, int runningJobsAll,
+                                    int concurrent, int onDemandGrants, List<Instant> bootFailures) {
+        return new PoolState(pool, List.of(), queuedJobs, runningJobsAll, concurrent, onDemandGrants, bootFailures,
+                Optional.empty(), Optional.empty(), Optional.of(counts));
+    }
 
     public PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs, int runningJobsAll, int concurrent,
                      int onDemandGrants, List<Instant> bootFailures, Optional<List<Fleet.FleetInstance>> listing) {
@@ -34,6 +52,9 @@ public record PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs,
 
     public PoolState {
         machines = List.copyOf(machines);
+        if (counted.isPresent() && (!machines.isEmpty() || listing.isPresent())) {
+            throw new IllegalArgumentException("a pool planned from its counters has no machine list or listing");
+        }
         bootFailures = List.copyOf(bootFailures);
         listing = listing.map(List::copyOf);
     }
@@ -45,11 +66,11 @@ public record PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs,
 
     public PoolState withListing(List<Fleet.FleetInstance> instances) {
         return new PoolState(pool, machines, queuedJobs, runningJobsAll, concurrent, onDemandGrants, bootFailures,
-                Optional.of(instances), image);
+                Optional.of(instances), image, counted);
     }
 
     public PoolState withImage(Optional<String> current) {
         return new PoolState(pool, machines, queuedJobs, runningJobsAll, concurrent, onDemandGrants, bootFailures,
-                listing, current);
+                listing, current, counted);
     }
 }

@@ -4,6 +4,7 @@ import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -44,9 +45,31 @@ public interface JobLedger {
         return find(jobKey).map(Job::interrupted).orElse(false);
     }
 
-    /** How many jobs of the pool are in the given status; what planning needs, without reading the jobs. */
+    /**
+     * How many jobs of the pool are {@link #COUNTED counted} in the given status; what planning needs, without
+     * reading the jobs (the DynamoDB ledger keeps a counter item per pool in the same transaction as each job).
+     */
     default int count(String pool, JobStatus status) {
         return inStatus(pool, status).size();
+    }
+
+    /** How many jobs of all the given pools are in the given status (one counter item in DynamoDB). */
+    default int countAll(List<String> pools, JobStatus status) {
+        return pools.stream().mapToInt(p -> count(p, status)).sum();
+    }
+
+    /** The statuses the ledger keeps counters of: those planning reads. */
+    Set<JobStatus> COUNTED = Set.of(JobStatus.QUEUED, JobStatus.RUNNING);
+
+    /**
+     * Counts the pool's jobs in each {@link #COUNTED} status from the jobs themselves and corrects the pool's
+     * counters where they drifted (a job item deleted or expired): reads every such job, so the reaper calls it only
+     * when the counters look wrong.
+     *
+     * @return each corrected status with its correction (after minus before); empty if none drifted
+     */
+    default Map<JobStatus, Integer> recount(String pool) {
+        return Map.of();
     }
 
     /** The outcome of recording an event. */

@@ -28,13 +28,21 @@ public interface MachineRecords {
         return markEnded(machine, at, "");
     }
 
+    /**
+     * Writes {@code to} only if the machine's record is live and still in {@code from}'s state: how a machine is
+     * claimed (a stopped machine started for a job) when two invocations may want it at once.
+     *
+     * @return whether this call made the change
+     */
+    boolean transition(Machine from, Machine to);
+
     Optional<Machine> find(String instanceId);
 
     /** The pool's machines that are not TERMINATED. */
     List<Machine> alive(String pool);
 
-    /** The pool's machine launched for or running the given job, if any. */
-    default Optional<Machine> forJob(String pool, String jobKey) {
-        return alive(pool).stream().filter(m -> m.jobId().filter(jobKey::equals).isPresent()).findFirst();
+    /** The pool's live machines launched for or running the given job; a lookup that does not read the pool. */
+    default List<Machine> withJob(String pool, String jobKey) {
+        return alive(pool).stream().filter(m -> m.jobId().filter(jobKey::equals).isPresent()).toList();
     }
 }

@@ -27,6 +27,15 @@ public interface PendingJobs {
     Listing pending(String project, int maxCalls);
 
     /**
+     * The projects of a group and its subgroups (GitLab), page by page from {@code page}, using at most
+     * {@code maxCalls} API calls; a listing the budget ended says which page comes next, to go on from there.
+     * A forge without groups refuses.
+     */
+    default Projects projects(String group, String page, int maxCalls) {
+        throw new ForgeException.Misconfigured(forge().id() + " has no groups to list projects of ('" + group + "')");
+    }
+
+    /**
      * What one listing found.
      *
      * @param calls      API calls made
@@ -37,6 +46,24 @@ public interface PendingJobs {
     record Listing(List<JobEvent> jobs, int calls, boolean complete, Optional<Duration> retryAfter) {
         public Listing {
             jobs = List.copyOf(jobs);
+        }
+    }
+
+    /**
+     * What one listing of a group's projects found.
+     *
+     * @param projects   project paths ({@code group/sub/app}), as job events name them
+     * @param calls      API calls made
+     * @param nextPage   the page to go on from when the budget or the rate limit ended the listing; empty when done
+     * @param retryAfter as in {@link Listing}
+     */
+    record Projects(List<String> projects, int calls, Optional<String> nextPage, Optional<Duration> retryAfter) {
+        public Projects {
+            projects = List.copyOf(projects);
+        }
+
+        public boolean complete() {
+            return nextPage.isEmpty();
         }
     }
 }

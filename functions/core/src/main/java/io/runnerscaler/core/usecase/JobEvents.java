@@ -22,9 +22,13 @@ import io.runnerscaler.core.port.MachineStore;
 import io.runnerscaler.core.port.Metrics;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.function.Supplier;
 
 /**
@@ -86,18 +90,37 @@ public final class JobEvents {
         }
     }
 
+    /**
+     * Plans the pool from its counters (a constant number of reads however many jobs and machines it has) and
+     * carries the plan out; when the pool's capacity changed between the read and the reservation (another
+     * scale-up launched, or a machine ended), reads and plans again, so jobs planned at once get one machine each.
+     */
     private void scaleUp(ScalerConfig cfg, PoolConfig pool, JobEvent event, Instant now) {
         metrics.count("JobsQueued", Map.of("Pool", pool.name(), "Forge", pool.forge().id()));
-        // At least this job: the status index may not show our own write yet (GSIs are eventually consistent).
-        int queued = Math.max(1, ledger.count(pool.name(), JobStatus.QUEUED));
-        MachineStore.PoolCounters counters = machines.counters(pool.name());
-        PoolState state = new PoolState(pool, machines.alive(pool.name()), queued, runningJobs(cfg),
-                cfg.concurrent(), counters.onDemandGrants(), counters.bootFailures(), Optional.empty());
-        Plan plan = planner.plan(state, now);
-        log.info("job.queued", Map.of("pool", pool.name(), "job", event.jobKey(), "delivery", event.deliveryId(),
-                "queued", state.queuedJobs(), "launch", plan.launchCount()));
-        executor.execute(pool, plan, now, Optional.of(event.jobKey()));
+        for (int attempt = 1; ; attempt++) {
+            // At least this job: the ledger counted it in the transaction that recorded it, unless that was undone.
+            int queued = Math.max(1, ledger.count(pool.name(), JobStatus.QUEUED));
+            MachineStore.PoolCounters counters = machines.counters(pool.name());
+            PoolState state = PoolState.counted(pool, counters.machineCounts(), queued, runningJobs(cfg),
+                    cfg.concurrent(), counters.onDemandGrants(), counters.bootFailures());
+            Plan plan = planner.plan(state, now);
+            if (executor.execute(pool, plan, now, Optional.of(event.jobKey()), counters.version())) {
+                log.info("job.queued", Map.of("pool", pool.name(), "job", event.jobKey(), "delivery",
+                        event.deliveryId(), "queued", state.queuedJobs(), "launch", plan.launchCount(),
+                        "attempts", attempt));
+                return;
+            }
+            metrics.count("ScaleUpReplans", Map.of("Pool", pool.name()));
+            if (attempt >= MAX_PLANS) {
+                // The queue brings the message back (after its visibility timeout), and that attempt plans anew.
+                throw new IllegalStateException("pool '" + pool.name() + "': its capacity changed under each of "
+                        + MAX_PLANS + " plans for " + event.jobKey() + "; planning again later");
+            }
+        }
     }
+
+    /** Plans one job's scale-up may make before the queue brings it back; each lost race means another launched. */
+    static final int MAX_PLANS = 25;
 
     /**
      * A job runs: its machine becomes BUSY and keeps its first job's instant, and the job's time from queued to
@@ -111,8 +134,8 @@ public final class JobEvents {
         // The pool's runner id is only asked for when it can tell something: the forge named a runner but no manager.
         Optional<String> poolRunnerId = event.runnerId().isPresent() && event.runnerManager().isEmpty()
                 ? executor.runners().poolRunnerId(pool) : Optional.empty();
-        Placement placement = planner.placeRunningJob(pool, machines.alive(pool.name()), new RunningJob(
-                event.jobKey(), event.runnerName(), event.runnerId(), event.runnerManager(), poolRunnerId));
+        Placement placement = place(pool, new RunningJob(event.jobKey(), event.runnerName(), event.runnerId(),
+                event.runnerManager(), poolRunnerId));
         var fields = new LinkedHashMap<String, Object>();
         fields.put("pool", pool.name());
         fields.put("job", event.jobKey());
@@ -149,6 +172,34 @@ public final class JobEvents {
     }
 
     /**
+     * Where the planner puts a running job, asked first about the machines the job and the runner's name point to (a
+     * lookup each); only when those cannot settle it (the forge named a machine not among them, or it comes to a
+     * guess) about all the pool's live machines.
+     */
+    private Placement place(PoolConfig pool, RunningJob job) {
+        var candidates = new LinkedHashMap<String, Machine>();
+        machines.withJob(pool.name(), job.jobKey()).forEach(m -> candidates.put(m.instanceId(), m));
+        job.runnerName().map(INSTANCE_AT_END::matcher).filter(java.util.regex.Matcher::find)
+                .flatMap(named -> machines.find(named.group(1)))
+                .filter(m -> m.pool().equals(pool.name()) && m.state().isAlive())
+                .ifPresent(m -> candidates.put(m.instanceId(), m));
+        Placement placement = planner.placeRunningJob(pool, List.copyOf(candidates.values()), job);
+        if (placement instanceof Placement.OnMachine on && SETTLED_BY_LOOKUP.contains(on.reason())) {
+            return placement;
+        }
+        return planner.placeRunningJob(pool, machines.alive(pool.name()), job);
+    }
+
+    /** A runner name that ends in an instance id: a GitHub runner's {@code <pool>-<instance id>}, or the id itself. */
+    private static final Pattern INSTANCE_AT_END = Pattern.compile("(i-[0-9a-f]{8,17})$");
+    /**
+     * Placements the looked-up machines settle as the whole pool would: the forge's word about one of them, or the
+     * machine launched for the job when the forge named no runner manager (which would come first).
+     */
+    private static final Set<Reason> SETTLED_BY_LOOKUP = EnumSet.of(Reason.ALREADY_BUSY, Reason.RUNNER_MANAGER,
+            Reason.RUNNER_NAME, Reason.LAUNCHED_FOR_JOB);
+
+    /**
      * When the job was queued. GitHub: the event's {@code created_at}, which GitHub sets when it queues the job
      * (as {@link JobLedger.Instants} keeps it). GitLab: a Job Hook's {@code build_created_at} is when the pipeline
      * made the job, long before a later stage's job is queued, so the ledger's {@code queuedAt} (when the
@@ -175,16 +226,21 @@ public final class JobEvents {
         if (firstTime && event.status() == JobStatus.FAILED && ledger.wasInterrupted(event.jobKey())) {
             retryOnDemand(pool, event);
         }
-        Optional<Machine> machine = machines.alive(pool.name()).stream()
-                .filter(m -> m.state() == MachineState.BUSY && m.jobId().filter(event.jobKey()::equals).isPresent())
-                .findFirst();
+        Optional<Machine> machine = busyWith(machines.withJob(pool.name(), event.jobKey()), event.jobKey())
+                // The job index may not show a machine marked busy a moment ago: then the pool is read.
+                .or(() -> busyWith(machines.alive(pool.name()), event.jobKey()));
         if (machine.isEmpty()) {
             return;
         }
         Machine done = machine.get().withBuildFinished(now);
+        if (pool.maxBuilds() > 0 && done.buildsDone() >= pool.maxBuilds()) {
+            // Its last build (maxBuilds): it takes no new job, and no plan counts it available; the reaper ends it.
+            done = done.withState(MachineState.DRAINING, now, Optional.empty());
+        }
         machines.put(done);
-        log.info("machine.idle", Map.of("pool", pool.name(), "job", event.jobKey(),
-                "instance", done.instanceId(), "buildsDone", done.buildsDone(), "jobStatus", event.status().name()));
+        log.info(done.state() == MachineState.DRAINING ? "machine.retired" : "machine.idle", Map.of("pool",
+                pool.name(), "job", event.jobKey(), "instance", done.instanceId(), "buildsDone", done.buildsDone(),
+                "jobStatus", event.status().name()));
     }
 
     /**
@@ -226,7 +282,14 @@ public final class JobEvents {
         return ledger.find(event.jobKey()).map(j -> j.status() == event.status()).orElse(false);
     }
 
+    private static Optional<Machine> busyWith(List<Machine> machines, String jobKey) {
+        return machines.stream().filter(m -> m.state() == MachineState.BUSY
+                && m.jobId().filter(jobKey::equals).isPresent()).findFirst();
+    }
+
+    /** Running jobs of all pools, read only when a global {@code concurrent} caps them. */
     private int runningJobs(ScalerConfig cfg) {
-        return cfg.pools().stream().mapToInt(p -> ledger.count(p.name(), JobStatus.RUNNING)).sum();
+        return cfg.concurrent() > 0
+                ? ledger.countAll(cfg.pools().stream().map(PoolConfig::name).toList(), JobStatus.RUNNING) : 0;
     }
 }

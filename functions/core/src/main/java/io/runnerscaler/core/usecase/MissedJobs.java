@@ -2,6 +2,7 @@ package io.runnerscaler.core.usecase;
 
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.config.WatchConfig;
+import io.runnerscaler.core.config.WatchConfig.Kind;
 import io.runnerscaler.core.config.WatchConfig.Target;
 import io.runnerscaler.core.matching.MatchResult;
 import io.runnerscaler.core.matching.PoolMatcher;
@@ -15,13 +16,17 @@ import io.runnerscaler.core.port.Metrics;
 import io.runnerscaler.core.port.PendingJobs;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -35,8 +40,13 @@ import java.util.function.Consumer;
  * listed first (a failed listing counts as one), and a pass stops at {@code watch.callsPerPass} calls. A
  * forge that rate-limits is left alone for as long as it asked; one that fails is skipped for the rest of the
  * pass. Nothing here fails the reaper.
- * When a project was last listed is kept in memory: a warm reaper keeps it between passes, a cold start
- * lists due projects again, still within the call budget.
+ *
+ * <p>A watched GitLab group is one more target in that rotation: listing it (its projects, subgroups included,
+ * a page a call) costs calls from the same budget and yields projects, which are then watched like listed ones
+ * from the next pass on. A group listing the budget cut short goes on from the page it reached in the next pass;
+ * the projects found by the last complete listing stay watched meanwhile.
+ * When a project was last listed, and the projects of each group, are kept in memory: a warm reaper keeps them
+ * between passes, a cold start lists due projects and groups again, still within the call budget.
  */
 public final class MissedJobs {
 
@@ -83,6 +93,14 @@ public final class MissedJobs {
     private final Metrics metrics;
     private final Map<Target, Instant> lastListed = new HashMap<>();
     private final Map<Forge, Instant> pausedUntil = new EnumMap<>(Forge.class);
+    private final Map<String, GroupProjects> groups = new HashMap<>();
+
+    /** A watched group's projects as its last complete listing found them, and a listing under way. */
+    private static final class GroupProjects {
+        List<String> projects = List.of();
+        List<String> found = new ArrayList<>();
+        Optional<String> nextPage = Optional.empty();
+    }
 
     /**
      * @param forges  the forges that can be asked, by forge; a watched project of another forge is skipped
@@ -135,9 +153,9 @@ public final class MissedJobs {
         int calls = 0;
         var jobs = new LinkedHashMap<String, Verdict>();
         var failures = new LinkedHashMap<String, String>();
-        var failedForges = new java.util.HashSet<Forge>();
+        var failedForges = new HashSet<Forge>();
         PoolMatcher matcher = new PoolMatcher(cfg.pools());
-        for (Target target : due(watch.targets(), lastListed, pausedUntil, watch.every(), now)) {
+        for (Target target : due(watched(watch), lastListed, pausedUntil, watch.every(), now)) {
             if (calls >= budget || failedForges.contains(target.forge())) {
                 continue;
             }
@@ -146,8 +164,12 @@ public final class MissedJobs {
                 lastListed.put(target, now);
                 failures.put(target.toString(), "NOT_CONFIGURED");
                 log.warn("missed_jobs.not_configured", Map.of("forge", target.forge().id(),
-                        "project", target.project(), "detail", "no API credentials for " + target.forge().id()
-                                + " in this stack; the project is not watched"));
+                        subject(target), target.project(), "detail", "no API credentials for " + target.forge().id()
+                                + " in this stack; the " + subject(target) + " is not watched"));
+                continue;
+            }
+            if (target.kind() == Kind.GROUP) {
+                calls += listGroup(target, forge, budget - calls, now, failures, failedForges);
                 continue;
             }
             lastListed.put(target, now);
@@ -181,6 +203,61 @@ public final class MissedJobs {
             log.info("missed_jobs.listed", fields);
         }
         return new Outcome(calls, jobs, failures);
+    }
+
+    /**
+     * The watched targets: the config's projects, repositories and groups, then the projects the groups' last
+     * complete listings found that the config does not list itself, in the order found.
+     */
+    private List<Target> watched(WatchConfig watch) {
+        List<Target> targets = watch.targets();
+        var all = new LinkedHashSet<>(targets);
+        for (String group : watch.gitlabGroups()) {
+            Optional.ofNullable(groups.get(group)).ifPresent(g -> g.projects.forEach(
+                    p -> all.add(new Target(Forge.GITLAB, p))));
+        }
+        return List.copyOf(all);
+    }
+
+    /**
+     * Lists a group's projects from where its last listing stopped, within {@code budget} calls. Only a complete
+     * listing replaces the group's projects and counts as the group listed; one cut short stays due and goes on
+     * from its next page. A failed one counts as listed, like a project's. Returns the calls made.
+     */
+    private int listGroup(Target target, PendingJobs forge, int budget, Instant now, Map<String, String> failures,
+                          Set<Forge> failedForges) {
+        GroupProjects group = groups.computeIfAbsent(target.project(), g -> new GroupProjects());
+        PendingJobs.Projects listing;
+        try {
+            listing = forge.projects(target.project(), group.nextPage.orElse("1"), budget);
+        } catch (RuntimeException e) {
+            lastListed.put(target, now);
+            failures.put(target.toString(), failed(target, e, now));
+            failedForges.add(target.forge());
+            return 1;
+        }
+        listing.retryAfter().ifPresent(wait -> pausedUntil.put(target.forge(), now.plus(wait)));
+        group.found.addAll(listing.projects());
+        group.nextPage = listing.nextPage();
+        if (listing.complete()) {
+            group.projects = List.copyOf(new LinkedHashSet<>(group.found));
+            group.found = new ArrayList<>();
+            lastListed.put(target, now);
+        }
+        var fields = new LinkedHashMap<String, Object>();
+        fields.put("forge", target.forge().id());
+        fields.put("group", target.project());
+        fields.put("projects", listing.complete() ? group.projects.size() : group.found.size());
+        fields.put("calls", listing.calls());
+        fields.put("complete", listing.complete());
+        listing.nextPage().ifPresent(page -> fields.put("nextPage", page));
+        log.info("missed_jobs.group_listed", fields);
+        return listing.calls();
+    }
+
+    /** The log field naming what a target is: a project (or repository), or a group. */
+    private static String subject(Target target) {
+        return target.kind() == Kind.GROUP ? "group" : "project";
     }
 
     /** Hands the job to scale-up as QUEUED; a failure is logged and left for the project's next listing. */
@@ -225,7 +302,7 @@ public final class MissedJobs {
         metrics.count("MissedJobsListFailures", Map.of("Forge", target.forge().id(), "Reason", reason));
         var fields = new LinkedHashMap<String, Object>();
         fields.put("forge", target.forge().id());
-        fields.put("project", target.project());
+        fields.put(subject(target), target.project());
         fields.put("reason", reason);
         fields.put("retryable", !(e instanceof ForgeException r) || r.retryable());
         if (e instanceof ForgeException.RateLimited r) {

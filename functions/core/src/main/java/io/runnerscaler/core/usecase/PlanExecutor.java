@@ -7,6 +7,7 @@ import io.runnerscaler.core.planner.Action;
 import io.runnerscaler.core.planner.Plan;
 import io.runnerscaler.core.planner.Planner;
 import io.runnerscaler.core.planner.Reason;
+import io.runnerscaler.core.port.Capacity;
 import io.runnerscaler.core.port.EventLog;
 import io.runnerscaler.core.port.Fleet;
 import io.runnerscaler.core.port.ForgeException;
@@ -76,6 +77,44 @@ public final class PlanExecutor {
      *               has a timeout stops cleanly between machines instead of in the middle of one
      */
     public void execute(PoolConfig pool, Plan plan, Instant now, Optional<String> forJob, BooleanSupplier inTime) {
+        run(pool, plan, now, forJob, inTime, null);
+    }
+
+    /**
+     * Carries out a plan made from the pool's counters read at capacity {@code version}: its reservations are made
+     * only while the capacity is still as read (counting this plan's own), and its starts claim their stopped
+     * machines first. When another invocation changed the pool in between, nothing more is done.
+     *
+     * @return false when the pool changed since its counters were read: read them and plan again
+     */
+    public boolean execute(PoolConfig pool, Plan plan, Instant now, Optional<String> forJob, long version) {
+        try {
+            run(pool, plan, now, forJob, () -> true, new Expected(version));
+            return true;
+        } catch (CapacityChanged changed) {
+            log.info("plan.superseded", fields(pool.name(), Map.of("reason", changed.getMessage())));
+            return false;
+        }
+    }
+
+    /** The capacity version a counted plan expects, moved on by the plan's own reservations and releases. */
+    private static final class Expected {
+        long version;
+
+        Expected(long version) {
+            this.version = version;
+        }
+    }
+
+    /** The pool changed since the counters a plan was made from were read. */
+    private static final class CapacityChanged extends RuntimeException {
+        CapacityChanged(String what) {
+            super(what, null, false, false);
+        }
+    }
+
+    private void run(PoolConfig pool, Plan plan, Instant now, Optional<String> forJob, BooleanSupplier inTime,
+                     Expected expected) {
         int deferred = 0;
         Optional<String> jobLeft = forJob;
         for (Action action : plan.actions()) {
@@ -85,9 +124,9 @@ public final class PlanExecutor {
                 continue;
             }
             switch (action) {
-                case Action.Launch l -> launch(pool, l, now, jobLeft);
+                case Action.Launch l -> launch(pool, l, now, jobLeft, expected);
                 case Action.Start st -> {
-                    if (start(pool, st, now, jobLeft)) {
+                    if (start(pool, st, now, jobLeft, expected)) {
                         jobLeft = Optional.empty();
                     }
                 }
@@ -140,7 +179,8 @@ public final class PlanExecutor {
      * spot launch is followed by whatever the planner makes of the fleet's answer. Places not used are given
      * back at the end.
      */
-    private void launch(PoolConfig pool, Action.Launch wanted, Instant now, Optional<String> forJob) {
+    private void launch(PoolConfig pool, Action.Launch wanted, Instant now, Optional<String> forJob,
+                        Expected expected) {
         RunnerRegistry.Allowance allowance = runners.registrations(pool, wanted.count());
         Optional<Action.Launch> allowed = planner.withinRegistrations(wanted, allowance.granted());
         if (allowance.granted() < wanted.count()) {
@@ -159,7 +199,18 @@ public final class PlanExecutor {
             return;
         }
         Action.Launch planned = allowed.get();
-        int granted = machines.reserve(pool.name(), planned.count(), pool.limit());
+        int granted;
+        if (expected == null) {
+            granted = machines.reserve(pool.name(), planned.count(), pool.limit());
+        } else {
+            granted = machines.reserve(pool.name(), planned.count(), pool.limit(), expected.version);
+            if (granted == Capacity.CHANGED) {
+                throw new CapacityChanged("the pool's capacity changed since its counters were read");
+            }
+            if (granted > 0) {
+                expected.version++;
+            }
+        }
         if (granted < planned.count()) {
             // Another invocation took the places between our snapshot and now: the limit holds.
             log.info("plan.hold", fields(pool.name(), Map.of("reason", Reason.LIMIT_REACHED.name(), "detail",
@@ -210,6 +261,9 @@ public final class PlanExecutor {
             }
         }
         machines.release(pool.name(), unused);
+        if (unused > 0 && expected != null) {
+            expected.version++;
+        }
         if (unused > 0 && last != null) {
             Fleet.LaunchFailure why = last.failure().orElse(new Fleet.LaunchFailure(Fleet.LaunchFailure.Kind.OTHER,
                     "NoInstances", "the fleet returned fewer instances"));
@@ -265,32 +319,37 @@ public final class PlanExecutor {
      * and its registration, made now and never at refill (a GitHub JIT config is generated here). If EC2 refuses,
      * the planner says what to launch instead. Returns whether the machine was started (and took {@code forJob}).
      */
-    private boolean start(PoolConfig pool, Action.Start st, Instant now, Optional<String> forJob) {
+    private boolean start(PoolConfig pool, Action.Start st, Instant now, Optional<String> forJob, Expected expected) {
         Optional<Machine> current = machines.find(st.instanceId())
                 .filter(m -> m.state() == MachineState.STOPPED || m.state() == MachineState.STOPPING);
-        if (current.isEmpty()) {
+        Optional<Machine> started = current.map(m -> m.startedFromPool(now, forJob));
+        // The record is claimed first, so two invocations never start the same machine for two jobs.
+        if (started.isEmpty() || !machines.transition(current.get(), started.get())) {
+            if (expected != null) {
+                throw new CapacityChanged("stopped machine " + st.instanceId() + " was taken since planned");
+            }
             log.info("machine.start_skipped", fields(pool.name(), Map.of("instance", st.instanceId(),
                     "reason", "NOT_STOPPED_SINCE_PLANNED")));
             return false;
         }
         Optional<Fleet.LaunchFailure> refused = fleet.start(st.instanceId());
         if (refused.isPresent()) {
+            // Back to the pool as it was: it is tried again at the next start.
+            machines.transition(started.get(), current.get());
             Fleet.LaunchFailure why = refused.get();
             metrics.count("StartFailures", Map.of("Pool", pool.name(), "Reason", why.kind().name()));
             log.warn("machine.start_failed", fields(pool.name(), Map.of("instance", st.instanceId(),
                     "reason", why.kind().name(), "code", why.code())));
-            planner.afterStart(pool, st, why).ifPresent(l -> launch(pool, l, now, forJob));
+            planner.afterStart(pool, st, why).ifPresent(l -> launch(pool, l, now, forJob, expected));
             return false;
         }
-        Machine started = current.get().startedFromPool(now, forJob);
-        machines.put(started);
         metrics.count("MachinesStarted", Map.of("Pool", pool.name(), "Reason", st.reason().name()));
         var f = new LinkedHashMap<String, Object>();
         f.put("instance", st.instanceId());
         f.put("reason", st.reason().name());
         forJob.ifPresent(j -> f.put("job", j));
         log.info("machine.started", fields(pool.name(), f));
-        handOff(pool, started, now);
+        handOff(pool, started.get(), now);
         return true;
     }
 

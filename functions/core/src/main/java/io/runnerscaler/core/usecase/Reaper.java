@@ -89,13 +89,17 @@ public final class Reaper {
         fleet.describeManaged().forEach(i -> listed.computeIfAbsent(i.pool(), p -> new ArrayList<>()).add(i));
         findMissedJobs(cfg, now);
         rematchIfNew(cfg, now);
-        int running = cfg.pools().stream().mapToInt(p -> ledger.count(p.name(), JobStatus.RUNNING)).sum();
+        int running = cfg.concurrent() > 0
+                ? ledger.countAll(cfg.pools().stream().map(PoolConfig::name).toList(), JobStatus.RUNNING) : 0;
         List<Plan> plans = new ArrayList<>();
         for (PoolConfig pool : cfg.pools()) {
+            // The counters first, then the machines: a counter correction is made only if nothing moved in between.
+            MachineStore.PoolCounters counters = machines.counters(pool.name());
             List<Machine> alive = machines.alive(pool.name());
             auditReservation(pool.name(), alive.size());
-            MachineStore.PoolCounters counters = machines.counters(pool.name());
-            PoolState state = new PoolState(pool, alive, ledger.count(pool.name(), JobStatus.QUEUED), running,
+            auditCounters(pool.name(), alive, counters);
+            int queued = queuedJobs(pool.name(), alive);
+            PoolState state = new PoolState(pool, alive, queued, running,
                     cfg.concurrent(), counters.onDemandGrants(), counters.bootFailures(),
                     Optional.of(listed.getOrDefault(pool.name(), List.of())))
                     // The image a pool launches now, where the config names it; a resolve:ssm: image is not read here.
@@ -146,6 +150,37 @@ public final class Reaper {
             log.warn("capacity.corrected", Map.of("pool", pool, "correction", correction,
                     "reason", "RESERVATION_LEAKED"));
         }
+    }
+
+    /**
+     * Corrects the pool's machine counters where they drifted from its machines (a record written or deleted by
+     * hand, a write lost outside the scaler): logged and counted ({@code CounterDrift}), never silent.
+     */
+    private void auditCounters(String pool, List<Machine> alive, MachineStore.PoolCounters read) {
+        machines.auditCounters(pool, alive, read).forEach((counter, correction) -> drift(pool, counter, correction));
+    }
+
+    /**
+     * The pool's queued jobs, from its counter. A counter that says jobs wait while an idle machine waits too is
+     * suspect (a job item deleted or expired leaves it counting a job nobody runs, and each pass would launch for
+     * it): then the pool's jobs are counted from the ledger, read one by one, and the counters corrected. Otherwise
+     * this reads one item, however many jobs there are.
+     */
+    private int queuedJobs(String pool, List<Machine> alive) {
+        int queued = ledger.count(pool, JobStatus.QUEUED);
+        boolean idleWaits = alive.stream().anyMatch(m -> m.state() == MachineState.IDLE);
+        if (queued == 0 || !idleWaits) {
+            return queued;
+        }
+        Map<JobStatus, Integer> corrections = ledger.recount(pool);
+        corrections.forEach((status, correction) -> drift(pool, status.name(), correction));
+        return queued + corrections.getOrDefault(JobStatus.QUEUED, 0);
+    }
+
+    private void drift(String pool, String counter, int correction) {
+        metrics.count("CounterDrift", Map.of("Pool", pool, "Counter", counter));
+        log.warn("counters.corrected", Map.of("pool", pool, "counter", counter, "correction", correction,
+                "reason", "COUNTER_DRIFT"));
     }
 
     /** Jobs whose webhook was lost go to scale-up as a webhook's would; the forges' answers never fail the pass. */

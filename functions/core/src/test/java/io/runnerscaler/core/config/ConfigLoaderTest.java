@@ -54,7 +54,7 @@ class ConfigLoaderTest {
         assertThat(config.pools().get(1).github()).contains(GitHubTarget.organization("acme", 1));
         assertThat(config.pools().get(2).idle().idleTime()).isEqualTo(Duration.ofMinutes(90));
         assertThat(config.watch()).isEqualTo(new WatchConfig(List.of("380", "gitlab-org/gitlab-test"),
-                List.of("acme/app"), Duration.ofMinutes(5), Duration.ofMinutes(2), 10));
+                List.of("acme/platform"), List.of("acme/app"), Duration.ofMinutes(5), Duration.ofMinutes(2), 10));
     }
 
     @Test
@@ -80,6 +80,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void watchTakesGitLabGroupsBesideProjects() {
+        ScalerConfig config = loader.parse(MINIMAL + """
+                watch:
+                  gitlab:
+                    projects: [123]
+                    groups: [acme, acme/platform/tools, 42, my_group.v2]
+                """);
+        assertThat(config.watch().gitlabGroups()).containsExactly("acme", "acme/platform/tools", "42", "my_group.v2");
+        assertThat(config.watch().targets()).containsExactly(new WatchConfig.Target(Forge.GITLAB, "123"),
+                WatchConfig.Target.group("acme"), WatchConfig.Target.group("acme/platform/tools"),
+                WatchConfig.Target.group("42"), WatchConfig.Target.group("my_group.v2"));
+        assertThat(WatchConfig.Target.group("acme")).hasToString("gitlab-group:acme");
+        assertThat(loader.parse(MINIMAL + "watch:\n  gitlab: {groups: [acme]}\n").watch().gitlabProjects())
+                .as("groups alone are enough").isEmpty();
+    }
+
+    @Test
+    void anEmptyListIsReportedOnceNotAsNothingWatched() {
+        assertThatThrownBy(() -> loader.parse(MINIMAL + "watch:\n  gitlab: {groups: []}\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "watch.gitlab.groups: is empty; list group ids or paths or remove watch.gitlab.groups (line 8)"));
+    }
+
+    @Test
     void withoutWatchNothingIsWatched() {
         assertThat(loader.parse(MINIMAL).watch().targets()).isEmpty();
     }
@@ -92,9 +116,11 @@ class ConfigLoaderTest {
                 Arguments.of("unknownForgeKey", "watch:\n  gitlab: {project: [1]}\n",
                         "watch.gitlab.project: unknown key; did you mean 'projects'? (line 8)"),
                 Arguments.of("notAMapping", "watch: [1]\n",
-                        "watch: must be a mapping with gitlab.projects and/or github.repositories, found a list (line 7)"),
+                        "watch: must be a mapping with gitlab.projects, gitlab.groups and/or github.repositories, found a list"
+                                + " (line 7)"),
                 Arguments.of("nothingWatched", "watch:\n  every: 5m\n",
-                        "watch: lists no gitlab.projects and no github.repositories; list some or remove watch (line 7)"),
+                        "watch: lists no gitlab.projects, no gitlab.groups and no github.repositories; list some or remove"
+                                + " watch (line 7)"),
                 Arguments.of("badGitLabProject", "watch:\n  gitlab: {projects: [\"my app\"]}\n",
                         "watch.gitlab.projects: 'my app' is not a project id (123) or path (group/project) (line 8)"),
                 Arguments.of("badGitHubRepository", "watch:\n  github: {repositories: [app]}\n",
@@ -111,7 +137,25 @@ class ConfigLoaderTest {
                 Arguments.of("zeroCallsPerPass", "watch:\n  gitlab: {projects: [1]}\n  callsPerPass: 0\n",
                         "watch.callsPerPass: 0 must be at least 1 (line 9)"),
                 Arguments.of("forgeNotAMapping", "watch:\n  gitlab: [1]\n",
-                        "watch.gitlab: must be a mapping with projects, found a list (line 8)"));
+                        "watch.gitlab: must be a mapping with projects and/or groups, found a list (line 8)"),
+                Arguments.of("emptyGroups", "watch:\n  gitlab: {groups: []}\n",
+                        "watch.gitlab.groups: is empty; list group ids or paths or remove watch.gitlab.groups (line 8)"),
+                Arguments.of("emptyProjectsBesideGroups", "watch:\n  gitlab:\n    groups: [acme]\n    projects: []\n",
+                        "watch.gitlab.projects: is empty; list project ids or paths or remove watch.gitlab.projects"
+                                + " (line 10)"),
+                Arguments.of("groupPathWithSpace", "watch:\n  gitlab: {groups: [\"my group\"]}\n",
+                        "watch.gitlab.groups: 'my group' is not a group id (123) or path (group or group/subgroup)"
+                                + " (line 8)"),
+                Arguments.of("groupPathStartingWithHyphen", "watch:\n  gitlab: {groups: [acme/-platform]}\n",
+                        "watch.gitlab.groups: 'acme/-platform' is not a group id (123) or path"),
+                Arguments.of("groupPathEndingInDot", "watch:\n  gitlab: {groups: [acme.]}\n",
+                        "watch.gitlab.groups: 'acme.' is not a group id (123) or path"),
+                Arguments.of("groupPathWithEmptySegment", "watch:\n  gitlab: {groups: [acme//platform]}\n",
+                        "watch.gitlab.groups: 'acme//platform' is not a group id (123) or path"),
+                Arguments.of("duplicateGroup", "watch:\n  gitlab: {groups: [acme, acme]}\n",
+                        "watch.gitlab.groups: lists a name more than once (line 8)"),
+                Arguments.of("groupsNotAList", "watch:\n  gitlab: {groups: acme}\n",
+                        "watch.gitlab.groups: must be a list, found"));
     }
 
     @Test

@@ -62,6 +62,92 @@ class JobEventsTest {
     }
 
     @Test
+    void aMachineThatRanItsLastBuildIsRetiredNotIdleSoNoJobCountsOnIt() {
+        var world = new World(World.POOL + "    maxBuilds: 1\n");
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        String id = world.machines.alive("docker").getFirst().instanceId();
+        world.jobEvents().handle(job("7", JobStatus.RUNNING));
+        world.jobEvents().handle(job("7", JobStatus.SUCCEEDED));
+
+        assertThat(world.machines.find(id).orElseThrow().state()).isEqualTo(MachineState.DRAINING);
+        assertThat(world.logged("machine.retired")).hasSize(1);
+        world.jobEvents().handle(job("8", JobStatus.QUEUED));
+        assertThat(world.machines.alive("docker")).as("the next job gets a machine of its own").hasSize(2);
+        world.reaper().run();
+        assertThat(world.machines.find(id).orElseThrow().ending().orElseThrow().reason())
+                .isEqualTo("MAX_BUILDS_REACHED");
+    }
+
+    @Test
+    void aPlanWhoseReservationLostARaceIsMadeAgainFromFreshCountersAndLaunchesOnlyWhatIsStillWanted() {
+        // Another scale-up reserves and launches for the same pool between this one's read and its reservation.
+        var raced = new java.util.concurrent.atomic.AtomicBoolean();
+        var store = new io.runnerscaler.core.memory.InMemoryMachineStore() {
+            @Override
+            public synchronized int reserve(String pool, int wanted, int limit, long version) {
+                if (raced.compareAndSet(false, true)) {
+                    super.reserve(pool, 1, limit);
+                    put(new Machine("i-0other", pool, MachineState.LAUNCHING, Market.SPOT, "m7i.large", 0, World.T0,
+                            World.T0, Optional.of("gitlab:8")));
+                }
+                return super.reserve(pool, wanted, limit, version);
+            }
+        };
+        world.ledger.record(job("8", JobStatus.QUEUED), Optional.of("docker"), World.T0);
+        var executor = new PlanExecutor(world.planner, world.fleet, store, new io.runnerscaler.core.runner
+                .RunnerRegistrations(java.util.List.of(world.gitlab), io.runnerscaler.core.port.BootstrapSecrets.NONE,
+                world.log), world.log, world.metrics);
+        new JobEvents(world.config::get, world.ledger, store, world.planner, executor, world.retry, world.clock,
+                world.log, world.metrics).handle(job("7", JobStatus.QUEUED));
+
+        assertThat(store.alive("docker")).as("one machine per queued job, not three").hasSize(2);
+        assertThat(store.reserved("docker")).isEqualTo(2);
+        assertThat(world.metricLines).anyMatch(l -> l.startsWith("ScaleUpReplans"));
+        assertThat(world.logged("plan.superseded")).hasSize(1);
+    }
+
+    @Test
+    void aRunningJobIsPlacedFromTheMachinesItsJobAndRunnerNamePointToWithoutReadingThePool() {
+        var reads = new java.util.concurrent.atomic.AtomicInteger();
+        var store = new io.runnerscaler.core.memory.InMemoryMachineStore() {
+            @Override
+            public synchronized java.util.List<Machine> alive(String pool) {
+                reads.incrementAndGet();
+                return super.alive(pool);
+            }
+
+            @Override
+            public synchronized java.util.List<Machine> withJob(String pool, String jobKey) {
+                return super.alive(pool).stream().filter(m -> m.jobId().filter(jobKey::equals).isPresent()).toList();
+            }
+        };
+        var executor = new PlanExecutor(world.planner, world.fleet, store, new io.runnerscaler.core.runner
+                .RunnerRegistrations(java.util.List.of(world.gitlab), io.runnerscaler.core.port.BootstrapSecrets.NONE,
+                world.log), world.log, world.metrics);
+        var events = new JobEvents(world.config::get, world.ledger, store, world.planner, executor, world.retry,
+                world.clock, world.log, world.metrics);
+        events.handle(job("7", JobStatus.QUEUED));
+        events.handle(job("9", JobStatus.QUEUED));
+        String forNine = store.alive("docker").stream().filter(m -> m.jobId().orElse("").equals("gitlab:9"))
+                .findFirst().orElseThrow().instanceId();
+        reads.set(0);
+
+        events.handle(job("7", JobStatus.RUNNING));
+        events.handle(runningOn("9", forNine));
+        events.handle(job("7", JobStatus.SUCCEEDED));
+        assertThat(reads.get()).as("the pool's machines read for placing or finishing").isZero();
+        assertThat(store.find(forNine).orElseThrow().state()).isEqualTo(MachineState.BUSY);
+
+        events.handle(runningOn("11", "somebody-else"));
+        assertThat(reads.get()).as("a job no lookup settles: the pool is read").isEqualTo(1);
+    }
+
+    private static JobEvent runningOn(String id, String runnerName) {
+        return new JobEvent(Forge.GITLAB, id, "group/app", JobStatus.RUNNING, Set.of(), Optional.of(runnerName),
+                "d-" + id + "running", World.T0, Optional.empty(), Optional.empty());
+    }
+
+    @Test
     void aMachineLaunchedForAJobKeepsEachStepAndTheJobsTimeToRunnerIsCold() {
         world.jobEvents().handle(job("7", JobStatus.QUEUED));
         String id = world.machines.alive("docker").getFirst().instanceId();

@@ -223,6 +223,84 @@ class MissedJobsTest {
         assertThat(MissedJobs.none().find(CONFIG, NOW).calls()).isZero();
     }
 
+    // ---------------------------------------------------------------- groups
+
+    private static ScalerConfig groups(int callsPerPass, String... groups) {
+        return new ScalerConfig(CONFIG.concurrent(), CONFIG.pools(), new io.runnerscaler.core.config.WatchConfig(
+                List.of("380"), List.of(groups), List.of(), Duration.ofMinutes(5), PENDING_AFTER, callsPerPass));
+    }
+
+    @Test
+    void aGroupsProjectsAreListedThenWatchedFromTheNextPass() {
+        gitlab.group("acme", List.of("acme/app", "acme/tools/cli"));
+        JobEvent lost = pending(Forge.GITLAB, "7", "acme/tools/cli", Duration.ofMinutes(5), Set.of("docker"));
+        gitlab.answer("acme/tools/cli", lost);
+
+        MissedJobs.Outcome first = missed.find(groups(10, "acme"), NOW);
+        assertThat(gitlab.groupsAsked).containsExactly("acme@1");
+        assertThat(gitlab.asked).as("the group's projects are not known yet").containsExactly("380");
+        assertThat(first.calls()).isEqualTo(2);
+        assertThat(logs).anySatisfy(l -> assertThat(l).startsWith("missed_jobs.group_listed")
+                .contains("group=acme").contains("projects=2").contains("complete=true"));
+
+        missed.find(groups(10, "acme"), NOW.plusSeconds(60));
+        assertThat(gitlab.asked).containsExactly("380", "acme/app", "acme/tools/cli");
+        assertThat(redriven).containsExactly(lost);
+        assertThat(gitlab.groupsAsked).as("the group is listed once per every too").containsExactly("acme@1");
+
+        missed.find(groups(10, "acme"), NOW.plus(Duration.ofMinutes(5)));
+        assertThat(gitlab.groupsAsked).containsExactly("acme@1", "acme@1");
+    }
+
+    @Test
+    void aGroupListingTheBudgetCutShortGoesOnFromItsNextPageInTheNextPass() {
+        // three pages of one project each; the budget leaves the group two calls in the first pass
+        gitlab.groupPages("acme", List.of(List.of("acme/a"), List.of("acme/b"), List.of("acme/c")));
+        missed.find(groups(3, "acme"), NOW);
+        assertThat(gitlab.groupsAsked).containsExactly("acme@1");
+        assertThat(gitlab.groupBudgets).as("what the project listing left").containsExactly(2);
+        assertThat(logs).anySatisfy(l -> assertThat(l).startsWith("missed_jobs.group_listed")
+                .contains("complete=false").contains("nextPage=3"));
+
+        missed.find(groups(3, "acme"), NOW.plusSeconds(60));
+        assertThat(gitlab.groupsAsked).as("resumed at page 3, still due").containsExactly("acme@1", "acme@3");
+        assertThat(gitlab.asked).as("380 is not due again; the group's projects come next pass").containsExactly("380");
+
+        missed.find(groups(3, "acme"), NOW.plusSeconds(120));
+        assertThat(gitlab.asked).containsExactly("380", "acme/a", "acme/b", "acme/c");
+    }
+
+    @Test
+    void aProjectBothListedAndInAGroupIsListedOnce() {
+        gitlab.group("acme", List.of("380", "acme/app"));
+        missed.find(groups(10, "acme"), NOW);
+        missed.find(groups(10, "acme"), NOW.plus(Duration.ofMinutes(5)));
+        assertThat(gitlab.asked).as("acme/app, never listed, first").containsExactly("380", "acme/app", "380");
+    }
+
+    @Test
+    void aFailedGroupListingIsCountedAndTheGroupWaitsForEvery() {
+        gitlab.failGroup("acme", new ForgeException.NotFound("GitLab list projects of group 'acme' answered 404"));
+        MissedJobs.Outcome outcome = missed.find(groups(10, "acme"), NOW);
+        assertThat(outcome.failures()).containsEntry("gitlab-group:acme", "NOT_FOUND");
+        assertThat(logs).anySatisfy(l -> assertThat(l).startsWith("missed_jobs.list_failed").contains("group=acme"));
+        assertThat(metrics).contains("MissedJobsListFailures{Forge=gitlab, Reason=NOT_FOUND}");
+        missed.find(groups(10, "acme"), NOW.plusSeconds(60));
+        assertThat(gitlab.groupsAsked).containsExactly("acme@1");
+    }
+
+    @Test
+    void aGroupListingThatUsedUpTheLimitPausesTheForge() {
+        gitlab.groupListing = (page, max) -> new PendingJobs.Projects(List.of("acme/a"), 1, Optional.of("2"),
+                Optional.of(Duration.ofMinutes(1)));
+        missed.find(groups(10, "acme"), NOW);
+        assertThat(gitlab.asked).as("the group came after 380; nothing after it").containsExactly("380");
+        missed.find(groups(10, "acme"), NOW.plusSeconds(30));
+        assertThat(gitlab.groupsAsked).as("paused").containsExactly("acme@1");
+        missed.find(groups(10, "acme"), NOW.plusSeconds(60));
+        assertThat(gitlab.groupsAsked).containsExactly("acme@1", "acme@2");
+    }
+
     // ---------------------------------------------------------------- fakes
 
     private static JobEvent pending(Forge forge, String id, String project, Duration age, Set<String> labels) {
@@ -242,9 +320,51 @@ class MissedJobsTest {
         final List<String> asked = new ArrayList<>();
         final List<Integer> budgets = new ArrayList<>();
         java.util.function.BiFunction<String, Integer, Listing> listing;
+        private final Map<String, Object> groups = new HashMap<>();
+        final List<String> groupsAsked = new ArrayList<>();
+        final List<Integer> groupBudgets = new ArrayList<>();
+        java.util.function.BiFunction<String, Integer, Projects> groupListing;
 
         StubForge(Forge forge) {
             this.forge = forge;
+        }
+
+        void group(String group, List<String> projects) {
+            groupPages(group, List.of(projects));
+        }
+
+        /** The group's projects a page a call, pages numbered from 1. */
+        void groupPages(String group, List<List<String>> pages) {
+            groups.put(group, pages);
+        }
+
+        void failGroup(String group, RuntimeException e) {
+            groups.put(group, e);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Projects projects(String group, String page, int maxCalls) {
+            groupsAsked.add(group + "@" + page);
+            groupBudgets.add(maxCalls);
+            if (groupListing != null) {
+                return groupListing.apply(page, maxCalls);
+            }
+            Object answer = groups.get(group);
+            if (answer instanceof RuntimeException e) {
+                throw e;
+            }
+            var pages = (List<List<String>>) answer;
+            var found = new ArrayList<String>();
+            int at = Integer.parseInt(page);
+            int calls = 0;
+            while (at <= pages.size() && calls < maxCalls) {
+                found.addAll(pages.get(at - 1));
+                at++;
+                calls++;
+            }
+            return new Projects(found, calls, at <= pages.size() ? Optional.of(Integer.toString(at))
+                    : Optional.empty(), Optional.empty());
         }
 
         void answer(String project, JobEvent... jobs) {

@@ -7,12 +7,12 @@ import io.runnerscaler.core.port.AppQuota;
 import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.Metrics;
 import io.runnerscaler.core.port.SecretStore;
-import io.runnerscaler.core.runner.Secret;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  * limit: {@link ForgeHttp}), the App is paused until then: every call of every pool using it fails at once with
  * {@link ForgeException.RateLimited} and that wait, without asking GitHub, and its callers hand the wait on (scale-up
  * hides the message, the reaper waits for a later pass). Every answer's {@code x-ratelimit-remaining} is the
- * {@code GitHubRateLimitRemaining} metric.
+ * {@code GitHubRateLimitRemaining} metric. The runner calls, job re-runs and pending-job listings all send through
+ * {@link #send}, so each of them pauses, and is paused for, all the others.
  */
 public final class GitHubAppClient {
 
@@ -66,14 +67,27 @@ public final class GitHubAppClient {
         return http.request(path);
     }
 
-    /** Sends with the installation token; {@code what} names the call in errors. */
+    /** Sends with the installation token and reads the JSON answer; {@code what} names the call in errors. */
     JsonNode call(String what, Supplier<HttpRequest.Builder> request) {
+        return http.json(send(what, request), what);
+    }
+
+    /**
+     * Sends with the installation token and answers the whole response, for callers that read its headers (the
+     * pending-job listings follow {@code Link}). Every call of the App goes through here: refused without asking
+     * GitHub while the App is paused; a rate limit pauses the App; so does an answer that used up the primary limit
+     * ({@code x-ratelimit-remaining: 0}), until its {@code x-ratelimit-reset}, since GitHub would refuse the next call
+     * of any caller; a refused token is dropped.
+     */
+    HttpResponse<String> send(String what, Supplier<HttpRequest.Builder> request) {
         throwIfPaused(what);
         try {
             HttpRequest built = headers(request.get())
                     .header("Authorization", "Bearer " + auth.installationToken().value())
                     .build();
-            return http.json(built, what);
+            HttpResponse<String> response = http.send(built, what);
+            http.limitUsedUp(response).ifPresent(this::pauseFor);
+            return response;
         } catch (ForgeException.Unauthorized e) {
             auth.invalidate();
             throw e;
@@ -81,6 +95,11 @@ public final class GitHubAppClient {
             pause(e);
             throw e;
         }
+    }
+
+    /** How long until the primary limit lifts when this answer used it up ({@link ForgeHttp#limitUsedUp}). */
+    Optional<Duration> limitUsedUp(HttpResponse<?> response) {
+        return http.limitUsedUp(response);
     }
 
     /**
@@ -104,17 +123,6 @@ public final class GitHubAppClient {
     public record Budget(int granted, Duration retryAfter) {
     }
 
-    /** The installation token, for callers that read answers' headers themselves (pending-job listings). */
-    public Secret installationToken() {
-        throwIfPaused("installation token");
-        try {
-            return auth.installationToken();
-        } catch (ForgeException.RateLimited e) {
-            pause(e);
-            throw e;
-        }
-    }
-
     private void throwIfPaused(String what) {
         Instant now = clock.instant();
         Optional<Instant> until = pausedUntil(now);
@@ -136,7 +144,13 @@ public final class GitHubAppClient {
 
     /** GitHub asked for a wait: every instance and pool of the App waits it out, one minute when GitHub named none. */
     private void pause(ForgeException.RateLimited e) {
-        Duration wait = e.retryAfter().orElse(Duration.ofMinutes(1));
+        pauseFor(e.retryAfter().orElse(Duration.ofMinutes(1)));
+    }
+
+    private void pauseFor(Duration wait) {
+        if (wait.isZero() || wait.isNegative()) {
+            return;
+        }
         try {
             quota.pauseUntil(appKey, clock.instant().plus(wait));
         } catch (RuntimeException storeFailed) {

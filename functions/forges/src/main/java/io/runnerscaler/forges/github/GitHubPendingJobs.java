@@ -7,13 +7,9 @@ import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.port.ForgeException;
 import io.runnerscaler.core.port.PendingJobs;
-import io.runnerscaler.core.runner.Secret;
 import io.runnerscaler.forges.http.ForgeHttp;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,15 +18,16 @@ import java.util.Set;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * A repository's queued jobs from GitHub's Actions API: the queued and the in-progress workflow runs
  * ({@code GET /repos/{owner}/{repo}/actions/runs?status=queued}, then {@code status=in_progress}), then each run's jobs
  * ({@code GET .../actions/runs/{run_id}/jobs}) whose status is {@code queued}, a hundred a page, following the
- * {@code Link: rel="next"} header. The token comes from a supplier (a GitHub App installation token needs
- * {@code actions: read}). An answer that used up the rate limit ({@link ForgeHttp#limitUsedUp}) ends the
+ * {@code Link: rel="next"} header. The calls go through the App's {@link GitHubAppClient} (its installation token
+ * needs {@code actions: read}), so they share the App's quota with the runner calls: none is sent while the App is
+ * paused, a rate limit on a listing pauses the App for every caller, and every answer feeds
+ * {@code GitHubRateLimitRemaining}. An answer that used up the rate limit ({@link ForgeHttp#limitUsedUp}) ends the
  * listing and says when the limit resets.
  */
 public final class GitHubPendingJobs implements PendingJobs {
@@ -44,12 +41,11 @@ public final class GitHubPendingJobs implements PendingJobs {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NEXT = Pattern.compile("<[^>]*>;\\s*rel=\"next\"");
 
-    private final ForgeHttp http;
-    private final Supplier<Secret> token;
+    private final GitHubAppClient app;
 
-    public GitHubPendingJobs(HttpClient client, URI apiUrl, Supplier<Secret> token, Clock clock) {
-        this.http = new ForgeHttp(client, apiUrl, clock, Forge.GITHUB);
-        this.token = token;
+    /** @param app the App's client, the one its runner calls and re-runs use */
+    public GitHubPendingJobs(GitHubAppClient app) {
+        this.app = app;
     }
 
     @Override
@@ -134,11 +130,10 @@ public final class GitHubPendingJobs implements PendingJobs {
             if (calls >= maxCalls || retryAfter.isPresent()) {
                 return Optional.empty();
             }
-            HttpResponse<String> response = http.send(GitHubAppClient.headers(http.request(path))
-                    .header("Authorization", "Bearer " + token.get().value()).GET().build(), what);
+            HttpResponse<String> response = app.send(what, () -> app.request(path).GET());
             calls++;
             hadNext = response.headers().firstValue("link").filter(l -> NEXT.matcher(l).find()).isPresent();
-            retryAfter = http.limitUsedUp(response);
+            retryAfter = app.limitUsedUp(response);
             try {
                 JsonNode node = JSON.readTree(response.body());
                 if (node != null && node.isObject()) {
@@ -147,7 +142,8 @@ public final class GitHubPendingJobs implements PendingJobs {
             } catch (IOException e) {
                 // reported below
             }
-            throw http.unexpected(what, response.statusCode(), "answer is not a JSON object");
+            throw new ForgeException.UnexpectedAnswer("GitHub " + what + ": answer is not a JSON object",
+                    response.statusCode());
         }
     }
 

@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * A project's pending jobs from GitLab's Jobs API ({@code GET /api/v4/projects/:id/jobs?scope[]=pending}), a
  * hundred a page, following {@code X-Next-Page}, with a {@code PRIVATE-TOKEN} that needs {@code read_api}. The
  * list carries each job's {@code tag_list}, so no lookup per job is needed. An answer that used up the rate limit
- * ({@link ForgeHttp#limitUsedUp}) ends the listing and says when the limit resets.
+ * ({@link ForgeHttp#limitUsedUp}) ends the listing and says when the limit resets. A watched group's projects come
+ * from {@link GitLabGroupProjects}, with the same token.
  */
 public final class GitLabPendingJobs implements PendingJobs {
 
@@ -52,9 +53,21 @@ public final class GitLabPendingJobs implements PendingJobs {
     }
 
     @Override
-    public Listing pending(String project, int maxCalls) {
-        String secret = token.get().filter(t -> !t.isBlank()).orElseThrow(() -> new ForgeException.Misconfigured(
+    public Projects projects(String group, String page, int maxCalls) {
+        String secret = secret();
+        return new GitLabGroupProjects((path, what) -> http.send(http.request(path).header("PRIVATE-TOKEN", secret)
+                .header("Accept", "application/json").GET().build(), what), http::limitUsedUp)
+                .list(group, page, maxCalls);
+    }
+
+    private String secret() {
+        return token.get().filter(t -> !t.isBlank()).orElseThrow(() -> new ForgeException.Misconfigured(
                 "no GitLab API token: put a token with read_api scope in " + tokenSource));
+    }
+
+    @Override
+    public Listing pending(String project, int maxCalls) {
+        String secret = secret();
         var jobs = new ArrayList<JobEvent>();
         int calls = 0;
         Optional<String> page = Optional.of("1");

@@ -112,7 +112,11 @@ public final class ForgeHttp {
 
     /** Sends and parses the JSON answer; {@code what} names the call in errors ("GitHub generate-jitconfig for org 'acme'"). */
     public JsonNode json(HttpRequest request, String what) {
-        HttpResponse<String> response = send(request, what);
+        return json(send(request, what), what);
+    }
+
+    /** A sent request's answer as JSON (missing when empty); {@code what} names the call when it is not JSON. */
+    public JsonNode json(HttpResponse<String> response, String what) {
         String body = response.body();
         try {
             return body == null || body.isBlank() ? JSON.missingNode() : JSON.readTree(body);

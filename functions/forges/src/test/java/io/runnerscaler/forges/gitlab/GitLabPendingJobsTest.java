@@ -156,4 +156,90 @@ class GitLabPendingJobsTest {
                         e -> assertThat(e.getMessage()).contains(PARAMETER).contains("read_api"));
         assertThat(gitlab.server().getAllServeEvents()).isEmpty();
     }
+
+    // ---------------------------------------------------------------- a group's projects
+
+    private static final String GROUP_PROJECTS = "/api/v4/groups/acme%2Fplatform/projects";
+
+    private void groupPage(String page, String fixture, String nextPage) {
+        gitlab.answer(get(urlPathEqualTo(GROUP_PROJECTS)).withQueryParam("page", equalTo(page)),
+                ForgeApiStub.json(200, fixture, Map.of("X-Page", page, "X-Next-Page", nextPage, "X-Per-Page", "100")));
+    }
+
+    @Test
+    void aGroupsProjectsWithTheirSubgroupsComePageByPageByPath() {
+        groupPage("1", "gitlab/group-projects.json", "2");
+        groupPage("2", "gitlab/group-projects-page2.json", "");
+
+        PendingJobs.Projects projects = api().projects("acme/platform", "1", 10);
+
+        assertThat(projects.projects()).as("named as job events name them, the subgroup's project too")
+                .containsExactly("acme/platform/app", "acme/platform/tools/cli", "acme/platform/docs");
+        assertThat(projects.calls()).isEqualTo(2);
+        assertThat(projects.complete()).isTrue();
+        var request = gitlab.requests("GET", GROUP_PROJECTS).getFirst();
+        assertThat(request.getHeader("PRIVATE-TOKEN")).isEqualTo(TOKEN);
+        assertThat(request.queryParameter("include_subgroups").firstValue()).isEqualTo("true");
+        assertThat(request.queryParameter("with_shared").firstValue()).as("not other groups' projects").isEqualTo("false");
+        assertThat(request.queryParameter("archived").firstValue()).isEqualTo("false");
+        assertThat(request.queryParameter("per_page").firstValue()).isEqualTo("100");
+    }
+
+    @Test
+    void aGroupListingStopsAtTheBudgetAndSaysWhereToGoOn() {
+        groupPage("1", "gitlab/group-projects.json", "2");
+        groupPage("2", "gitlab/group-projects-page2.json", "");
+
+        PendingJobs.Projects first = api().projects("acme/platform", "1", 1);
+        assertThat(first.projects()).hasSize(2);
+        assertThat(first.complete()).isFalse();
+        assertThat(first.nextPage()).contains("2");
+
+        PendingJobs.Projects rest = api().projects("acme/platform", first.nextPage().get(), 1);
+        assertThat(rest.projects()).containsExactly("acme/platform/docs");
+        assertThat(rest.complete()).isTrue();
+        assertThat(gitlab.requests("GET", GROUP_PROJECTS)).hasSize(2);
+    }
+
+    @Test
+    void aGroupListingFollowsLinkNextWhereXNextPageIsMissing() {
+        gitlab.answer(get(urlPathEqualTo(GROUP_PROJECTS)).withQueryParam("page", equalTo("1")),
+                ForgeApiStub.json(200, "gitlab/group-projects.json", Map.of("Link",
+                        "<https://gitlab.example.com/api/v4/groups/acme%2Fplatform/projects?include_subgroups=true"
+                                + "&page=2&per_page=100>; rel=\"next\", <https://gitlab.example.com/api/v4/groups/"
+                                + "acme%2Fplatform/projects?page=1&per_page=100>; rel=\"first\"")));
+        groupPage("2", "gitlab/group-projects-page2.json", "");
+        assertThat(api().projects("acme/platform", "1", 10).projects()).hasSize(3);
+    }
+
+    @Test
+    void aGroupListingThatUsedUpTheLimitStopsUntilTheReset() {
+        gitlab.answer(get(urlPathEqualTo(GROUP_PROJECTS)), ForgeApiStub.json(200, "gitlab/group-projects.json",
+                Map.of("X-Next-Page", "2", "RateLimit-Remaining", "0",
+                        "RateLimit-Reset", Long.toString(NOW.plusSeconds(40).getEpochSecond()))));
+        PendingJobs.Projects projects = api().projects("acme/platform", "1", 10);
+        assertThat(projects.calls()).isEqualTo(1);
+        assertThat(projects.retryAfter()).contains(Duration.ofSeconds(40));
+        assertThat(projects.nextPage()).contains("2");
+    }
+
+    @Test
+    void anUnknownGroupIsNotFoundAndAnAnswerOfTheWrongShapeIsUnexpected() {
+        gitlab.answer("GET", GROUP_PROJECTS, 404, "gitlab/error-404.json");
+        assertThatThrownBy(() -> api().projects("acme/platform", "1", 10))
+                .isInstanceOfSatisfying(ForgeException.NotFound.class,
+                        e -> assertThat(e.getMessage()).contains("group 'acme/platform'").doesNotContain(TOKEN));
+        gitlab.server().resetAll();
+        gitlab.answer(get(urlPathEqualTo(GROUP_PROJECTS)), aResponse().withStatus(200).withBody("{\"id\":7}"));
+        assertThatThrownBy(() -> api().projects("acme/platform", "1", 10))
+                .isInstanceOfSatisfying(ForgeException.UnexpectedAnswer.class,
+                        e -> assertThat(e.getMessage()).contains("not a JSON array of projects"));
+    }
+
+    @Test
+    void aGroupListingWithoutATokenAsksNothing() {
+        assertThatThrownBy(() -> api(Optional.empty()).projects("acme", "1", 10))
+                .isInstanceOf(ForgeException.Misconfigured.class);
+        assertThat(gitlab.server().getAllServeEvents()).isEmpty();
+    }
 }

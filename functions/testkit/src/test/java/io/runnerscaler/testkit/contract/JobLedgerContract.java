@@ -131,6 +131,47 @@ public abstract class JobLedgerContract {
         assertThat(ledger.wasInterrupted("gitlab:9")).as("kept as the job moves on").isTrue();
     }
 
+    @Test
+    void eachPoolsQueuedAndRunningCountsFollowEveryTransitionOnce() {
+        JobLedger ledger = ledger();
+        ledger.record(event("1", JobStatus.QUEUED), Optional.of("docker"), T0);
+        ledger.record(event("2", JobStatus.QUEUED), Optional.of("docker"), T0);
+        ledger.record(event("3", JobStatus.QUEUED), Optional.of("arm"), T0);
+        ledger.record(event("2", JobStatus.QUEUED), Optional.of("docker"), T0.plusSeconds(1));
+        assertThat(ledger.count("docker", JobStatus.QUEUED)).as("a redelivery counts once").isEqualTo(2);
+
+        ledger.record(event("1", JobStatus.RUNNING), Optional.of("docker"), T0.plusSeconds(2));
+        ledger.record(event("1", JobStatus.QUEUED), Optional.of("docker"), T0.plusSeconds(3));
+        ledger.record(event("3", JobStatus.RUNNING), Optional.of("arm"), T0.plusSeconds(2));
+        assertThat(ledger.count("docker", JobStatus.QUEUED)).as("a late pending changes nothing").isEqualTo(1);
+        assertThat(ledger.count("docker", JobStatus.RUNNING)).isEqualTo(1);
+        assertThat(ledger.countAll(java.util.List.of("docker", "arm"), JobStatus.RUNNING)).isEqualTo(2);
+
+        ledger.record(event("1", JobStatus.SUCCEEDED), Optional.of("docker"), T0.plusSeconds(4));
+        ledger.record(event("2", JobStatus.CANCELED), Optional.of("docker"), T0.plusSeconds(4));
+        ledger.record(event("2", JobStatus.CANCELED), Optional.of("docker"), T0.plusSeconds(5));
+        assertThat(ledger.count("docker", JobStatus.QUEUED)).isZero();
+        assertThat(ledger.count("docker", JobStatus.RUNNING)).isZero();
+        assertThat(ledger.countAll(java.util.List.of("docker", "arm"), JobStatus.RUNNING)).isEqualTo(1);
+        assertThat(ledger.recount("docker")).as("nothing drifted").isEmpty();
+    }
+
+    @Test
+    void aJobFirstSeenRunningOrUnmatchedCountsWhereItIs() {
+        JobLedger ledger = ledger();
+        ledger.record(event("5", JobStatus.RUNNING), Optional.of("docker"), T0);
+        ledger.record(event("6", JobStatus.QUEUED), Optional.empty(), T0);
+        assertThat(ledger.count("docker", JobStatus.RUNNING)).isEqualTo(1);
+        assertThat(ledger.count("docker", JobStatus.QUEUED)).isZero();
+
+        assertThat(ledger.assignPool("gitlab:6", "docker", JobStatus.QUEUED)).isTrue();
+        assertThat(ledger.assignPool("gitlab:6", "docker", JobStatus.QUEUED)).as("once").isFalse();
+        assertThat(ledger.count("docker", JobStatus.QUEUED)).isEqualTo(1);
+        ledger.record(event("6", JobStatus.RUNNING), Optional.empty(), T0.plusSeconds(9));
+        assertThat(ledger.count("docker", JobStatus.QUEUED)).as("it kept the pool it was given").isZero();
+        assertThat(ledger.count("docker", JobStatus.RUNNING)).isEqualTo(2);
+    }
+
     protected static JobEvent event(String id, JobStatus status) {
         return new JobEvent(Forge.GITLAB, id, "group/app", status, Set.of("docker", "linux"), Optional.empty(),
                 "delivery-" + id + "-" + status, T0.minusSeconds(60), Optional.empty(), Optional.empty());

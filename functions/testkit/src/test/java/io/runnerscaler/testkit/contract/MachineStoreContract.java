@@ -103,7 +103,7 @@ public abstract class MachineStoreContract {
         assertThat(store.alive("docker")).extracting(Machine::instanceId).containsExactlyInAnyOrder("i-0aaa", "i-0bbb");
         assertThat(store.find("i-0ccc")).get().extracting(Machine::pool).isEqualTo("other");
         assertThat(store.find("i-0zzz")).isEmpty();
-        assertThat(store.forJob("docker", "gitlab:none")).isEmpty();
+        assertThat(store.withJob("docker", "gitlab:none")).isEmpty();
     }
 
     @Test
@@ -113,7 +113,8 @@ public abstract class MachineStoreContract {
                 T0.plusSeconds(90), Optional.of("github:99"));
         record(store, m);
         assertThat(store.find("i-0ddd")).contains(m);
-        assertThat(store.forJob("docker", "github:99")).contains(m);
+        assertThat(store.withJob("docker", "github:99")).containsExactly(m);
+        assertThat(store.withJob("other", "github:99")).as("another pool's").isEmpty();
     }
 
     @Test
@@ -168,8 +169,8 @@ public abstract class MachineStoreContract {
         store.grantOnDemand("docker", 1);
 
         assertThat(store.bootFailures("docker")).containsExactly(T0, T0.plusSeconds(30));
-        assertThat(store.counters("docker")).isEqualTo(new MachineStore.PoolCounters(1, java.util.List.of(T0,
-                T0.plusSeconds(30))));
+        assertThat(store.counters("docker").onDemandGrants()).isEqualTo(1);
+        assertThat(store.counters("docker").bootFailures()).containsExactly(T0, T0.plusSeconds(30));
         assertThat(store.bootFailures("other")).isEmpty();
 
         store.resetBootFailures("docker");
@@ -187,6 +188,88 @@ public abstract class MachineStoreContract {
         store.reserve("docker", 1, 5);
         assertThat(store.audit("docker", 1)).as("a launch may be in flight").isZero();
         assertThat(store.reserved("docker")).isEqualTo(2);
+    }
+
+    @Test
+    void theCountersFollowEveryStateChangeAndEnd() {
+        MachineStore store = store();
+        store.reserve("docker", 4, 10);
+        Machine a = machine("i-0a01", MachineState.LAUNCHING);
+        Machine b = machine("i-0a02", MachineState.LAUNCHING);
+        store.put(a);
+        store.put(b);
+        store.put(a.running(T0.plusSeconds(20)));
+        store.put(b.startedJob("gitlab:1", T0.plusSeconds(30), T0.plusSeconds(30)));
+        Machine warming = new Machine("i-0a03", "docker", MachineState.WARMING, Market.ON_DEMAND, "m6i.large", 0,
+                T0.plusSeconds(5), T0.plusSeconds(5), Optional.empty());
+        store.put(warming);
+        store.put(warming.withState(MachineState.STOPPING, T0.plusSeconds(60), Optional.empty()));
+        store.put(warming.withState(MachineState.STOPPED, T0.plusSeconds(70), Optional.empty()));
+
+        MachineStore.PoolCounters counters = store.counters("docker");
+        assertThat(counters.machines()).containsOnly(java.util.Map.entry(MachineState.IDLE, 1),
+                java.util.Map.entry(MachineState.BUSY, 1), java.util.Map.entry(MachineState.STOPPED, 1));
+        assertThat(counters.stopped()).containsExactly("i-0a03");
+        assertThat(counters.reserved()).isEqualTo(4);
+        assertThat(counters.machineCounts().inFlight()).as("4 places, 3 machines recorded").isEqualTo(1);
+
+        store.markEnded(store.find("i-0a01").orElseThrow(), T0.plusSeconds(90), "IDLE_TIME_EXCEEDED");
+        store.markEnded(store.find("i-0a03").orElseThrow(), T0.plusSeconds(91), "STOPPED_MAX_AGE");
+        MachineStore.PoolCounters after = store.counters("docker");
+        assertThat(after.machines()).containsOnly(java.util.Map.entry(MachineState.BUSY, 1));
+        assertThat(after.stopped()).isEmpty();
+        assertThat(after.reserved()).isEqualTo(2);
+        assertThat(store.counters("other").machines()).isEmpty();
+    }
+
+    @Test
+    void stoppedMachinesAreListedOldestLaunchFirst() {
+        MachineStore store = store();
+        store.reserve("docker", 3, 3);
+        for (String id : java.util.List.of("i-0b03", "i-0b01", "i-0b02")) {
+            Instant launched = T0.plusSeconds(Long.parseLong(id.substring(5)) * 100);
+            Machine m = new Machine(id, "docker", MachineState.WARMING, Market.SPOT, "m6i.large", 0, launched, launched,
+                    Optional.empty());
+            store.put(m);
+            store.put(m.withState(MachineState.STOPPED, launched.plusSeconds(60), Optional.empty()));
+        }
+        assertThat(store.counters("docker").stopped()).containsExactly("i-0b01", "i-0b02", "i-0b03");
+        assertThat(store.counters("docker").machineCounts().of(MachineState.STOPPED)).isEqualTo(3);
+    }
+
+    @Test
+    void aReservationAtAVersionIsRefusedOnceThePoolChanged() {
+        MachineStore store = store();
+        long read = store.counters("docker").version();
+        assertThat(store.reserve("docker", 2, 3, read)).isEqualTo(2);
+        assertThat(store.reserve("docker", 1, 3, read)).as("another reservation moved the pool on")
+                .isEqualTo(MachineStore.CHANGED);
+        long now = store.counters("docker").version();
+        assertThat(now).isNotEqualTo(read);
+        assertThat(store.reserve("docker", 5, 3, now)).as("what the limit leaves").isEqualTo(1);
+        assertThat(store.reserved("docker")).isEqualTo(3);
+        long full = store.counters("docker").version();
+        assertThat(store.reserve("docker", 1, 3, full)).as("at the limit, unchanged").isZero();
+    }
+
+    @Test
+    void aTransitionIsMadeOnlyFromTheStateItExpects() {
+        MachineStore store = store();
+        store.reserve("docker", 1, 1);
+        Machine warming = new Machine("i-0c01", "docker", MachineState.WARMING, Market.ON_DEMAND, "m6i.large", 0, T0,
+                T0, Optional.empty());
+        store.put(warming);
+        Machine stopped = warming.withState(MachineState.STOPPED, T0.plusSeconds(60), Optional.empty());
+        store.put(stopped);
+        Machine started = stopped.startedFromPool(T0.plusSeconds(600), Optional.of("gitlab:9"));
+
+        assertThat(store.transition(stopped, started)).isTrue();
+        assertThat(store.transition(stopped, started.startedFromPool(T0.plusSeconds(601), Optional.of("gitlab:10"))))
+                .as("a second claim of the same stopped machine").isFalse();
+        assertThat(store.find("i-0c01").orElseThrow().jobId()).contains("gitlab:9");
+        assertThat(store.counters("docker").machines()).containsOnly(java.util.Map.entry(MachineState.LAUNCHING, 1));
+        assertThat(store.counters("docker").stopped()).isEmpty();
+        assertThat(store.transition(machine("i-0c99", MachineState.STOPPED), started)).as("never recorded").isFalse();
     }
 
     protected static Machine machine(String id, MachineState state) {
