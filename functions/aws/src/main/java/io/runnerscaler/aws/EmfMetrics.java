@@ -1,10 +1,14 @@
 package io.runnerscaler.aws;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.runnerscaler.core.port.Metrics;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,7 +19,10 @@ import java.util.TreeMap;
 public final class EmfMetrics implements Metrics {
 
     public static final String NAMESPACE = "RunnerScaler";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jackson's streaming writer: the webhook's path stays off data binding (benchmarks/COLDSTART.md). */
+    private static final JsonFactory JSON = new JsonFactory();
+    /** Where the {@code _aws} metadata goes among the line's members. */
+    private static final Object METADATA = new Object();
 
     private final PrintStream out;
     private final Clock clock;
@@ -37,16 +44,51 @@ public final class EmfMetrics implements Metrics {
 
     private void emit(String name, String unit, Map<String, String> dimensions, double value) {
         var dims = new TreeMap<>(dimensions);
-        ObjectNode line = JSON.createObjectNode();
-        ObjectNode aws = line.putObject("_aws");
-        aws.put("Timestamp", clock.millis());
-        ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();
-        directive.put("Namespace", NAMESPACE);
-        var dimensionSet = directive.putArray("Dimensions").addArray();
-        dims.keySet().forEach(dimensionSet::add);
-        directive.putArray("Metrics").addObject().put("Name", name).put("Unit", unit);
-        dims.forEach(line::put);
-        line.put(name, value);
+        // The metadata, then each dimension's value, then the metric's: one member per name, a later one taking
+        // an earlier one's value in its place.
+        var members = new LinkedHashMap<String, Object>();
+        members.put("_aws", METADATA);
+        members.putAll(dims);
+        members.put(name, value);
+        var line = new StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(line)) {
+            json.writeStartObject();
+            for (var member : members.entrySet()) {
+                json.writeFieldName(member.getKey());
+                switch (member.getValue()) {
+                    case String s -> json.writeString(s);
+                    case Double d -> json.writeNumber(d);
+                    default -> metadata(json, name, unit, dims);
+                }
+            }
+            json.writeEndObject();
+        } catch (IOException notFromAStringWriter) {
+            throw new UncheckedIOException(notFromAStringWriter);
+        }
         out.println(line);
+    }
+
+    private void metadata(JsonGenerator json, String name, String unit, Map<String, String> dims) throws IOException {
+        json.writeStartObject();
+        json.writeNumberField("Timestamp", clock.millis());
+        json.writeArrayFieldStart("CloudWatchMetrics");
+        json.writeStartObject();
+        json.writeStringField("Namespace", NAMESPACE);
+        json.writeArrayFieldStart("Dimensions");
+        json.writeStartArray();
+        for (String dimension : dims.keySet()) {
+            json.writeString(dimension);
+        }
+        json.writeEndArray();
+        json.writeEndArray();
+        json.writeArrayFieldStart("Metrics");
+        json.writeStartObject();
+        json.writeStringField("Name", name);
+        json.writeStringField("Unit", unit);
+        json.writeEndObject();
+        json.writeEndArray();
+        json.writeEndObject();
+        json.writeEndArray();
+        json.writeEndObject();
     }
 }

@@ -1,8 +1,9 @@
 package io.runnerscaler.lambda;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.runnerscaler.aws.AwsClients;
+import io.runnerscaler.core.json.JsonValue;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobEventCodec;
 import io.runnerscaler.core.webhook.GitHubWorkflowJob;
@@ -10,6 +11,7 @@ import io.runnerscaler.core.webhook.GitLabJobHook;
 import io.runnerscaler.core.webhook.ParsedDelivery;
 import io.runnerscaler.core.webhook.SharedSecrets;
 import io.runnerscaler.core.webhook.WebhookResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -31,7 +33,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 final class FunctionPrimers {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The webhook's own streaming reader and writer; this class is loaded on every cold start's path. */
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** A key no machine or job has: table keys are pool names and forge-prefixed job ids. */
     static final String NO_SUCH_KEY = "_snapstart-priming";
@@ -104,13 +107,9 @@ final class FunctionPrimers {
      * signature and the constant-time token check, with a key that is no one's secret.
      */
     static void parseAndVerifyCannedDeliveries() {
-        ObjectNode event = JSON.createObjectNode().put("rawPath", "/webhook/gitlab").put("isBase64Encoded", false)
-                .put("body", new String(GITLAB_JOB_HOOK, StandardCharsets.UTF_8));
-        event.putObject("headers").put("x-gitlab-event", "Job Hook").put("content-type", "application/json");
-        event.putObject("requestContext").putObject("http").put("method", "POST");
         byte[] body;
         try {
-            body = WebhookHandler.request(JSON.readTree(JSON.writeValueAsBytes(event))).body();
+            body = WebhookHandler.request(JsonValue.read(JSON, cannedHttpEvent())).body();
             WebhookHandler.respond(new WebhookResponse(202, "{}"), OutputStream.nullOutputStream());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -129,6 +128,28 @@ final class FunctionPrimers {
             }
             roundTrip(job.event());
         }
+    }
+
+    /** The canned GitLab delivery as API Gateway hands it to the function (payload format 2.0). */
+    private static byte[] cannedHttpEvent() throws IOException {
+        var bytes = new ByteArrayOutputStream();
+        try (JsonGenerator event = JSON.createGenerator(bytes)) {
+            event.writeStartObject();
+            event.writeStringField("rawPath", "/webhook/gitlab");
+            event.writeBooleanField("isBase64Encoded", false);
+            event.writeStringField("body", new String(GITLAB_JOB_HOOK, StandardCharsets.UTF_8));
+            event.writeObjectFieldStart("headers");
+            event.writeStringField("x-gitlab-event", "Job Hook");
+            event.writeStringField("content-type", "application/json");
+            event.writeEndObject();
+            event.writeObjectFieldStart("requestContext");
+            event.writeObjectFieldStart("http");
+            event.writeStringField("method", "POST");
+            event.writeEndObject();
+            event.writeEndObject();
+            event.writeEndObject();
+        }
+        return bytes.toByteArray();
     }
 
     /** What scale-up does with every message body: decode it into a job event. */

@@ -4,10 +4,11 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.runnerscaler.core.json.JsonValue;
 import io.runnerscaler.core.webhook.WebhookIngest;
 import io.runnerscaler.core.webhook.WebhookRequest;
 import io.runnerscaler.core.webhook.WebhookResponse;
@@ -17,6 +18,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
@@ -25,17 +27,18 @@ import java.util.Map;
 /**
  * The {@code webhook} function: API Gateway HTTP API (payload format 2.0) in, 2xx/4xx/503 out.
  *
- * <p>Lambda hands it the event as a stream, read as a JSON tree: binding it to {@link APIGatewayV2HTTPEvent}
- * (what Quarkus does for a typed {@code RequestHandler}) builds Jackson's bean deserialisers for the event's
- * dozen nested classes at init, about 700 classes the webhook's cold start would load for five fields
- * (BENCHMARKS.md, *Webhook cold start beside Node*). The typed {@link #handleRequest(APIGatewayV2HTTPEvent,
+ * <p>Lambda hands it the event as a stream, read with Jackson's streaming parser into a {@link JsonValue}:
+ * binding it to {@link APIGatewayV2HTTPEvent} (what Quarkus does for a typed {@code RequestHandler}) builds
+ * Jackson's bean deserialisers for the event's dozen nested classes at init, about 700 classes the webhook's cold
+ * start would load for five fields (BENCHMARKS.md, *Webhook cold start beside Node*), and even a data-bound tree
+ * is about 500 (benchmarks/COLDSTART.md). The typed {@link #handleRequest(APIGatewayV2HTTPEvent,
  * Context)} is for in-process callers (the CLI, tests, benchmarks); both take the same fields.
  */
 @Named("webhook")
 @Singleton
 public class WebhookHandler implements RequestStreamHandler {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
 
     private final WebhookIngest ingest;
 
@@ -50,13 +53,13 @@ public class WebhookHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode event;
+        JsonValue event;
         try {
-            event = JSON.readTree(input);
+            event = JsonValue.read(JSON, input);
         } catch (JsonProcessingException e) {
-            event = null;
+            event = JsonValue.MISSING;
         }
-        WebhookResponse response = event != null && event.isObject() ? ingest.handle(request(event))
+        WebhookResponse response = event.isObject() ? ingest.handle(request(event))
                 : new WebhookResponse(400, "{\"outcome\":\"malformed\",\"reason\":\"the Lambda event is not an API "
                 + "Gateway HTTP API event (payload format 2.0)\"}");
         respond(response, output);
@@ -67,7 +70,7 @@ public class WebhookHandler implements RequestStreamHandler {
      * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
      */
     static void respond(WebhookResponse response, OutputStream output) throws IOException {
-        try (JsonGenerator out = JSON.getFactory().createGenerator(output)) {
+        try (JsonGenerator out = JSON.createGenerator(output)) {
             out.writeStartObject();
             out.writeNumberField("statusCode", response.status());
             out.writeObjectFieldStart("headers");
@@ -101,16 +104,25 @@ public class WebhookHandler implements RequestStreamHandler {
     }
 
     /** The same from the event as JSON; fields of another type than the format's are taken as absent. */
-    static WebhookRequest request(JsonNode event) {
+    static WebhookRequest request(JsonValue event) {
         Map<String, String> headers = new HashMap<>();
-        event.path("headers").properties().forEach(h -> {
+        for (var h : event.path("headers").properties().entrySet()) {
             if (h.getValue().isTextual()) {
                 headers.put(h.getKey(), h.getValue().textValue());
             }
-        });
+        }
         return request(event.path("requestContext").path("http").path("method").textValue(),
                 event.path("rawPath").textValue(), headers, event.path("body").textValue(),
                 event.path("isBase64Encoded").asBoolean(false));
+    }
+
+    /** The same from a data-bound tree of the event (in-process callers that hold one). */
+    static WebhookRequest request(JsonNode event) {
+        try {
+            return request(JsonValue.read(event.traverse()));
+        } catch (IOException notFromATree) {
+            throw new UncheckedIOException(notFromATree);
+        }
     }
 
     private static WebhookRequest request(String method, String path, Map<String, String> headers, String body,

@@ -1,9 +1,13 @@
 package io.runnerscaler.core.model;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Optional;
@@ -14,35 +18,55 @@ import java.util.Optional;
  */
 public final class JobEventCodec {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The webhook writes messages with Jackson's streaming writer, field by field in the order the tree this
+     * replaced wrote them (the same bytes: JobEventWireFormatTest), and stays off data binding, about 500 classes of
+     * its cold start (benchmarks/COLDSTART.md); scale-up reads them as a tree, its mapper loaded on first decode.
+     */
+    private static final JsonFactory WRITER = new JsonFactory();
     private static final int VERSION = 1;
 
     public String encode(JobEvent e) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("v", VERSION);
-        n.put("forge", e.forge().id());
-        n.put("jobId", e.jobId());
-        n.put("project", e.project());
-        n.put("status", e.status().name());
-        var labels = n.putArray("labels");
-        e.labels().stream().sorted().forEach(labels::add);
-        e.runnerName().ifPresent(r -> n.put("runnerName", r));
-        n.put("deliveryId", e.deliveryId());
-        n.put("createdAt", e.createdAt().toString());
-        e.startedAt().ifPresent(t -> n.put("startedAt", t.toString()));
-        e.finishedAt().ifPresent(t -> n.put("finishedAt", t.toString()));
-        e.owner().ifPresent(o -> n.put("owner", o));
-        e.installationId().ifPresent(i -> n.put("installationId", i));
-        e.runnerId().ifPresent(i -> n.put("runnerId", i));
-        e.runnerManager().ifPresent(m -> n.put("runnerManager", m));
-        return n.toString();
+        var text = new StringWriter();
+        try (JsonGenerator n = WRITER.createGenerator(text)) {
+            n.writeStartObject();
+            n.writeNumberField("v", VERSION);
+            n.writeStringField("forge", e.forge().id());
+            n.writeStringField("jobId", e.jobId());
+            n.writeStringField("project", e.project());
+            n.writeStringField("status", e.status().name());
+            n.writeArrayFieldStart("labels");
+            for (String label : e.labels().stream().sorted().toList()) {
+                n.writeString(label);
+            }
+            n.writeEndArray();
+            optional(n, "runnerName", e.runnerName());
+            n.writeStringField("deliveryId", e.deliveryId());
+            n.writeStringField("createdAt", e.createdAt().toString());
+            optional(n, "startedAt", e.startedAt().map(Instant::toString));
+            optional(n, "finishedAt", e.finishedAt().map(Instant::toString));
+            optional(n, "owner", e.owner());
+            optional(n, "installationId", e.installationId());
+            optional(n, "runnerId", e.runnerId());
+            optional(n, "runnerManager", e.runnerManager());
+            n.writeEndObject();
+        } catch (IOException notFromAStringWriter) {
+            throw new UncheckedIOException(notFromAStringWriter);
+        }
+        return text.toString();
+    }
+
+    private static void optional(JsonGenerator n, String field, Optional<String> value) throws IOException {
+        if (value.isPresent()) {
+            n.writeStringField(field, value.get());
+        }
     }
 
     /** @throws IllegalArgumentException when the message is not a job event this version understands */
     public JobEvent decode(String json) {
         JsonNode n;
         try {
-            n = JSON.readTree(json);
+            n = Reader.JSON.readTree(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("queue message is not JSON: " + e.getOriginalMessage(), e);
         }
@@ -72,5 +96,10 @@ public final class JobEventCodec {
             throw new IllegalArgumentException(field + " is missing");
         }
         return v;
+    }
+
+    /** Data binding for reading, loaded with the first decode (scale-up), never on the webhook's path. */
+    private static final class Reader {
+        static final ObjectMapper JSON = new ObjectMapper();
     }
 }

@@ -1,7 +1,7 @@
 package io.runnerscaler.core.webhook;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import io.runnerscaler.core.json.JsonValue;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
@@ -19,24 +19,24 @@ import java.util.Set;
  */
 public final class GitHubWorkflowJob {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
 
     public ParsedDelivery parse(String event, byte[] body, String deliveryId) {
         if (!event.equals("workflow_job")) {
             return new ParsedDelivery.Ignored("X-GitHub-Event '" + event + "' is not workflow_job");
         }
-        JsonNode root;
+        JsonValue root;
         switch (JsonObjectBody.read(JSON, body)) {
             case JsonObjectBody.Unreadable u -> {
                 return u.why();
             }
             case JsonObjectBody.Read r -> root = r.root();
         }
-        JsonNode job = root.path("workflow_job");
+        JsonValue job = root.path("workflow_job");
         if (!job.isObject()) {
             return new ParsedDelivery.Malformed("workflow_job is missing or not an object");
         }
-        JsonNode id = job.path("id");
+        JsonValue id = job.path("id");
         if (!id.isIntegralNumber() || !id.canConvertToLong()) {
             return new ParsedDelivery.Malformed("workflow_job.id is missing or not a number");
         }
@@ -57,15 +57,15 @@ public final class GitHubWorkflowJob {
         if (repository == null || repository.isBlank()) {
             return new ParsedDelivery.Malformed("repository.full_name is missing or not a string");
         }
-        JsonNode labelsNode = job.path("labels");
+        JsonValue labelsNode = job.path("labels");
         if (!labelsNode.isArray()) {
             return new ParsedDelivery.Malformed("workflow_job.labels is missing or not an array");
         }
         Set<String> labels = new LinkedHashSet<>();
-        for (JsonNode label : labelsNode) {
+        for (JsonValue label : labelsNode.elements()) {
             if (!label.isTextual()) {
-                return new ParsedDelivery.Malformed("workflow_job.labels holds a " + label.getNodeType()
-                        .name().toLowerCase(java.util.Locale.ROOT) + ", not a string");
+                return new ParsedDelivery.Malformed("workflow_job.labels holds a " + label.typeName()
+                        + ", not a string");
             }
             labels.add(label.textValue());
         }
@@ -90,7 +90,7 @@ public final class GitHubWorkflowJob {
         Optional<String> runner = text(job, "runner_name");
         Optional<String> owner = text(root.path("organization"), "login")
                 .or(() -> text(root.path("repository").path("owner"), "login"));
-        JsonNode installation = root.path("installation").path("id");
+        JsonValue installation = root.path("installation").path("id");
         Optional<String> installationId = installation.isIntegralNumber()
                 ? Optional.of(installation.asText()) : Optional.empty();
         return new ParsedDelivery.Job(new JobEvent(Forge.GITHUB, Long.toString(id.asLong()), repository,
@@ -125,12 +125,12 @@ public final class GitHubWorkflowJob {
         };
     }
 
-    private static Optional<String> text(JsonNode parent, String field) {
+    private static Optional<String> text(JsonValue parent, String field) {
         return Optional.ofNullable(parent.path(field).textValue()).filter(s -> !s.isBlank());
     }
 
-    private static Optional<Instant> time(JsonNode job, String field) {
-        JsonNode node = job.path(field);
+    private static Optional<Instant> time(JsonValue job, String field) {
+        JsonValue node = job.path(field);
         if (node.isMissingNode() || node.isNull()) {
             return Optional.empty();
         }

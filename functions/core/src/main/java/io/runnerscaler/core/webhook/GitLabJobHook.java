@@ -1,7 +1,7 @@
 package io.runnerscaler.core.webhook;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import io.runnerscaler.core.json.JsonValue;
 import io.runnerscaler.core.model.Forge;
 import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
@@ -18,7 +18,7 @@ import java.util.Set;
  */
 public final class GitLabJobHook {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
     /** Older GitLab versions send {@code 2021-02-23 02:41:37 UTC}. */
     private static final DateTimeFormatter LEGACY = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z",
             java.util.Locale.ROOT);
@@ -27,7 +27,7 @@ public final class GitLabJobHook {
         if (eventHeader.isPresent() && !eventHeader.get().equals("Job Hook")) {
             return new ParsedDelivery.Ignored("X-Gitlab-Event '" + eventHeader.get() + "' is not a Job Hook");
         }
-        JsonNode root;
+        JsonValue root;
         switch (JsonObjectBody.read(JSON, body)) {
             case JsonObjectBody.Unreadable u -> {
                 return u.why();
@@ -38,7 +38,7 @@ public final class GitLabJobHook {
         if (!kind.equals("build")) {
             return new ParsedDelivery.Ignored("object_kind '" + kind + "' is not a job (build) event");
         }
-        JsonNode id = root.path("build_id");
+        JsonValue id = root.path("build_id");
         if (!id.isIntegralNumber() || !id.canConvertToLong()) {
             return new ParsedDelivery.Malformed("build_id is missing or not a number");
         }
@@ -76,7 +76,7 @@ public final class GitLabJobHook {
                 .filter(s -> !s.isBlank());
         // The runner block (id, description, runner_type, active, is_shared, tags: lib/gitlab/data_builder/build.rb)
         // names the runner, which every machine of a pool shares, never the runner manager that took the job.
-        JsonNode runnerId = root.path("runner").path("id");
+        JsonValue runnerId = root.path("runner").path("id");
         Optional<String> runnerIdText = runnerId.isIntegralNumber() && runnerId.asLong() > 0
                 ? Optional.of(Long.toString(runnerId.asLong())) : Optional.empty();
         return new ParsedDelivery.Job(new JobEvent(Forge.GITLAB, Long.toString(id.asLong()), project, status.get(),
@@ -97,7 +97,7 @@ public final class GitLabJobHook {
     }
 
     /** Prefers the {@code _iso} field GitLab 16+ sends, then the plain one in either format. */
-    private static Optional<Instant> time(JsonNode root, String field) {
+    private static Optional<Instant> time(JsonValue root, String field) {
         String iso = root.path(field + "_iso").textValue();
         String text = iso != null ? iso : root.path(field).textValue();
         if (text == null || text.isBlank()) {
