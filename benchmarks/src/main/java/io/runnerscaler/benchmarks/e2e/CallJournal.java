@@ -109,16 +109,7 @@ final class CallJournal {
     }
 
     private static long scanned(JsonNode response) {
-        String body = response.path("body").asText("");
-        if (body.isEmpty() && response.hasNonNull("bodyAsBase64")) {
-            body = new String(java.util.Base64.getDecoder().decode(response.path("bodyAsBase64").asText()),
-                    StandardCharsets.UTF_8);
-        }
-        try {
-            return JSON.readTree(body).path("ScannedCount").asLong(0);
-        } catch (IOException notJson) {
-            return 0;
-        }
+        return body(response).path("ScannedCount").asLong(0);
     }
 
     private static String service(String authorization) {
