@@ -241,6 +241,9 @@ public final class Planner {
         } else {
             stopped.sort(OLDEST_FIRST);
             stoppedIds = stopped.stream().map(Machine::instanceId).toList();
+            // Places another invocation reserved and has not recorded yet: launching, and in the pool.
+            launching += state.inFlight();
+            total += state.inFlight();
         }
 
         Optional<Instant> backoff = bootBackoff(state, now, actions);

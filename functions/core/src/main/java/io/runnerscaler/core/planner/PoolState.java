@@ -24,11 +24,20 @@ import java.util.Optional;
  * @param counted        the pool's machines as its counters have them, in place of {@code machines} (which is then
  *                       empty): what scale-up plans a job's launch from, so its reads do not grow with the pool. Such
  *                       a plan launches and starts only; ending machines is left to plans made from the machines
+ * @param inFlight       beside {@code machines}: places reserved for launches not yet recorded (another invocation
+ *                       between its reservation and its machine records), which count as launching
  */
 public record PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs, int runningJobsAll, int concurrent,
                         int onDemandGrants, List<Instant> bootFailures,
                         Optional<List<Fleet.FleetInstance>> listing, Optional<String> image,
-                        Optional<MachineCounts> counted) {
+                        Optional<MachineCounts> counted, int inFlight) {
+
+    public PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs, int runningJobsAll, int concurrent,
+                     int onDemandGrants, List<Instant> bootFailures, Optional<List<Fleet.FleetInstance>> listing,
+                     Optional<String> image, Optional<MachineCounts> counted) {
+        this(pool, machines, queuedJobs, runningJobsAll, concurrent, onDemandGrants, bootFailures, listing, image,
+                counted, 0);
+    }
 
     public PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs, int runningJobsAll, int concurrent,
                      int onDemandGrants, List<Instant> bootFailures, Optional<List<Fleet.FleetInstance>> listing,
@@ -52,6 +61,7 @@ public record PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs,
 
     public PoolState {
         machines = List.copyOf(machines);
+        inFlight = Math.max(0, inFlight);
         if (counted.isPresent() && (!machines.isEmpty() || listing.isPresent())) {
             throw new IllegalArgumentException("a pool planned from its counters has no machine list or listing");
         }
@@ -66,11 +76,17 @@ public record PoolState(PoolConfig pool, List<Machine> machines, int queuedJobs,
 
     public PoolState withListing(List<Fleet.FleetInstance> instances) {
         return new PoolState(pool, machines, queuedJobs, runningJobsAll, concurrent, onDemandGrants, bootFailures,
-                Optional.of(instances), image, counted);
+                Optional.of(instances), image, counted, inFlight);
     }
 
     public PoolState withImage(Optional<String> current) {
         return new PoolState(pool, machines, queuedJobs, runningJobsAll, concurrent, onDemandGrants, bootFailures,
-                listing, current, counted);
+                listing, current, counted, inFlight);
+    }
+
+    /** The same pool with {@code places} reserved for launches not yet recorded. */
+    public PoolState withInFlight(int places) {
+        return new PoolState(pool, machines, queuedJobs, runningJobsAll, concurrent, onDemandGrants, bootFailures,
+                listing, image, counted, places);
     }
 }

@@ -88,8 +88,14 @@ public final class PlanExecutor {
      * @return false when the pool changed since its counters were read: read them and plan again
      */
     public boolean execute(PoolConfig pool, Plan plan, Instant now, Optional<String> forJob, long version) {
+        return execute(pool, plan, now, forJob, () -> true, version);
+    }
+
+    /** {@link #execute(PoolConfig, Plan, Instant, Optional, long)} within a time budget, as the reaper's pass runs. */
+    public boolean execute(PoolConfig pool, Plan plan, Instant now, Optional<String> forJob, BooleanSupplier inTime,
+                           long version) {
         try {
-            run(pool, plan, now, forJob, () -> true, new Expected(version));
+            run(pool, plan, now, forJob, inTime, new Expected(version));
             return true;
         } catch (CapacityChanged changed) {
             log.info("plan.superseded", fields(pool.name(), Map.of("reason", changed.getMessage())));
@@ -103,6 +109,13 @@ public final class PlanExecutor {
 
         Expected(long version) {
             this.version = version;
+        }
+    }
+
+    /** A machine this plan ended moved the capacity version on by one, as its own reservations do. */
+    private static void ownEnd(Expected expected, boolean ended) {
+        if (ended && expected != null) {
+            expected.version++;
         }
     }
 
@@ -131,9 +144,9 @@ public final class PlanExecutor {
                     }
                 }
                 case Action.Stop st -> stop(pool.name(), st, now);
-                case Action.Terminate t -> terminate(pool, t, now);
-                case Action.Discard d -> discard(pool.name(), d, machines.find(d.instanceId()), now);
-                case Action.Ended e -> ended(pool.name(), e, now);
+                case Action.Terminate t -> ownEnd(expected, terminate(pool, t, now));
+                case Action.Discard d -> ownEnd(expected, discard(pool.name(), d, machines.find(d.instanceId()), now));
+                case Action.Ended e -> ownEnd(expected, ended(pool.name(), e, now));
                 case Action.Drain d -> drain(pool.name(), d, now);
                 case Action.ResetBootFailures r -> {
                     machines.resetBootFailures(pool.name());
@@ -415,34 +428,35 @@ public final class PlanExecutor {
         }
     }
 
-    private void terminate(PoolConfig pool, Action.Terminate t, Instant now) {
+    /** @return whether a machine's record ended (which moves the pool's capacity version on) */
+    private boolean terminate(PoolConfig pool, Action.Terminate t, Instant now) {
         Optional<Machine> current = machines.find(t.instanceId());
         if (current.isEmpty() || current.get().state() == MachineState.TERMINATED) {
-            return;
+            return false;
         }
         if (current.get().state() == MachineState.BUSY) {
             // The plan was made from a snapshot; the machine took a job since. Never kill a busy runner.
             log.warn("machine.terminate_skipped", fields(pool.name(), Map.of("instance", t.instanceId(),
                     "reason", "BUSY_SINCE_PLANNED")));
-            return;
+            return false;
         }
         // Ask the forge too: it knows about a job the webhook has not told us of yet; then deregister.
         RunnerRegistrations.Release release = runners.release(pool, t.instanceId());
         if (!release.mayTerminate()) {
             log.info("machine.terminate_deferred", fields(pool.name(), Map.of("instance", t.instanceId(),
                     "reason", release.getClass().getSimpleName().toUpperCase(Locale.ROOT))));
-            return;
+            return false;
         }
         fleet.terminate(List.of(t.instanceId()));
-        recordEnd(pool.name(), current.get(), t.reason(), t.bootFailure(), now, Map.of());
+        return recordEnd(pool.name(), current.get(), t.reason(), t.bootFailure(), now, Map.of());
     }
 
-    private void discard(String pool, Action.Discard d, Optional<Machine> record, Instant now) {
-        discard(pool, d, record, now, null);
+    private boolean discard(String pool, Action.Discard d, Optional<Machine> record, Instant now) {
+        return discard(pool, d, record, now, null);
     }
 
     /** Terminates an instance with no runner to ask (an orphan, a failed registration); records it if it is live. */
-    private void discard(String pool, Action.Discard d, Optional<Machine> record, Instant now, String detail) {
+    private boolean discard(String pool, Action.Discard d, Optional<Machine> record, Instant now, String detail) {
         fleet.terminate(List.of(d.instanceId()));
         Map<String, Object> more = new LinkedHashMap<>();
         if (detail != null) {
@@ -450,28 +464,30 @@ public final class PlanExecutor {
         }
         Optional<Machine> live = record.filter(m -> m.state().isAlive());
         if (live.isPresent()) {
-            recordEnd(pool, live.get(), d.reason(), d.bootFailure(), now, more);
+            boolean ended = recordEnd(pool, live.get(), d.reason(), d.bootFailure(), now, more);
             runners.dropUnreadSecret(d.instanceId());
-            return;
+            return ended;
         }
         more.put("detail", detail != null ? detail : record.isPresent() ? "the table says it ended"
                 : "tagged by this stack, unknown to the table");
         metrics.count("MachinesTerminated", Map.of("Pool", pool, "Reason", d.reason().name()));
         log.warn("machine.terminated", fields(pool, instanceFields(d.instanceId(), d.reason(), more)));
+        return false;
     }
 
     /** The instance ended without us: the record follows, and any unread registration secret goes with it. */
-    private void ended(String pool, Action.Ended e, Instant now) {
-        machines.find(e.instanceId()).filter(m -> m.state().isAlive())
-                .ifPresent(m -> recordEnd(pool, m, e.reason(), e.bootFailure(), now, Map.of()));
+    private boolean ended(String pool, Action.Ended e, Instant now) {
+        boolean ended = machines.find(e.instanceId()).filter(m -> m.state().isAlive())
+                .map(m -> recordEnd(pool, m, e.reason(), e.bootFailure(), now, Map.of())).orElse(false);
         runners.dropUnreadSecret(e.instanceId());
+        return ended;
     }
 
     /** Marks the machine ended with its reason, counts and logs it, and adds a boot failure to the pool's history. */
-    private void recordEnd(String pool, Machine m, Reason reason, boolean bootFailure, Instant now,
-                           Map<String, Object> more) {
+    private boolean recordEnd(String pool, Machine m, Reason reason, boolean bootFailure, Instant now,
+                              Map<String, Object> more) {
         if (!machines.markEnded(m, now, reason.name())) {
-            return;
+            return false;
         }
         metrics.count("MachinesTerminated", Map.of("Pool", pool, "Reason", reason.name()));
         var f = instanceFields(m.instanceId(), reason, more);
@@ -483,6 +499,7 @@ public final class PlanExecutor {
             machines.recordBootFailure(pool, now);
             metrics.count("BootFailures", Map.of("Pool", pool));
         }
+        return true;
     }
 
     private void drain(String pool, Action.Drain d, Instant now) {

@@ -103,9 +103,11 @@ public final class Reaper {
                     cfg.concurrent(), counters.onDemandGrants(), counters.bootFailures(),
                     Optional.of(listed.getOrDefault(pool.name(), List.of())))
                     // The image a pool launches now, where the config names it; a resolve:ssm: image is not read here.
-                    .withImage(pool.ami().filter(a -> a.startsWith("ami-")));
+                    .withImage(pool.ami().filter(a -> a.startsWith("ami-")))
+                    .withInFlight(counters.reserved() - alive.size());
             Plan plan = planner.plan(state, now);
-            executor.execute(pool, plan, now, Optional.empty(), inTime);
+            // Launched only while the pool is as read: a scale-up that reserved since plans for the jobs itself.
+            executor.execute(pool, plan, now, Optional.empty(), inTime, counters.version());
             plans.add(plan);
             machinesByState(pool, alive);
         }
