@@ -37,7 +37,8 @@ final class CallJournal {
 
     /**
      * Calls of one name: how many, the milliseconds they took in all as the proxy saw them, and for DynamoDB
-     * Query and Scan the items they read ({@code ScannedCount}: what DynamoDB bills, filtered out or not).
+     * the items they read: a Query's and Scan's {@code ScannedCount} (what DynamoDB bills, filtered out or not), a
+     * GetItem's item.
      */
     record Calls(int count, long totalMillis, long itemsRead) {
         Calls plus(Calls other) {
@@ -55,7 +56,8 @@ final class CallJournal {
                 continue;
             }
             String name = name(request);
-            long read = name.equals("DynamoDB Query") || name.equals("DynamoDB Scan") ? scanned(served.path("response")) : 0;
+            long read = name.equals("DynamoDB Query") || name.equals("DynamoDB Scan") ? scanned(served.path("response"))
+                    : name.equals("DynamoDB GetItem") ? fetched(served.path("response")) : 0;
             calls.merge(name, new Calls(1, served.path("timing").path("totalTime").asLong(0), read), Calls::plus);
         }
         return calls;
@@ -88,17 +90,26 @@ final class CallJournal {
         return name;
     }
 
-    private static long scanned(JsonNode response) {
+    /** A GetItem's answer: one item read when it holds one. */
+    private static long fetched(JsonNode response) {
+        return body(response).has("Item") ? 1 : 0;
+    }
+
+    private static JsonNode body(JsonNode response) {
         String body = response.path("body").asText("");
         if (body.isEmpty() && response.hasNonNull("bodyAsBase64")) {
             body = new String(java.util.Base64.getDecoder().decode(response.path("bodyAsBase64").asText()),
                     StandardCharsets.UTF_8);
         }
         try {
-            return JSON.readTree(body).path("ScannedCount").asLong(0);
+            return JSON.readTree(body.isEmpty() ? "{}" : body);
         } catch (IOException notJson) {
-            return 0;
+            return JSON.createObjectNode();
         }
+    }
+
+    private static long scanned(JsonNode response) {
+        return body(response).path("ScannedCount").asLong(0);
     }
 
     private static String service(String authorization) {

@@ -144,12 +144,7 @@ public final class EndToEndLatency {
                 .messageDeduplicationId("probe-" + nextJob + "-" + i));
         var received = sqs.receiveMessage(b -> b.queueUrl(probeQueue).maxNumberOfMessages(1)).messages();
         dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true));
-        dynamo.transactWriteItems(b -> b.transactItems(
-                TransactWriteItem.builder().put(Put.builder().tableName(table).item(Map.of("jobKey", key.get("jobKey"),
-                        "status", AttributeValue.fromS("QUEUED"))).build()).build(),
-                TransactWriteItem.builder().update(Update.builder().tableName(table).key(counter)
-                        .updateExpression("ADD queued :one").expressionAttributeValues(Map.of(":one",
-                                AttributeValue.fromN("1"))).build()).build()));
+        recordWithCounter(table, key, counter, "QUEUED");
         dynamo.getItem(b -> b.tableName(table).key(counter).consistentRead(true));
         dynamo.getItem(b -> b.tableName(table).key(counter).consistentRead(true));
         dynamo.updateItem(b -> b.tableName(table).key(counter).updateExpression("ADD reserved :one")
@@ -161,16 +156,22 @@ public final class EndToEndLatency {
                 .targetCapacitySpecification(c -> c.totalTargetCapacity(1).onDemandTargetCapacity(1)
                         .defaultTargetCapacityType(DefaultTargetCapacityType.ON_DEMAND)));
         dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true));
-        dynamo.transactWriteItems(b -> b.transactItems(
-                TransactWriteItem.builder().put(Put.builder().tableName(table).item(Map.of("jobKey", key.get("jobKey"),
-                        "status", AttributeValue.fromS("LAUNCHING"))).build()).build(),
-                TransactWriteItem.builder().update(Update.builder().tableName(table).key(counter)
-                        .updateExpression("ADD launching :one").expressionAttributeValues(Map.of(":one",
-                                AttributeValue.fromN("1"))).build()).build()));
+        recordWithCounter(table, key, counter, "LAUNCHING");
         received.forEach(m -> sqs.deleteMessage(b -> b.queueUrl(probeQueue).receiptHandle(m.receiptHandle())));
         long took = System.nanoTime() - t0;
         probeInstances.addAll(fleet.instances().stream().flatMap(x -> x.instanceIds().stream()).toList());
         return took;
+    }
+
+    /** An item's new state and its counter, in one transaction, as the scaler records a job or a machine. */
+    private void recordWithCounter(String table, Map<String, AttributeValue> key, Map<String, AttributeValue> counter,
+                                   String state) {
+        stack.admin().dynamo().transactWriteItems(b -> b.transactItems(
+                TransactWriteItem.builder().put(Put.builder().tableName(table).item(Map.of("jobKey", key.get("jobKey"),
+                        "status", AttributeValue.fromS(state))).build()).build(),
+                TransactWriteItem.builder().update(Update.builder().tableName(table).key(counter)
+                        .updateExpression("ADD #c :one").expressionAttributeNames(Map.of("#c", state))
+                        .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"))).build()).build()));
     }
 
     private String probeQueue;

@@ -306,6 +306,20 @@ public final class DynamoJobLedger implements JobLedger {
         return Math.max(0, counters(countsKey(ALL_POOLS)).getOrDefault(status, 0));
     }
 
+    /** Never recounted (the attribute {@value #RECOUNTED} is set by {@link #recount}), or a counter below zero. */
+    @Override
+    public boolean countersUnproven(String pool) {
+        var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(countsKey(pool)).consistentRead(true)
+                .build());
+        if (!item.hasItem() || !item.item().containsKey(RECOUNTED)) {
+            return true;
+        }
+        return COUNTED.stream().map(s -> item.item().get(s.name())).anyMatch(v -> v != null && Long.parseLong(v.n()) < 0);
+    }
+
+    /** Set on a pool's counter item by the first {@link #recount}: its counters were counted from the jobs once. */
+    static final String RECOUNTED = "recounted";
+
     private Map<JobStatus, Integer> counters(Map<String, AttributeValue> key) {
         var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(key).consistentRead(true).build());
         var counts = new java.util.EnumMap<JobStatus, Integer>(JobStatus.class);
@@ -322,8 +336,8 @@ public final class DynamoJobLedger implements JobLedger {
 
     /**
      * Counts the pool's queued and running jobs through the status index (every such job is read: the reaper asks
-     * only when the counters look wrong) and sets the counters to them, the all-pools running counter by the same
-     * difference. A job that moves while this counts can make the correction off by that job; the next recount
+     * only when the counters look wrong or were never counted) and sets the counters to them, the all-pools running
+     * counter by the same difference, and marks them counted ({@value #RECOUNTED}). A job that moves while this counts can make the correction off by that job; the next recount
      * mends it.
      */
     @Override
@@ -337,18 +351,28 @@ public final class DynamoJobLedger implements JobLedger {
                 corrections.put(status, diff);
             }
         }
-        if (!corrections.isEmpty()) {
-            var items = new java.util.ArrayList<TransactWriteItem>();
-            counterUpdate(countsKey(pool), corrections).ifPresent(items::add);
-            if (corrections.containsKey(JobStatus.RUNNING)) {
-                counterUpdate(countsKey(ALL_POOLS), Map.of(JobStatus.RUNNING, corrections.get(JobStatus.RUNNING)))
-                        .ifPresent(items::add);
-            }
-            conflicts.retry("counters of pool " + pool, () -> {
-                dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
-                return Conflicts.Attempt.done(true);
-            });
+        var items = new java.util.ArrayList<TransactWriteItem>();
+        var counterNames = new HashMap<String, String>();
+        var counterValues = new HashMap<String, AttributeValue>();
+        var adds = new java.util.ArrayList<String>();
+        corrections.forEach((status, d) -> {
+            adds.add("#" + status.name() + " :" + status.name());
+            counterNames.put("#" + status.name(), status.name());
+            counterValues.put(":" + status.name(), n(d));
+        });
+        counterNames.put("#r", RECOUNTED);
+        counterValues.put(":r", AttributeValue.fromBool(true));
+        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table).key(countsKey(pool))
+                .updateExpression("SET #r = :r" + (adds.isEmpty() ? "" : " ADD " + String.join(", ", adds)))
+                .expressionAttributeNames(counterNames).expressionAttributeValues(counterValues).build()).build());
+        if (corrections.containsKey(JobStatus.RUNNING)) {
+            counterUpdate(countsKey(ALL_POOLS), Map.of(JobStatus.RUNNING, corrections.get(JobStatus.RUNNING)))
+                    .ifPresent(items::add);
         }
+        conflicts.retry("counters of pool " + pool, () -> {
+            dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
+            return Conflicts.Attempt.done(true);
+        });
         return corrections;
     }
 

@@ -40,26 +40,7 @@ class ConcurrentScaleUpIT {
     void eightConcurrentInvocationsOnOnePoolNeverPassItsLimit(int round) throws Exception {
         AwsEmulator.reset();
         EmulatedStack stack = new EmulatedStack(emulator, LIMIT_THREE);
-        int invocations = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(invocations);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<?>> done = new ArrayList<>();
-        for (int i = 0; i < invocations; i++) {
-            EmulatedStack.Instance lambda = stack.newInstance();
-            JobEvent job = new JobEvent(Forge.GITLAB, Integer.toString(5000 + i), "gitlab-org/gitlab-test",
-                    JobStatus.QUEUED, Set.of(), Optional.empty(), "d-" + i, Instant.parse("2026-11-23T09:00:00Z"),
-                    Optional.empty(), Optional.empty());
-            done.add(pool.submit(() -> {
-                go.await();
-                lambda.app().jobEvents().handle(job);
-                return null;
-            }));
-        }
-        go.countDown();
-        for (Future<?> f : done) {
-            f.get();
-        }
-        pool.shutdown();
+        queuedAtOnce(stack, 8, 5000);
 
         long instances = stack.aws.ec2().describeInstances(DescribeInstancesRequest.builder().filters(
                         Filter.builder().name("tag:" + Tags.STACK).values(EmulatedStack.STACK).build()).build())
@@ -75,12 +56,25 @@ class ConcurrentScaleUpIT {
         AwsEmulator.reset();
         EmulatedStack stack = new EmulatedStack(emulator, LIMIT_THREE.replace("limit: 3", "limit: 20"));
         int invocations = 8;
+        queuedAtOnce(stack, invocations, 7000);
+
+        var store = new DynamoMachineStore(stack.aws.dynamo(), stack.resources.machinesTable());
+        var machines = store.alive("docker");
+        assertThat(machines).as("each plan counted the jobs the others had counted").hasSize(invocations);
+        assertThat(machines.stream().flatMap(m -> m.jobId().stream()).toList()).doesNotHaveDuplicates();
+        assertThat(store.reserved("docker")).isEqualTo(invocations);
+        assertThat(store.counters("docker").machines()).containsOnly(java.util.Map.entry(
+                io.runnerscaler.core.model.MachineState.LAUNCHING, invocations));
+    }
+
+    /** {@code invocations} queued jobs, each handled at the same moment by a scale-up instance of its own. */
+    private static void queuedAtOnce(EmulatedStack stack, int invocations, int firstJob) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(invocations);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<?>> done = new ArrayList<>();
         for (int i = 0; i < invocations; i++) {
             EmulatedStack.Instance lambda = stack.newInstance();
-            JobEvent job = new JobEvent(Forge.GITLAB, Integer.toString(7000 + i), "gitlab-org/gitlab-test",
+            JobEvent job = new JobEvent(Forge.GITLAB, Integer.toString(firstJob + i), "gitlab-org/gitlab-test",
                     JobStatus.QUEUED, Set.of(), Optional.empty(), "d-" + i, Instant.parse("2026-11-23T09:00:00Z"),
                     Optional.empty(), Optional.empty());
             done.add(pool.submit(() -> {
@@ -94,14 +88,6 @@ class ConcurrentScaleUpIT {
             f.get();
         }
         pool.shutdown();
-
-        var store = new DynamoMachineStore(stack.aws.dynamo(), stack.resources.machinesTable());
-        var machines = store.alive("docker");
-        assertThat(machines).as("each plan counted the jobs the others had counted").hasSize(invocations);
-        assertThat(machines.stream().flatMap(m -> m.jobId().stream()).toList()).doesNotHaveDuplicates();
-        assertThat(store.reserved("docker")).isEqualTo(invocations);
-        assertThat(store.counters("docker").machines()).containsOnly(java.util.Map.entry(
-                io.runnerscaler.core.model.MachineState.LAUNCHING, invocations));
     }
 
     @Test

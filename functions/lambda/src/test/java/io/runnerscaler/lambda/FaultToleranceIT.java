@@ -139,7 +139,9 @@ class FaultToleranceIT {
         proxy.clear();
         EmulatedStack stack = new EmulatedStack(emulator, POOL, proxy.endpoint().toString(), Duration.ofSeconds(30));
         var store = new DynamoMachineStore(stack.aws.dynamo(), stack.resources.machinesTable());
-        proxy.jsonError("DynamoDB_20120810.PutItem", 500, "InternalServerError");
+        // A new machine's record is written in a transaction with its pool's counters: that write fails.
+        proxy.jsonError("DynamoDB_20120810.TransactWriteItems", stack.resources.machinesTable(), 500,
+                "InternalServerError");
 
         assertThat(stack.webhook().handleRequest(pending(7), null).getStatusCode()).isEqualTo(202);
         stack.pump().drain();

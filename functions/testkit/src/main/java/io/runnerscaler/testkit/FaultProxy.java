@@ -234,6 +234,14 @@ public final class FaultProxy implements AutoCloseable, BeforeEachCallback, Afte
                 .withBody("{\"__type\":\"" + type + "\",\"message\":\"injected by the fault proxy\"}")));
     }
 
+    /** A JSON-protocol call whose body contains {@code bodyPart} (a table's name, say) answers with an error. */
+    public void jsonError(String target, String bodyPart, int status, String type) {
+        server.stubFor(json(target).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing(bodyPart))
+                .atPriority(FAULT).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/x-amz-json-1.0")
+                .withBody("{\"__type\":\"" + type + "\",\"message\":\"injected by the fault proxy\"}")));
+    }
+
     /** A JSON-protocol call is passed on, but its answer comes only after {@code delay}. */
     public void jsonDelay(String target, java.time.Duration delay) {
         server.stubFor(json(target).atPriority(FAULT).willReturn(aResponse().proxiedFrom(this.target.toString())

@@ -53,4 +53,29 @@ class DynamoJobLedgerIT extends JobLedgerContract {
         assertThat(ledger.recount("docker")).isEmpty();
         assertThat(ledger.all()).extracting(JobLedger.Job::jobKey).containsExactly("gitlab:2");
     }
+
+    @Test
+    void countersNeverCountedFromTheJobsOrBelowZeroAreUnprovenUntilARecount() {
+        assertThat(ledger.countersUnproven("docker")).as("a pool with no counters yet").isTrue();
+        ledger.record(event("1", JobStatus.QUEUED), Optional.of("docker"), T0);
+        assertThat(ledger.countersUnproven("docker")).as("counted by transactions only").isTrue();
+        assertThat(ledger.recount("docker")).isEmpty();
+        assertThat(ledger.countersUnproven("docker")).isFalse();
+
+        // A job recorded before the counters were kept (an upgraded stack): its pending counted nowhere.
+        emulator.clients().dynamo().putItem(p -> p.tableName(table).item(Map.of(
+                "jobKey", DynamoMachineStore.s("gitlab:9"), "status", DynamoMachineStore.s("QUEUED"),
+                "statusRank", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN(
+                        Integer.toString(JobStatus.QUEUED.ordinal())),
+                "pool", DynamoMachineStore.s("docker"), "forge", DynamoMachineStore.s("gitlab"),
+                "project", DynamoMachineStore.s("group/app"), "jobId", DynamoMachineStore.s("9"),
+                "createdAt", DynamoMachineStore.s(T0.toString()), "updatedAt", DynamoMachineStore.s(T0.toString()))));
+        ledger.record(event("9", JobStatus.RUNNING), Optional.of("docker"), T0.plusSeconds(5));
+        ledger.record(event("1", JobStatus.RUNNING), Optional.of("docker"), T0.plusSeconds(5));
+        assertThat(ledger.countersUnproven("docker")).as("the queued counter went below zero").isTrue();
+        assertThat(ledger.count("docker", JobStatus.QUEUED)).as("read as none").isZero();
+        assertThat(ledger.recount("docker")).containsOnly(Map.entry(JobStatus.QUEUED, 1));
+        assertThat(ledger.countersUnproven("docker")).isFalse();
+        assertThat(ledger.count("docker", JobStatus.RUNNING)).isEqualTo(2);
+    }
 }

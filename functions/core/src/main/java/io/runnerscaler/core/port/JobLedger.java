@@ -72,6 +72,14 @@ public interface JobLedger {
         return Map.of();
     }
 
+    /**
+     * Whether the pool's counters cannot be trusted without a {@link #recount}: never counted from the jobs (a
+     * stack upgraded from before the counters, whose jobs were recorded without them), or below zero.
+     */
+    default boolean countersUnproven(String pool) {
+        return false;
+    }
+
     /** The outcome of recording an event. */
     enum Transition {
         /** First time this job is seen. */

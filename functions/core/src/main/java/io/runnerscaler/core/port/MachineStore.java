@@ -46,7 +46,9 @@ public interface MachineStore extends MachineRecords, Capacity, OnDemandGrants, 
 
         /** The machines as planning from counters sees them: places reserved beyond those recorded are in flight. */
         public MachineCounts machineCounts() {
-            int recorded = machines.values().stream().mapToInt(Integer::intValue).sum();
+            // A counter below zero (a machine recorded before the counters were kept, until the reaper mends it)
+            // counts nothing.
+            int recorded = machines.values().stream().mapToInt(n -> Math.max(0, n)).sum();
             return new MachineCounts(machines, reserved - recorded, stopped);
         }
     }

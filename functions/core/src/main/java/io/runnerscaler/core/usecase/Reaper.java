@@ -178,13 +178,14 @@ public final class Reaper {
     /**
      * The pool's queued jobs, from its counter. A counter that says jobs wait while an idle machine waits too is
      * suspect (a job item deleted or expired leaves it counting a job nobody runs, and each pass would launch for
-     * it): then the pool's jobs are counted from the ledger, read one by one, and the counters corrected. Otherwise
-     * this reads one item, however many jobs there are.
+     * it), and so are counters never counted from the jobs (a stack upgraded from before them) or below zero: then
+     * the pool's jobs are counted from the ledger, read one by one, and the counters corrected. Otherwise this reads
+     * two items, however many jobs there are.
      */
     private int queuedJobs(String pool, List<Machine> alive) {
         int queued = ledger.count(pool, JobStatus.QUEUED);
         boolean idleWaits = alive.stream().anyMatch(m -> m.state() == MachineState.IDLE);
-        if (queued == 0 || !idleWaits) {
+        if ((queued == 0 || !idleWaits) && !ledger.countersUnproven(pool)) {
             return queued;
         }
         Map<JobStatus, Integer> corrections = ledger.recount(pool);
