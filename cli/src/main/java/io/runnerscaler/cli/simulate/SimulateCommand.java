@@ -340,7 +340,8 @@ public final class SimulateCommand implements Callable<Integer> {
                 ? Optional.of(new ProgressBar(err, "sweeping")) : Optional.empty();
         List<Sweep.Outcome> outcomes;
         try {
-            outcomes = Sweep.run(yaml, axes, jobs, begin, until, cloud, prices,
+            outcomes = Sweep.run(yaml, axes, jobs, begin, until, cloud, prices, new Sweep.StoppedMachines(
+                            Duration.ofMillis(Math.round(startSeconds * 1000)), ebsGb, ebsPrice),
                     threads.orElse(Runtime.getRuntime().availableProcessors()),
                     done -> bar.ifPresent(b -> b.fraction(done / (double) total, done + " of " + total)));
         } catch (IllegalArgumentException e) {
@@ -349,11 +350,12 @@ public final class SimulateCommand implements Callable<Integer> {
         bar.ifPresent(ProgressBar::finish);
         List<Sweep.Outcome> frontier = Sweep.frontier(outcomes);
         Optional<Sweep.Outcome> recommended = within.flatMap(w -> Sweep.recommended(outcomes, w));
-        out.printf(Locale.ROOT, "Swept %d combination(s) of %s on %d job(s) from %s, %s to %s; boot %s s%s; prices"
-                        + " per hour on-demand $%.3f, spot $%.3f; seed %d.%n", total - 1,
+        out.printf(Locale.ROOT, "Swept %d combination(s) of %s on %d job(s) from %s, %s to %s; boot %s s%s, start"
+                        + " from stopped %s s; prices per hour on-demand $%.3f, spot $%.3f, stopped volumes %s GB at"
+                        + " $%s per GB-month; seed %d.%n", total - 1,
                 String.join(", ", axes.stream().map(SweepAxis::label).toList()), jobs.size(), trace, begin, until,
-                fmt(bootSeconds), bootJitter > 0 ? " ± " + fmt(bootJitter) + " s" : "", prices.fallback().onDemand(),
-                prices.fallback().spot(), seed);
+                fmt(bootSeconds), bootJitter > 0 ? " ± " + fmt(bootJitter) + " s" : "", fmt(startSeconds),
+                prices.fallback().onDemand(), prices.fallback().spot(), fmt(ebsGb), fmt(ebsPrice), seed);
         out.println();
         out.print(Sweep.table(axes, outcomes, frontier, recommended));
         out.println();

@@ -33,6 +33,13 @@ final class Sweep {
     private Sweep() {
     }
 
+    /**
+     * What a stopped pool's machines cost and take, as {@code simulate} models them: the start of a stopped machine,
+     * and its volume, billed while it is stopped.
+     */
+    record StoppedMachines(Duration start, double volumeGb, double pricePerGbMonth) {
+    }
+
     /** One value of one swept knob. */
     record Choice(SweepAxis axis, String value) {
     }
@@ -85,9 +92,20 @@ final class Sweep {
      * @param yaml    the pools file as simulated
      * @param invalid the config loader's first problem, when the combination makes the file invalid
      * @param report  empty when invalid
+     * @param volumeCost what the stopped machines' volumes cost (beside the running machines in {@code report})
      */
     record Outcome(Optional<Combination> combination, String yaml, Optional<String> invalid,
-                   Optional<PolicyReport> report) {
+                   Optional<PolicyReport> report, double volumeCost) {
+
+        Outcome(Optional<Combination> combination, String yaml, Optional<String> invalid,
+                Optional<PolicyReport> report) {
+            this(combination, yaml, invalid, report, 0);
+        }
+
+        /** Running machines and stopped volumes: what the sweep orders, charts and recommends by. */
+        double cost() {
+            return total().cost() + volumeCost;
+        }
 
         String label() {
             return combination.map(Combination::label).orElse("current");
@@ -134,7 +152,8 @@ final class Sweep {
      * @throws IllegalArgumentException when a knob names a place the file does not have
      */
     static List<Outcome> run(String yaml, List<SweepAxis> axes, List<SimJob> jobs, Instant begin, Instant end,
-                             SeededCloud cloud, Prices prices, int threads, IntConsumer done) {
+                             SeededCloud cloud, Prices prices, StoppedMachines stopped, int threads,
+                             IntConsumer done) {
         PoolsYamlEdit file = new PoolsYamlEdit(yaml);
         List<Combination> combinations = combinations(axes);
         var texts = new ArrayList<String>();
@@ -148,7 +167,8 @@ final class Sweep {
             for (int i = 0; i < texts.size(); i++) {
                 Optional<Combination> combination = i == 0 ? Optional.empty() : Optional.of(combinations.get(i - 1));
                 String text = texts.get(i);
-                futures.add(pool.submit(() -> simulate(combination, text, jobs, begin, end, cloud, prices)));
+                futures.add(pool.submit(() -> simulate(combination, text, jobs, begin, end, cloud, prices,
+                        stopped)));
             }
             var outcomes = new ArrayList<Outcome>();
             for (Future<Outcome> f : futures) {
@@ -167,18 +187,20 @@ final class Sweep {
     }
 
     private static Outcome simulate(Optional<Combination> combination, String yaml, List<SimJob> jobs, Instant begin,
-                                    Instant end, SeededCloud cloud, Prices prices) {
+                                    Instant end, SeededCloud cloud, Prices prices, StoppedMachines stopped) {
         ScalerConfig config;
         try {
             config = new ConfigLoader().parse(yaml);
         } catch (ConfigException e) {
             return new Outcome(combination, yaml, Optional.of(e.problems().getFirst()), Optional.empty());
         }
-        SimResult result = Simulation.builder(config).bootTimes(cloud).interruptions(cloud).prewarmed(true).build()
-                .run(jobs, begin, end);
+        SimResult result = Simulation.builder(config).bootTimes(cloud).interruptions(cloud).prewarmed(true)
+                .startTime(stopped.start()).build().run(jobs, begin, end);
         String name = combination.map(Combination::label).orElse("current");
+        double volumes = PathReport.of(config, result, prices, stopped.volumeGb(), stopped.pricePerGbMonth())
+                .volumeCost();
         return new Outcome(combination, yaml, Optional.empty(), Optional.of(PolicyReport.of(name, config, result,
-                prices)));
+                prices)), volumes);
     }
 
     /** The usable outcomes no other beats on both cost and p95 wait, cheapest first. */
@@ -202,7 +224,7 @@ final class Sweep {
     /** Usable outcomes by cost, then p95 wait, then machine-hours, then the current file first. */
     private static List<Outcome> byCost(List<Outcome> outcomes) {
         return outcomes.stream().filter(Outcome::usable).sorted(Comparator
-                .comparingDouble((Outcome o) -> Math.round(o.total().cost() * 1000) / 1000.0)
+                .comparingDouble((Outcome o) -> Math.round(o.cost() * 1000) / 1000.0)
                 .thenComparing(o -> o.total().p95())
                 .thenComparingDouble(o -> o.total().machineHours())
                 .thenComparing(o -> !o.current())).toList();
@@ -226,12 +248,12 @@ final class Sweep {
         var out = new StringBuilder(String.format(Locale.ROOT, "recommended: %s: p95 job wait %s (within %s), p50 %s,"
                         + " max %s, %s machine-hours, %s%n", r.label(), ReportTables.wait(t.p95()),
                 ReportTables.wait(within), ReportTables.wait(t.p50()), ReportTables.wait(t.max()),
-                ReportTables.hours(t.machineHours()), ReportTables.usd(t.cost())));
+                ReportTables.hours(t.machineHours()), ReportTables.usd(r.cost())));
         Outcome current = outcomes.stream().filter(Outcome::current).findFirst().orElseThrow();
         if (current.usable()) {
             out.append(String.format(Locale.ROOT, "  against the file as it is: p95 %s, %s machine-hours, %s (%s)%n",
                     ReportTables.wait(current.total().p95()), ReportTables.hours(current.total().machineHours()),
-                    ReportTables.usd(current.total().cost()), ReportTables.change(current.total().cost(), t.cost())
+                    ReportTables.usd(current.cost()), ReportTables.change(current.cost(), r.cost())
                             .replace("same", "same cost")));
         }
         String diff = UnifiedDiff.of(current.yaml(), r.yaml(), file);
@@ -259,7 +281,7 @@ final class Sweep {
             if (o.report().isPresent()) {
                 PolicyReport.Line t = o.total();
                 row.addAll(List.of(ReportTables.wait(t.p50()), ReportTables.wait(t.p95()), ReportTables.wait(t.max()),
-                        ReportTables.hours(t.machineHours()), ReportTables.usd(t.cost())));
+                        ReportTables.hours(t.machineHours()), ReportTables.usd(o.cost())));
             } else {
                 row.addAll(List.of("", "", "", "", ""));
             }

@@ -25,7 +25,8 @@ record SweepAxis(String spec, String key, Scope scope, Optional<Integer> period,
     enum Kind { COUNT, FACTOR, DURATION }
 
     /** Knobs a pool and its periods both have. */
-    static final List<String> IDLE_KEYS = List.of("idleCount", "idleCountMin", "idleScaleFactor", "idleTime");
+    static final List<String> IDLE_KEYS = List.of("idleCount", "idleCountMin", "idleScaleFactor", "idleTime",
+            "stoppedCount");
     /** Knobs only a pool has. */
     static final List<String> POOL_KEYS = List.of("limit", "maxGrowthRate", "maxBuilds");
     private static final int MOST_VALUES = 1000;

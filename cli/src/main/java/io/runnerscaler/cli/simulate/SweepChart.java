@@ -76,7 +76,7 @@ final class SweepChart {
         recommended.ifPresent(r -> scatter(chart, "recommended: " + r.label(), List.of(r), RECOMMENDED,
                 SeriesMarkers.SQUARE));
         for (Sweep.Outcome o : frontier) {
-            chart.addAnnotation(new AnnotationText(values(o), o.total().cost(), minutes(o.total().p95()) + offset(frontier),
+            chart.addAnnotation(new AnnotationText(values(o), o.cost(), minutes(o.total().p95()) + offset(frontier),
                     false));
         }
         maxP95.ifPresent(max -> {
@@ -84,8 +84,8 @@ final class SweepChart {
             styler.setAnnotationLineStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
                     new float[] {6, 4}, 0));
             chart.addAnnotation(new AnnotationLine(minutes(max), false, false));
-            double right = usable.stream().mapToDouble(o -> o.total().cost()).max().orElse(1);
-            double left = usable.stream().mapToDouble(o -> o.total().cost()).min().orElse(0);
+            double right = usable.stream().mapToDouble(o -> o.cost()).max().orElse(1);
+            double left = usable.stream().mapToDouble(o -> o.cost()).min().orElse(0);
             chart.addAnnotation(new AnnotationText("--max-p95 " + ReportTables.wait(max), right - (right - left) * 0.04,
                     minutes(max) + offset(frontier), false));
         });
@@ -115,7 +115,7 @@ final class SweepChart {
     }
 
     private static List<Double> cost(List<Sweep.Outcome> points) {
-        return points.stream().map(o -> o.total().cost()).toList();
+        return points.stream().map(o -> o.cost()).toList();
     }
 
     private static List<Double> p95(List<Sweep.Outcome> points) {

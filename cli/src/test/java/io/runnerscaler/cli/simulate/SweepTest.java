@@ -49,7 +49,8 @@ class SweepTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-            stoppedCount=0..2      | unknown sweep key 'stoppedCount'; the keys are idleCount, idleCountMin, idleScaleFactor, idleTime (for pools and their periods; prefix pool. or periods[N]. for one place) and limit, maxGrowthRate, maxBuilds (pools only)
+            stoppedMaxAge=1h       | unknown sweep key 'stoppedMaxAge'; the keys are idleCount, idleCountMin, idleScaleFactor, idleTime, stoppedCount (for pools and their periods; prefix pool. or periods[N]. for one place) and limit, maxGrowthRate, maxBuilds (pools only)
+            stoppedCount=1.5       | stoppedCount: '1.5' is not a whole number
             idle_count=1           | unknown sweep key 'idle_count'
             idleCount              | 'idleCount' should be KEY=VALUES
             idleCount=             | 'idleCount=' should be KEY=VALUES
@@ -117,6 +118,85 @@ class SweepTest {
                 +        idleTime: 15m
                 +    maxBuilds: 20
                 """);
+    }
+
+    @Test
+    void stoppedCountIsSweptInThePoolAndEveryPeriodLikeTheIdleKnobs() throws IOException {
+        String yaml = Files.readString(TUNED);
+        PoolsYamlEdit file = new PoolsYamlEdit(yaml);
+        SweepAxis axis = SweepAxis.parse("stoppedCount=0..2");
+
+        String edited = file.apply(Sweep.combinations(List.of(axis)).getLast().edits(file));
+        String inPeriod = file.apply(Sweep.combinations(List.of(SweepAxis.parse("periods[0].stoppedCount=1")))
+                .getFirst().edits(file));
+
+        assertThat(axis.values()).containsExactly("0", "1", "2");
+        PoolConfig pool = new ConfigLoader().parse(edited).pools().getFirst();
+        assertThat(pool.idle().stoppedCount()).isEqualTo(2);
+        assertThat(pool.periods().getFirst().idle().stoppedCount()).isEqualTo(2);
+        PoolConfig byPeriod = new ConfigLoader().parse(inPeriod).pools().getFirst();
+        assertThat(byPeriod.idle().stoppedCount()).isZero();
+        assertThat(byPeriod.periods().getFirst().idle().stoppedCount()).isEqualTo(1);
+    }
+
+    /** The swept table's rows, their cells. */
+    private static List<List<String>> rows(String out) {
+        return out.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| -")).skip(1)
+                .map(l -> java.util.Arrays.stream(l.split("\\|")).map(String::strip).skip(1).toList()).toList();
+    }
+
+    @Test
+    void aSweptStoppedPoolStartsJobsFromStoppedMachinesAndPaysForTheirVolumes() throws IOException {
+        // Jobs apart, so each finds the pool at rest: from a stopped machine it waits its start, else a cold boot.
+        Path trace = dir.resolve("apart.csv");
+        Files.writeString(trace, """
+                id,arrival,duration_seconds,forge,labels
+                job-1,900,300,gitlab,docker
+                job-2,2700,300,gitlab,docker
+                job-3,4500,300,gitlab,docker
+                job-4,6300,300,gitlab,docker
+                """);
+        String[] args = {"--config", DOCKER_MACHINE.toString(), "--trace", trace.toString(), "--sweep",
+                "pool.idleCount=0", "--sweep", "pool.stoppedCount=0,3", "--boot-seconds", "120", "--start-seconds",
+                "15"};
+        SimulateCommandTest.Run free = simulate(concat(args, "--ebs-price", "0"));
+        SimulateCommandTest.Run dear = simulate(concat(args, "--ebs-price", "50"));
+
+        assertThat(free.exit()).as(free.err()).isZero();
+        assertThat(dear.exit()).as(dear.err()).isZero();
+        assertThat(free.out()).contains("| pool.idleCount | pool.stoppedCount |", "start from stopped 15 s");
+        java.util.Map<String, List<String>> cheap = byStopped(free.out());
+        java.util.Map<String, List<String>> costly = byStopped(dear.out());
+        // cells: idleCount, stoppedCount, p50, p95, max, machine-h, cost, note
+        assertThat(waitSeconds(cheap.get("3").get(3))).as("p95 with 3 stopped machines")
+                .isLessThan(waitSeconds(cheap.get("0").get(3)));
+        assertThat(costly.get("0").get(6)).as("no stopped machine, no volume").isEqualTo(cheap.get("0").get(6));
+        assertThat(costly.get("3").get(6)).as("stopped volumes are in the cost").isNotEqualTo(cheap.get("3").get(6));
+    }
+
+    private static String[] concat(String[] args, String... more) {
+        var all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    /** The rows of the sweep with {@code pool.idleCount} 0, by their stoppedCount. */
+    private static java.util.Map<String, List<String>> byStopped(String out) {
+        var rows = new java.util.LinkedHashMap<String, List<String>>();
+        rows(out).forEach(cells -> {
+            if (cells.get(0).equals("0")) {
+                rows.put(cells.get(1), cells);
+            }
+        });
+        return rows;
+    }
+
+    /** A wait as the table prints it ({@code 45 s}, {@code 2 min 05 s}) in seconds. */
+    private static long waitSeconds(String wait) {
+        var m = java.util.regex.Pattern.compile("(?:(\\d+) min ?)?(?:(\\d+) s)?").matcher(wait.strip());
+        assertThat(m.matches()).as(wait).isTrue();
+        return (m.group(1) == null ? 0 : Long.parseLong(m.group(1)) * 60) + (m.group(2) == null ? 0
+                : Long.parseLong(m.group(2)));
     }
 
     @Test
@@ -221,9 +301,9 @@ class SweepTest {
     @Test
     void sweepUsageErrorsExitTwoAndNameTheFix() {
         SimulateCommandTest.Run unknown = simulate("--config", DOCKER_MACHINE.toString(), "--trace", SCENARIO.toString(), "--sweep",
-                "stoppedCount=0..2");
+                "stoppedMaxAge=1h,2h");
         assertThat(unknown.exit()).isEqualTo(2);
-        assertThat(unknown.err()).contains("--sweep unknown sweep key 'stoppedCount'; the keys are idleCount");
+        assertThat(unknown.err()).contains("--sweep unknown sweep key 'stoppedMaxAge'; the keys are idleCount");
         SimulateCommandTest.Run compare = simulate("--config", DOCKER_MACHINE.toString(), "--compare", TUNED.toString(), "--trace",
                 SCENARIO.toString(), "--sweep", "idleCount=0..2");
         assertThat(compare.exit()).isEqualTo(2);

@@ -1,5 +1,6 @@
 package io.runnerscaler.aws;
 
+import io.runnerscaler.core.port.ImageIds;
 import io.runnerscaler.core.port.SecretStore;
 import java.util.Optional;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -8,8 +9,11 @@ import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 import software.amazon.awssdk.services.ssm.model.PutParameterRequest;
 
-/** SSM Parameter Store as the secret (and config) store; SecureStrings are decrypted on read. */
-public final class SsmParameters implements SecretStore {
+/**
+ * SSM Parameter Store as the secret (and config) store, SecureStrings decrypted on read, and as the runner image
+ * ids the image pipeline publishes.
+ */
+public final class SsmParameters implements SecretStore, ImageIds {
 
     private final SsmClient ssm;
 
@@ -22,6 +26,21 @@ public final class SsmParameters implements SecretStore {
         try {
             return Optional.of(ssm.getParameter(GetParameterRequest.builder().name(name).withDecryption(true).build())
                     .parameter().value());
+        } catch (ParameterNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The image id an image parameter holds (the image stack writes a String of data type {@code aws:ec2:image}, the
+     * value an AMI id); read without decryption, so a caller needs {@code ssm:GetParameter} on it and no KMS key.
+     * The name may carry a {@code :version} or {@code :label} selector, as a {@code resolve:ssm:} reference may.
+     */
+    @Override
+    public Optional<String> imageId(String parameter) {
+        try {
+            return Optional.of(ssm.getParameter(GetParameterRequest.builder().name(parameter).withDecryption(false)
+                    .build()).parameter().value());
         } catch (ParameterNotFoundException e) {
             return Optional.empty();
         }

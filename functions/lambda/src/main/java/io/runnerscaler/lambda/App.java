@@ -94,7 +94,7 @@ public final class App {
     private final AwsClients aws;
     private final EventLog log;
     private final Metrics metrics;
-    private final SecretStore parameters;
+    private final SsmParameters parameters;
     private final Supplier<ScalerConfig> config;
     private final Supplier<SharedSecrets> gitlabSecrets;
     private final Supplier<SharedSecrets> githubSecrets;
@@ -261,7 +261,7 @@ public final class App {
 
     public Reaper reaper() {
         return new Reaper(config, ledger(), machines(), fleet(), planner, executor(), clock, metrics, missedJobs(),
-                log);
+                log, parameters, settings.runnerImage());
     }
 
     /**

@@ -52,6 +52,12 @@ public record Settings(
     public static final String DEFAULT_SUBNETS = "RUNNER_SCALER_DEFAULT_SUBNETS";
     /** Optional: the stack's runner launch template (id or name), for pools that name none. */
     public static final String LAUNCH_TEMPLATE_ID = "RUNNER_SCALER_LAUNCH_TEMPLATE_ID";
+    /**
+     * Optional: the image of the stack's runner launch template (the template's RunnerImageId: {@code ami-...} or
+     * {@code resolve:ssm:<parameter>}); the reaper retires stopped machines of the pools on that template that were
+     * built from another image.
+     */
+    public static final String RUNNER_IMAGE_ID = "RUNNER_SCALER_RUNNER_IMAGE_ID";
     /** Optional: table where per-machine GitHub JIT configs wait for their machine (its bootstrap is given the name); required with the App. */
     public static final String BOOTSTRAP_SECRETS_TABLE = "RUNNER_SCALER_BOOTSTRAP_SECRETS_TABLE";
     /** Optional: default image of GitLab runners' docker executor; {@code alpine:latest} when unset. */
@@ -87,7 +93,7 @@ public record Settings(
 
     /** Optional variables the code reads; the template sets each (possibly empty). */
     public static final List<String> OPTIONAL = List.of(GITLAB_API_TOKEN_PARAMETER, GITLAB_URL, DEFAULT_SUBNETS,
-            LAUNCH_TEMPLATE_ID, BOOTSTRAP_SECRETS_TABLE, RUNNER_DOCKER_IMAGE, RUNNER_MAX_LIFETIME, PARAMETER_PATH,
+            LAUNCH_TEMPLATE_ID, RUNNER_IMAGE_ID, BOOTSTRAP_SECRETS_TABLE, RUNNER_DOCKER_IMAGE, RUNNER_MAX_LIFETIME, PARAMETER_PATH,
             GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID, GITHUB_APP_PRIVATE_KEY_PARAMETER, GITHUB_API_URL,
             RUNNER_ROLE_ID, SCALE_UP_FIRST_RETRY);
 
@@ -154,6 +160,11 @@ public record Settings(
     /** The stack's runner launch template, base of the pools that name none. */
     public Optional<String> launchTemplateId() {
         return option(LAUNCH_TEMPLATE_ID);
+    }
+
+    /** The image of the stack's runner launch template, which the pools that name no image of their own launch. */
+    public Optional<String> runnerImage() {
+        return option(RUNNER_IMAGE_ID);
     }
 
     /** The JIT config table GitHub machines read at boot. */

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * ({@code runner_manager.system_id}, GitLab 17.0+), not the machine launched for it: the Job Hook names only the
  * runner, which every machine of the pool shares. A job that another runner took marks none of ours busy, with a
  * manager (none of our machines) or without one (another runner id than the pool's, from {@code runners/verify}).
+ * The manager's {@code created_at} is recorded as the machine's runner registration.
  */
 class RunnerManagerIT {
 
@@ -80,11 +81,14 @@ class RunnerManagerIT {
         // GitLab gave job 1977 to the manager of the machine launched for job 1978.
         gitlab.stubFor(get(urlEqualTo(JOBS + "1977")).willReturn(json(GitLabStack.payload("jobs-api-job-running.json")
                 .replace("s_56789abcdef0", systemId(forSecond)))));
+        stack.clock.advance(java.time.Duration.ofMinutes(1));
         stack.deliver(hook("webhook-gitlab-running.json", "1977", "r-1977"));
 
         assertThat(stack.machines().find(forSecond.instanceId()).orElseThrow()).satisfies(m -> {
             assertThat(m.state()).isEqualTo(MachineState.BUSY);
             assertThat(m.jobId()).contains("gitlab:1977");
+            assertThat(m.steps().registered()).as("the manager's created_at in the recorded answer")
+                    .contains(java.time.Instant.parse("2026-11-23T09:00:52.112Z"));
         });
         assertThat(stack.machines().find(forFirst.instanceId()).orElseThrow().state())
                 .isNotEqualTo(MachineState.BUSY);

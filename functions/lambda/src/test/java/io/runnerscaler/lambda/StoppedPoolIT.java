@@ -15,12 +15,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ec2.model.CreateTagsRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
+import software.amazon.awssdk.services.ssm.model.PutParameterRequest;
 
 /**
  * A stopped pool through the real handlers: the reaper refills (RunInstances), the refill says it is ready (its tag,
  * set here by the test as the machine's bootstrap would), the reaper stops it (StopInstances), ec2-events records
- * EC2's stopped as expected, and a job's webhook starts it through scale-up (StartInstances). Under the template's
- * roles in {@link StoppedPoolIamIT}.
+ * EC2's stopped as expected, and a job's webhook starts it through scale-up (StartInstances); a stopped machine of
+ * an image older than the image parameter names is retired. Under the template's roles in {@link StoppedPoolIamIT}.
  */
 class StoppedPoolIT {
 
@@ -71,6 +73,60 @@ class StoppedPoolIT {
         assertThat(ec2State(refill.instanceId())).isIn("pending", "running");
         assertThat(stack.app.machines().alive("docker")).as("no launch on the job's path").hasSize(1);
         assertThat(stack.logs()).contains("\"event\":\"machine.started\"").contains("STARTED_FROM_POOL");
+    }
+
+    /**
+     * The image a pool launches now is read from the image pipeline's parameter (resolve:ssm:), by the reaper under
+     * its role: a stopped machine of the image the parameter names stays, one of an older image is retired.
+     * The emulator keeps a resolve:ssm: image id as written on the instances it launches (EC2 resolves it), so the
+     * machine is refilled from the template's image and the pool then moved onto the parameter, as an operator who
+     * adopts the image stack would.
+     */
+    @Test
+    void aStoppedMachineOfAnImageOlderThanTheImageParametersIsRetired() {
+        access().reset();
+        stack = new EmulatedStack(access(), POOL);
+        String id = stoppedRefill();
+        String built = stack.aws.ec2().describeInstances(DescribeInstancesRequest.builder().instanceIds(id).build())
+                .reservations().get(0).instances().get(0).imageId();
+        publishImage(built);
+        stack.aws.ssm().putParameter(PutParameterRequest.builder().name(EmulatedStack.CONFIG_PARAMETER)
+                .value(POOL + "    ami: resolve:ssm:" + IMAGE_PARAMETER + "\n").type(ParameterType.STRING)
+                .overwrite(true).build());
+
+        stack.clock.advance(App.CONFIG_REFRESH.plusSeconds(1));
+        stack.reaper().handleRequest(Map.of(), null);
+        assertThat(stack.app.machines().find(id).orElseThrow().state()).as("the image the parameter names")
+                .isEqualTo(MachineState.STOPPED);
+        assertThat(stack.logs()).doesNotContain("image.unknown");
+
+        publishImage("ami-0fedcba9876543210");
+        stack.clock.advance(Duration.ofMinutes(1));
+        stack.reaper().handleRequest(Map.of(), null);
+
+        assertThat(ec2State(id)).isIn("shutting-down", "terminated");
+        assertThat(stack.logs()).contains("IMAGE_OUTDATED");
+    }
+
+    private static final String IMAGE_PARAMETER = "/runner-scaler-image/x86_64";
+
+    /** What the image stack's distribution writes for each new image. */
+    private void publishImage(String imageId) {
+        stack.aws.ssm().putParameter(PutParameterRequest.builder().name(IMAGE_PARAMETER).value(imageId)
+                .type(ParameterType.STRING).dataType("aws:ec2:image").overwrite(true).build());
+    }
+
+    /** A refill the reaper launched, booted to ready (its tag, as its bootstrap sets it), stopped and recorded so. */
+    private String stoppedRefill() {
+        stack.reaper().handleRequest(Map.of(), null);
+        String id = stack.app.machines().alive("docker").getFirst().instanceId();
+        stack.aws.ec2().createTags(CreateTagsRequest.builder().resources(id)
+                .tags(Tag.builder().key(Fleet.READY_TAG).value("true").build()).build());
+        stack.clock.advance(Duration.ofMinutes(1));
+        stack.reaper().handleRequest(Map.of(), null);
+        stack.ec2Events().handleRequest(stateChange(id, "stopped"), null);
+        assertThat(stack.app.machines().find(id).orElseThrow().state()).isEqualTo(MachineState.STOPPED);
+        return id;
     }
 
     private String ec2State(String id) {

@@ -314,6 +314,26 @@ class TemplateTest {
     }
 
     @Test
+    void theReaperReadsImageIdsOnlyUnderTheImageParameterPath() {
+        // moto checks SSM actions, not their resources, so StoppedPoolIamIT shows the action and this the scope.
+        List<Map<String, Object>> reads = statementsOf(functions().get("ReaperFunction")).stream()
+                .filter(s -> resourceTexts(s).stream().anyMatch(r -> r.contains("${RunnerImageParameterPath}"))
+                        && actions(s).contains("ssm:GetParameter")).toList();
+
+        assertThat(reads).singleElement().satisfies(statement -> {
+            assertThat(actions(statement)).containsExactly("ssm:GetParameter");
+            assertThat(resourceTexts(statement)).containsExactly(
+                    "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${RunnerImageParameterPath}/*");
+        });
+        functions().forEach((id, function) -> {
+            if (!id.equals("ReaperFunction")) {
+                assertThat(statementsOf(function)).as(id).noneMatch(s -> actions(s).contains("ssm:GetParameter")
+                        && resourceTexts(s).stream().anyMatch(r -> r.contains("${RunnerImageParameterPath}")));
+            }
+        });
+    }
+
+    @Test
     void noFunctionPolicyGrantsWildcardActions() {
         assertThat(allFunctionStatements()).allSatisfy(statement ->
                 assertThat(actions(statement)).noneMatch(a -> a.equals("*") || a.endsWith(":*")));

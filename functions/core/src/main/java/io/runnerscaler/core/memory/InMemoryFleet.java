@@ -56,6 +56,9 @@ public class InMemoryFleet implements Fleet {
     private final Supplier<Instant> clock;
     private final Function<PoolConfig, String> ids;
     private final Map<String, Instance> instances = new LinkedHashMap<>();
+    /** The image each instance was launched from, where one was set ({@link #launchImage}). */
+    private final Map<String, String> images = new LinkedHashMap<>();
+    private String launchImage = "";
     private Supply supply = Supply.UNLIMITED;
     private Function<String, Optional<LaunchFailure>> starts = id -> Optional.empty();
     private long sequence;
@@ -98,9 +101,15 @@ public class InMemoryFleet implements Fleet {
         for (int i = 0; i < count; i++) {
             String id = ids.apply(pool);
             instances.put(id, new Instance(id, pool.name(), type, market, "running", clock.get(), tags));
+            images.put(id, launchImage);
             launched.add(new Launched(id, type, market));
         }
         return launched;
+    }
+
+    /** From now on, instances launch from {@code imageId}, as EC2 lists it (empty: unknown, as before any call). */
+    public synchronized void launchImage(String imageId) {
+        this.launchImage = Objects.requireNonNull(imageId);
     }
 
     /** From now on, a start answers what {@code answer} says for the instance (empty: started). */
@@ -155,7 +164,8 @@ public class InMemoryFleet implements Fleet {
     @Override
     public synchronized List<FleetInstance> describeManaged() {
         return instances.values().stream().filter(i -> !i.state().equals("terminated"))
-                .map(i -> new FleetInstance(i.instanceId(), i.pool(), i.state(), i.launchTime(), "",
+                .map(i -> new FleetInstance(i.instanceId(), i.pool(), i.state(), i.launchTime(),
+                        images.getOrDefault(i.instanceId(), ""),
                         i.tags().containsKey(READY_TAG))).toList();
     }
 

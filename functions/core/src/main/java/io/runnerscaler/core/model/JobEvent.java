@@ -19,6 +19,8 @@ import java.util.Set;
  *                    {@code runner_id}), when the forge says. A GitLab runner is shared by every machine of a pool
  * @param runnerManager GitLab: the system id of the runner manager (the machine) running the job, from the Jobs
  *                    API's {@code runner_manager.system_id}; the Job Hook never carries it
+ * @param runnerManagerCreatedAt GitLab: when that runner manager was created ({@code runner_manager.created_at}),
+ *                    which for a machine of ours is when its runner registered
  */
 public record JobEvent(
         Forge forge,
@@ -34,7 +36,8 @@ public record JobEvent(
         Optional<String> owner,
         Optional<String> installationId,
         Optional<String> runnerId,
-        Optional<String> runnerManager) {
+        Optional<String> runnerManager,
+        Optional<Instant> runnerManagerCreatedAt) {
 
     public JobEvent {
         Objects.requireNonNull(forge, "forge");
@@ -51,6 +54,16 @@ public record JobEvent(
         Objects.requireNonNull(installationId, "installationId");
         Objects.requireNonNull(runnerId, "runnerId");
         Objects.requireNonNull(runnerManager, "runnerManager");
+        Objects.requireNonNull(runnerManagerCreatedAt, "runnerManagerCreatedAt");
+    }
+
+    /** An event whose runner manager, if named, has no creation instant. */
+    public JobEvent(Forge forge, String jobId, String project, JobStatus status, Set<String> labels,
+                    Optional<String> runnerName, String deliveryId, Instant createdAt, Optional<Instant> startedAt,
+                    Optional<Instant> finishedAt, Optional<String> owner, Optional<String> installationId,
+                    Optional<String> runnerId, Optional<String> runnerManager) {
+        this(forge, jobId, project, status, labels, runnerName, deliveryId, createdAt, startedAt, finishedAt, owner,
+                installationId, runnerId, runnerManager, Optional.empty());
     }
 
     /** An event whose runner the forge names at most by name. */
@@ -72,13 +85,20 @@ public record JobEvent(
     /** The same event with the labels looked up elsewhere (GitLab job tags come from the Jobs API). */
     public JobEvent withLabels(Set<String> newLabels) {
         return new JobEvent(forge, jobId, project, status, newLabels, runnerName, deliveryId, createdAt, startedAt,
-                finishedAt, owner, installationId, runnerId, runnerManager);
+                finishedAt, owner, installationId, runnerId, runnerManager, runnerManagerCreatedAt);
     }
 
     /** The same event with the runner the forge's API names (GitLab's Jobs API: runner id and runner manager). */
     public JobEvent withRunner(Optional<String> newRunnerId, Optional<String> newRunnerManager) {
+        return withRunner(newRunnerId, newRunnerManager, Optional.empty());
+    }
+
+    /** The same, with when the runner manager was created (GitLab's {@code runner_manager.created_at}). */
+    public JobEvent withRunner(Optional<String> newRunnerId, Optional<String> newRunnerManager,
+                               Optional<Instant> managerCreatedAt) {
         return new JobEvent(forge, jobId, project, status, labels, runnerName, deliveryId, createdAt, startedAt,
-                finishedAt, owner, installationId, newRunnerId, newRunnerManager);
+                finishedAt, owner, installationId, newRunnerId, newRunnerManager,
+                newRunnerManager.isPresent() ? managerCreatedAt : Optional.empty());
     }
 
     /** The job's identity across forges: {@code gitlab:1234}. */

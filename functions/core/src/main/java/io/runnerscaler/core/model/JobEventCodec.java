@@ -49,6 +49,7 @@ public final class JobEventCodec {
             optional(n, "installationId", e.installationId());
             optional(n, "runnerId", e.runnerId());
             optional(n, "runnerManager", e.runnerManager());
+            optional(n, "runnerManagerCreatedAt", e.runnerManagerCreatedAt().map(Instant::toString));
             n.writeEndObject();
         } catch (IOException notFromAStringWriter) {
             throw new UncheckedIOException(notFromAStringWriter);
@@ -84,7 +85,8 @@ public final class JobEventCodec {
                     Optional.ofNullable(n.path("owner").textValue()),
                     Optional.ofNullable(n.path("installationId").textValue()),
                     Optional.ofNullable(n.path("runnerId").textValue()),
-                    Optional.ofNullable(n.path("runnerManager").textValue()));
+                    Optional.ofNullable(n.path("runnerManager").textValue()),
+                    Optional.ofNullable(n.path("runnerManagerCreatedAt").textValue()).map(Instant::parse));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("queue message is not a valid job event: " + e.getMessage(), e);
         }

@@ -26,12 +26,23 @@ public interface JobTags {
         return new Job(tags(project, jobId), Optional.empty(), Optional.empty());
     }
 
-    /** What the single-job API says about a job; {@code runnerId} and {@code runnerManager} are empty until it runs. */
-    record Job(Set<String> tags, Optional<String> runnerId, Optional<String> runnerManager) {
+    /**
+     * What the single-job API says about a job; {@code runnerId} and {@code runnerManager} are empty until it runs.
+     *
+     * @param runnerManagerCreatedAt when GitLab first heard from that runner manager (its {@code created_at}): for a
+     *                               machine of ours, when its runner registered
+     */
+    record Job(Set<String> tags, Optional<String> runnerId, Optional<String> runnerManager,
+               Optional<java.time.Instant> runnerManagerCreatedAt) {
         public Job {
             tags = Set.copyOf(tags);
             java.util.Objects.requireNonNull(runnerId, "runnerId");
             java.util.Objects.requireNonNull(runnerManager, "runnerManager");
+            java.util.Objects.requireNonNull(runnerManagerCreatedAt, "runnerManagerCreatedAt");
+        }
+
+        public Job(Set<String> tags, Optional<String> runnerId, Optional<String> runnerManager) {
+            this(tags, runnerId, runnerManager, Optional.empty());
         }
     }
 

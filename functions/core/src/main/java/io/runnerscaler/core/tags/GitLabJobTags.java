@@ -77,7 +77,8 @@ public final class GitLabJobTags implements UnaryOperator<JobEvent> {
             return event.withLabels(cachedTags);
         }
         remember(event.jobKey(), job.tags());
-        return event.withLabels(job.tags()).withRunner(job.runnerId().or(event::runnerId), job.runnerManager());
+        return event.withLabels(job.tags()).withRunner(job.runnerId().or(event::runnerId), job.runnerManager(),
+                job.runnerManagerCreatedAt());
     }
 
     private JobTags.Job lookUp(JobEvent event) {

@@ -150,7 +150,7 @@ public final class JobEvents {
                 log.warn("job.running_on_unknown_machine", fields);
             }
             case Placement.OnMachine on -> {
-                Machine m = on.machine();
+                Machine m = registered(on, event, now);
                 boolean redelivered = on.reason() == Reason.ALREADY_BUSY;
                 // The forge's start time, unless clock skew puts it after now or before the machine was even asked for.
                 Instant started = event.startedAt().filter(t -> !t.isAfter(now) && !t.isBefore(m.steps().requested()))
@@ -169,6 +169,20 @@ public final class JobEvents {
                 log.info("machine.busy", fields);
             }
         }
+    }
+
+    /**
+     * The machine GitLab named as the job's runner manager, with its runner's registration: the manager's creation,
+     * kept once, unless clock skew puts it after now or before the machine was asked for (a manager of an earlier
+     * boot). Any other placement is not the forge's word about the machine, so its manager says nothing of it.
+     */
+    private static Machine registered(Placement.OnMachine on, JobEvent event, Instant now) {
+        Machine m = on.machine();
+        if (on.reason() != Reason.RUNNER_MANAGER) {
+            return m;
+        }
+        return event.runnerManagerCreatedAt().filter(t -> !t.isAfter(now) && !t.isBefore(m.steps().requested()))
+                .map(m::registered).orElse(m);
     }
 
     /**

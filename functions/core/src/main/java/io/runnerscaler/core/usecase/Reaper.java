@@ -12,6 +12,7 @@ import io.runnerscaler.core.port.JobLedger;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.port.Fleet;
+import io.runnerscaler.core.port.ImageIds;
 import io.runnerscaler.core.port.MachineStore;
 import io.runnerscaler.core.port.Metrics;
 import java.time.Clock;
@@ -49,18 +50,30 @@ public final class Reaper {
     private final Metrics metrics;
     private final MissedJobs missedJobs;
     private final EventLog log;
+    private final ImageIds images;
+    private final Optional<String> stackImage;
     /** The config whose pools last re-matched the unmatched queued jobs; {@code null} before the first pass. */
     private ScalerConfig rematchedFor;
 
     public Reaper(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Fleet fleet,
                   Planner planner, PlanExecutor executor, Clock clock, Metrics metrics) {
-        this(config, ledger, machines, fleet, planner, executor, clock, metrics, MissedJobs.none(), EventLog.NONE);
+        this(config, ledger, machines, fleet, planner, executor, clock, metrics, MissedJobs.none(), EventLog.NONE,
+                ImageIds.NONE, Optional.empty());
     }
 
-    /** A reaper that also asks the forges for jobs whose webhook was lost, before planning. */
+    /**
+     * A reaper that also asks the forges for jobs whose webhook was lost, before planning, and learns the image each
+     * pool launches now, to retire stopped machines built from another ({@link CurrentImages}).
+     *
+     * @param images     the image parameters a {@code resolve:ssm:} image names
+     * @param stackImage the image of the stack's runner template ({@code ami-...} or {@code resolve:ssm:...}), which
+     *                   a pool with neither an {@code ami} nor a launch template of its own launches
+     */
     public Reaper(Supplier<ScalerConfig> config, JobLedger ledger, MachineStore machines, Fleet fleet,
                   Planner planner, PlanExecutor executor, Clock clock, Metrics metrics, MissedJobs missedJobs,
-                  EventLog log) {
+                  EventLog log, ImageIds images, Optional<String> stackImage) {
+        this.images = images;
+        this.stackImage = stackImage;
         this.missedJobs = missedJobs;
         this.log = log;
         this.config = config;
@@ -92,6 +105,7 @@ public final class Reaper {
         int running = cfg.concurrent() > 0
                 ? ledger.countAll(cfg.pools().stream().map(PoolConfig::name).toList(), JobStatus.RUNNING) : 0;
         List<Plan> plans = new ArrayList<>();
+        var currentImages = new CurrentImages(images, stackImage, log);
         for (PoolConfig pool : cfg.pools()) {
             // The counters first, then the machines: a counter correction is made only if nothing moved in between.
             MachineStore.PoolCounters counters = machines.counters(pool.name());
@@ -102,8 +116,9 @@ public final class Reaper {
             PoolState state = new PoolState(pool, alive, queued, running,
                     cfg.concurrent(), counters.onDemandGrants(), counters.bootFailures(),
                     Optional.of(listed.getOrDefault(pool.name(), List.of())))
-                    // The image a pool launches now, where the config names it; a resolve:ssm: image is not read here.
-                    .withImage(pool.ami().filter(a -> a.startsWith("ami-")))
+                    // Only a stopped machine is retired for its image, so a pool without one costs no lookup.
+                    .withImage(alive.stream().anyMatch(m -> m.state() == MachineState.STOPPED)
+                            ? currentImages.of(pool) : Optional.empty())
                     .withInFlight(counters.reserved() - alive.size());
             Plan plan = planner.plan(state, now);
             // Launched only while the pool is as read: a scale-up that reserved since plans for the jobs itself.

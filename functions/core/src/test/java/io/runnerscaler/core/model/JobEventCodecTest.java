@@ -47,6 +47,11 @@ class JobEventCodecTest {
                 Optional.of("runner-scaler docker pool"), "d", Instant.parse("2026-11-23T09:00:00Z"), Optional.empty(),
                 Optional.empty()).withRunner(Optional.of("9171"), Optional.of("s_56789abcdef0"));
         assertThat(codec.decode(codec.encode(e))).isEqualTo(e);
+        JobEvent created = e.withRunner(e.runnerId(), e.runnerManager(),
+                Optional.of(Instant.parse("2026-11-23T09:00:52.112Z")));
+        assertThat(codec.decode(codec.encode(created))).isEqualTo(created);
+        assertThat(codec.decode(codec.encode(created)).runnerManagerCreatedAt())
+                .contains(Instant.parse("2026-11-23T09:00:52.112Z"));
     }
 
     @Test

@@ -84,13 +84,15 @@ class GitLabJobTagsTest {
 
     @Test
     void aRunningJobCarriesTheRunnerAndRunnerManagerTheJobsApiNames() {
-        job = new JobTags.Job(Set.of("docker"), Optional.of("9171"), Optional.of("s_56789abcdef0"));
+        job = new JobTags.Job(Set.of("docker"), Optional.of("9171"), Optional.of("s_56789abcdef0"),
+                Optional.of(java.time.Instant.parse("2026-11-23T09:00:52.112Z")));
 
         JobEvent running = tags().apply(event(Forge.GITLAB, JobStatus.RUNNING));
 
         assertThat(running.labels()).containsExactly("docker");
         assertThat(running.runnerId()).contains("9171");
         assertThat(running.runnerManager()).contains("s_56789abcdef0");
+        assertThat(running.runnerManagerCreatedAt()).contains(java.time.Instant.parse("2026-11-23T09:00:52.112Z"));
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.runnerscaler.core.port.RunnerRegistry;
 import io.runnerscaler.core.runner.RunnerBinding;
 import io.runnerscaler.core.runner.RunnerIdentity;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -322,6 +323,62 @@ class JobEventsTest {
         });
         assertThat(world.machines.find(forSeven).orElseThrow().state()).isNotEqualTo(MachineState.BUSY);
         assertThat(world.logged("machine.busy")).singleElement().asString().contains("RUNNER_MANAGER");
+    }
+
+    /** Job {@code id} runs on the machine launched for it, as GitLab's Jobs API names its manager, created at {@code at}. */
+    private io.runnerscaler.core.model.JobEvent runningOnItsManager(String id, String instance, Optional<Instant> at) {
+        return job(id, JobStatus.RUNNING).withRunner(Optional.of("9171"),
+                Optional.of(new RunnerIdentity("docker", instance).gitlabSystemId()), at);
+    }
+
+    @Test
+    void theRunnerManagersCreationIsTheMachinesRegistrationKeptOnce() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        String id = launchedFor("gitlab:7");
+        Instant created = world.clock.instant().plusSeconds(40);
+        world.clock.advance(Duration.ofSeconds(50));
+
+        world.jobEvents().handle(runningOnItsManager("7", id, Optional.of(created)));
+
+        Machine busy = world.machines.find(id).orElseThrow();
+        assertThat(busy.state()).isEqualTo(MachineState.BUSY);
+        assertThat(busy.steps().registered()).contains(created);
+        world.jobEvents().handle(job("7", JobStatus.SUCCEEDED));
+        world.jobEvents().handle(job("8", JobStatus.QUEUED));
+        world.clock.advance(Duration.ofSeconds(30));
+        world.jobEvents().handle(runningOnItsManager("8", id, Optional.of(created.plusSeconds(20))));
+        assertThat(world.machines.find(id).orElseThrow().steps().registered()).as("an earlier one is kept")
+                .contains(created);
+    }
+
+    @Test
+    void aManagerWithoutCreationOrCreatedBeforeTheMachineWasAskedForSaysNothingOfItsRegistration() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        world.jobEvents().handle(job("8", JobStatus.QUEUED));
+        String forSeven = launchedFor("gitlab:7");
+        String forEight = launchedFor("gitlab:8");
+        Instant requested = world.machines.find(forSeven).orElseThrow().steps().requested();
+        world.clock.advance(Duration.ofMinutes(1));
+
+        world.jobEvents().handle(runningOnItsManager("7", forSeven, Optional.empty()));
+        world.jobEvents().handle(runningOnItsManager("8", forEight, Optional.of(requested.minusSeconds(600))));
+
+        assertThat(world.machines.find(forSeven).orElseThrow().steps().registered()).isEmpty();
+        assertThat(world.machines.find(forEight).orElseThrow().steps().registered()).isEmpty();
+    }
+
+    @Test
+    void aJobPlacedWithoutTheManagersWordSetsNoRegistration() {
+        world.jobEvents().handle(job("7", JobStatus.QUEUED));
+        String id = launchedFor("gitlab:7");
+        world.clock.advance(Duration.ofMinutes(1));
+
+        // A manager's creation with no manager GitLab named is dropped with it: nothing says which machine it was.
+        world.jobEvents().handle(job("7", JobStatus.RUNNING).withRunner(Optional.of("9171"), Optional.empty(),
+                Optional.of(world.clock.instant().minusSeconds(10))));
+
+        assertThat(world.logged("machine.busy")).singleElement().asString().contains("LAUNCHED_FOR_JOB");
+        assertThat(world.machines.find(id).orElseThrow().steps().registered()).isEmpty();
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.runnerscaler.core.config.ConfigLoader;
 import io.runnerscaler.core.config.PoolConfig;
 import io.runnerscaler.core.config.ScalerConfig;
 import io.runnerscaler.core.memory.InMemoryFleet;
+import io.runnerscaler.core.memory.InMemoryImageIds;
 import io.runnerscaler.core.memory.InMemoryJobLedger;
 import io.runnerscaler.core.memory.InMemoryMachineStore;
 import io.runnerscaler.core.model.Forge;
@@ -55,6 +56,9 @@ final class World {
     final InMemoryMachineStore machines = new InMemoryMachineStore();
     final InMemoryFleet fleet = new InMemoryFleet(clock::instant);
     final InMemoryJobLedger ledger = new InMemoryJobLedger();
+    final InMemoryImageIds images = new InMemoryImageIds();
+    /** The image of the stack's runner template, as the reaper is told it. */
+    Optional<String> stackImage = Optional.empty();
     final List<String> lines = new ArrayList<>();
     final List<String> metricLines = new ArrayList<>();
     final Planner planner = new Planner();
@@ -107,7 +111,7 @@ final class World {
 
     Reaper reaper() {
         return new Reaper(config::get, ledger, machines, fleet, planner, executor(), clock, metrics, MissedJobs.none(),
-                log);
+                log, images, stackImage);
     }
 
     InstanceEvents instanceEvents() {

@@ -65,7 +65,8 @@ public final class GitLabJobsApi implements JobTags {
         try {
             JsonNode job = http.json(http.request(path).header("PRIVATE-TOKEN", secret)
                     .header("Accept", "application/json").GET().build(), what);
-            return new Job(tagList(job, what), runnerId(job.path("runner")), systemId(job.path("runner_manager")));
+            JsonNode manager = job.path("runner_manager");
+            return new Job(tagList(job, what), runnerId(job.path("runner")), systemId(manager), createdAt(manager));
         } catch (ForgeException e) {
             throw LookupFailed.of(e, fix(e));
         }
@@ -91,6 +92,24 @@ public final class GitLabJobsApi implements JobTags {
     /** The manager's system id as GitLab has it; other runners' managers may have any form (docs: {@code runner-1}). */
     private static Optional<String> systemId(JsonNode manager) {
         return Optional.ofNullable(manager.path("system_id").textValue()).filter(s -> !s.isBlank());
+    }
+
+    /**
+     * When GitLab created the runner manager: it does so when the runner on a machine first reaches it with its system
+     * id (the {@code POST /runners/verify} of registration, or its first job request), so for a machine of ours this
+     * is when its runner registered. {@code lib/api/entities/ci/runner_manager.rb} exposes {@code created_at} (ISO
+     * 8601, as doc/api/jobs.md shows it); absent or unreadable, it is unknown.
+     */
+    private static Optional<java.time.Instant> createdAt(JsonNode manager) {
+        String at = manager.path("created_at").textValue();
+        if (at == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(java.time.OffsetDateTime.parse(at).toInstant());
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     private Set<String> tagList(JsonNode job, String what) {

@@ -83,6 +83,21 @@ class GitLabJobsApiTest {
         assertThat(job.tags()).containsExactlyInAnyOrder("docker", "linux");
         assertThat(job.runnerId()).contains("9171");
         assertThat(job.runnerManager()).contains("s_56789abcdef0");
+        assertThat(job.runnerManagerCreatedAt()).as("when GitLab first heard from that manager")
+                .contains(java.time.Instant.parse("2026-11-23T09:00:52.112Z"));
+    }
+
+    @Test
+    void aRunnerManagerWithoutItsCreationHasNone() {
+        // The recorded shape with created_at null, as an entity that does not expose it reads.
+        gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(payload("jobs-api-job-running.json")
+                        .replace("\"created_at\": \"2026-11-23T09:00:52.112Z\"", "\"created_at\": null"))));
+
+        JobTags.Job job = api().job("gitlab-org/gitlab-test", "1977");
+
+        assertThat(job.runnerManager()).contains("s_56789abcdef0");
+        assertThat(job.runnerManagerCreatedAt()).isEmpty();
     }
 
     @Test
@@ -93,6 +108,7 @@ class GitLabJobsApiTest {
         JobTags.Job running = api().job("gitlab-org/gitlab-test", "1977");
         assertThat(running.runnerId()).contains("9171");
         assertThat(running.runnerManager()).isEmpty();
+        assertThat(running.runnerManagerCreatedAt()).isEmpty();
 
         gitlab.stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(payload("jobs-api-job.json"))));
