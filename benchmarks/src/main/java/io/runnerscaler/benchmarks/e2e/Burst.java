@@ -126,7 +126,8 @@ public final class Burst {
             }
         }, true);
         for (int i = 0; i < handlers; i++) {
-            AwsClients clients = AwsClients.create(BenchStack.REGION, emulator, List.of(counting));
+            AwsClients clients = AwsClients.create(BenchStack.REGION, emulator, List.of(counting),
+                    Duration.ofMinutes(5));
             apps.add(new App(stack.settings(emulator), clock, quiet, clients));
         }
     }
@@ -161,6 +162,7 @@ public final class Burst {
         counting.reset();
         handle(pending);
         long pendingReads = counting.itemsRead.sum();
+        progress("pending", pendingReads, t0);
         long conflicts = counting.conflicts();
         List<Machine> machines = new ArrayList<>();
         for (int p = 0; p < pools; p++) {
@@ -200,10 +202,12 @@ public final class Burst {
         counting.reset();
         handle(running);
         long runningReads = counting.itemsRead.sum();
+        progress("running", runningReads, t0);
         clock.advance(Duration.ofSeconds(120));
         counting.reset();
         handle(success);
         long successReads = counting.itemsRead.sum();
+        progress("success", successReads, t0);
         conflicts += counting.conflicts();
 
         // Reaper passes while the machines idle (IdleTime is an hour): the same calls each pass.
@@ -222,6 +226,12 @@ public final class Burst {
         return new Result(jobs, limit, pendingReads, runningReads, successReads, pending.size(), running.size(),
                 success.size(), violations, machines.size(), without, several, passes, passReads, conflicts,
                 counting.replans.get(), (System.nanoTime() - t0) / 1_000_000_000L);
+    }
+
+    /** A phase done, on stderr, so a long run shows where it is. */
+    private void progress(String phase, long reads, long t0) {
+        System.err.printf(Locale.ROOT, "Burst %d jobs: %s events done, %.2f items read per event, %d s%n", jobs, phase,
+                reads / (double) jobs, (System.nanoTime() - t0) / 1_000_000_000L);
     }
 
     private JobEvent event(int i, JobStatus status, Optional<String> runner) {

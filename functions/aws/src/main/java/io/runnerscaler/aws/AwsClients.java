@@ -44,10 +44,12 @@ public final class AwsClients {
     private final Supplier<SsmClient> ssm;
 
     private final List<ExecutionInterceptor> interceptors;
+    private final Duration callTimeout;
 
     private AwsClients(Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
-                       List<ExecutionInterceptor> interceptors) {
+                       List<ExecutionInterceptor> interceptors, Duration callTimeout) {
         this.interceptors = List.copyOf(interceptors);
+        this.callTimeout = callTimeout;
         this.region = region;
         this.endpoint = endpoint;
         this.http = UrlConnectionHttpClient.builder()
@@ -70,14 +72,22 @@ public final class AwsClients {
 
     /** Clients that sign with these credentials (a role's session on an emulator that enforces IAM ...). */
     public static AwsClients create(String region, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
-        return new AwsClients(Region.of(region), endpoint, credentials, List.of());
+        return new AwsClients(Region.of(region), endpoint, credentials, List.of(), CALL_TIMEOUT);
     }
 
-    /** Clients for an emulator whose every call also passes these interceptors (benchmarks count what calls read). */
-    public static AwsClients create(String region, URI endpoint, List<ExecutionInterceptor> interceptors) {
+    /**
+     * Clients for an emulator whose every call also passes these interceptors (benchmarks count what calls read) and
+     * may take up to {@code callTimeout} (moto lists thousands of instances in tens of seconds).
+     */
+    public static AwsClients create(String region, URI endpoint, List<ExecutionInterceptor> interceptors,
+                                    Duration callTimeout) {
         return new AwsClients(Region.of(region), Optional.of(endpoint),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), interceptors);
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), interceptors,
+                callTimeout);
     }
+
+    /** How long one call may take, its retries included. */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
 
     public Ec2Client ec2() {
         return ec2.get();
@@ -106,7 +116,7 @@ public final class AwsClients {
                 .httpClient(http)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(RetryMode.STANDARD)
-                        .apiCallTimeout(Duration.ofSeconds(20))
+                        .apiCallTimeout(callTimeout)
                         .executionInterceptors(interceptors)
                         .build());
         endpoint.ifPresent(builder::endpointOverride);
