@@ -242,6 +242,20 @@ public final class FaultProxy implements AutoCloseable, BeforeEachCallback, Afte
                 .withBody("{\"__type\":\"" + type + "\",\"message\":\"injected by the fault proxy\"}")));
     }
 
+    /**
+     * The next {@code times} JSON-protocol calls of {@code target} answer with this status and body (a recorded error
+     * shape); the calls after them pass through.
+     */
+    public void jsonAnswerTimes(String target, int times, int status, String body) {
+        String scenario = "answer-" + target + "-" + System.nanoTime();
+        for (int i = 0; i < times; i++) {
+            server.stubFor(json(target).inScenario(scenario)
+                    .whenScenarioStateIs(i == 0 ? com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED : "after-" + i)
+                    .willSetStateTo("after-" + (i + 1)).atPriority(FAULT).willReturn(aResponse().withStatus(status)
+                            .withHeader("Content-Type", "application/x-amz-json-1.0").withBody(body)));
+        }
+    }
+
     /** A JSON-protocol call is passed on, but its answer comes only after {@code delay}. */
     public void jsonDelay(String target, java.time.Duration delay) {
         server.stubFor(json(target).atPriority(FAULT).willReturn(aResponse().proxiedFrom(this.target.toString())
