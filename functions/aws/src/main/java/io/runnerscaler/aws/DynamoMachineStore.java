@@ -4,6 +4,7 @@ import io.runnerscaler.core.model.BootPath;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
 import io.runnerscaler.core.model.Market;
+import io.runnerscaler.core.port.MachineRecords;
 import io.runnerscaler.core.port.MachineStore;
 import io.runnerscaler.core.port.Metrics;
 import java.time.Duration;
@@ -59,6 +60,11 @@ public final class DynamoMachineStore implements MachineStore {
     static final String STOPPED_SET = "stoppedMachines";
     /** Sort key of the pool's capacity item; instance ids start with "i-", so the two never meet. */
     public static final String CAPACITY = "#capacity";
+    /**
+     * Infix of a pool's partitions of GitLab system ids ({@code <pool>#system#<system id>}), one small item per live
+     * machine naming its instance.
+     */
+    public static final String SYSTEM_IDS = "#system#";
     /** Suffix of a pool's ended partition; pool names cannot contain '#'. */
     public static final String ENDED = "#ended";
     private static final Duration KEEP_TERMINATED = Duration.ofDays(7);
@@ -125,6 +131,11 @@ public final class DynamoMachineStore implements MachineStore {
             var items = new java.util.ArrayList<TransactWriteItem>();
             items.add(TransactWriteItem.builder().put(put.build()).build());
             countersChange(m.pool(), current, Optional.of(m), Map.of()).ifPresent(items::add);
+            if (current.isEmpty()) {
+                // A first record: its GitLab system id's entry, so a running job's manager finds it by key.
+                systemIdKey(m).ifPresent(key -> items.add(TransactWriteItem.builder().put(Put.builder()
+                        .tableName(table).item(key).build()).build()));
+            }
             try {
                 if (items.size() == 1) {
                     // Same state: no counter moves, one conditional write.
@@ -236,8 +247,9 @@ public final class DynamoMachineStore implements MachineStore {
         var items = dynamo.query(QueryRequest.builder().tableName(table).indexName(BY_INSTANCE)
                 .keyConditionExpression("instanceId = :i").expressionAttributeValues(Map.of(":i", s(instanceId)))
                 .build()).items();
-        // The index may briefly show a machine both live and ended; ended is the later truth.
-        return items.stream().map(DynamoMachineStore::machine)
+        // The index may briefly show a machine both live and ended; ended is the later truth. It also holds the
+        // machine's system id entry, which is no record.
+        return items.stream().filter(i -> i.containsKey("state")).map(DynamoMachineStore::machine)
                 .max(java.util.Comparator.comparing(m -> m.state() == MachineState.TERMINATED));
     }
 
@@ -270,10 +282,29 @@ public final class DynamoMachineStore implements MachineStore {
                 .items().stream().map(DynamoMachineStore::machine).toList();
     }
 
+    /**
+     * The live machine whose GitLab runner manager has this system id: one Query of its entry in the pool's
+     * {@value #SYSTEM_IDS} partition (written with the machine's first record, removed when it ends), then the record.
+     */
+    @Override
+    public Optional<Machine> withGitLabSystemId(String pool, String systemId) {
+        var entries = dynamo.query(QueryRequest.builder().tableName(table).consistentRead(true)
+                .keyConditionExpression("#p = :p").expressionAttributeNames(Map.of("#p", "pool"))
+                .expressionAttributeValues(Map.of(":p", s(pool + SYSTEM_IDS + systemId))).build()).items();
+        return entries.stream().map(e -> live(pool, e.get("instanceId").s())).flatMap(Optional::stream).findFirst();
+    }
+
+    /** A machine's entry under its GitLab system id; none for a record with no EC2 instance id. */
+    private static Optional<Map<String, AttributeValue>> systemIdKey(Machine m) {
+        return MachineRecords.systemIdOf(m).map(id -> Map.of("pool", s(m.pool() + SYSTEM_IDS + id),
+                "instanceId", s(m.instanceId())));
+    }
+
     /** Every machine record of every pool, for operators ({@code runner-scaler machines}); a Scan, never on a hot path. */
     public List<Machine> all() {
         return dynamo.scanPaginator(ScanRequest.builder().tableName(table).consistentRead(true).build()).items()
-                .stream().filter(i -> i.get("instanceId").s().startsWith("i-")).map(DynamoMachineStore::machine)
+                .stream().filter(i -> i.get("instanceId").s().startsWith("i-") && i.containsKey("state"))
+                .map(DynamoMachineStore::machine)
                 .toList();
     }
 
@@ -356,6 +387,8 @@ public final class DynamoMachineStore implements MachineStore {
             items.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item(gone)).build()).build());
             items.add(countersChange(m.pool(), current, Optional.empty(), Map.of("reserved", -1L, "version", 1L))
                     .orElseThrow());
+            systemIdKey(m).ifPresent(key -> items.add(TransactWriteItem.builder().delete(Delete.builder()
+                    .tableName(table).key(key).build()).build()));
             try {
                 dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
                 return Conflicts.Attempt.done(true);

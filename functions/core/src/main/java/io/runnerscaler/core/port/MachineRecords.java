@@ -41,6 +41,23 @@ public interface MachineRecords {
     /** The pool's machines that are not TERMINATED. */
     List<Machine> alive(String pool);
 
+    /**
+     * The pool's live machine whose GitLab runner manager has this system id ({@code RunnerIdentity#gitlabSystemId}),
+     * if any; a lookup that does not read the pool.
+     */
+    default Optional<Machine> withGitLabSystemId(String pool, String systemId) {
+        return alive(pool).stream().filter(m -> systemIdOf(m).filter(systemId::equals).isPresent()).findFirst();
+    }
+
+    /** The system id a machine's GitLab runner manager registers with; empty for a record with no EC2 instance id. */
+    static Optional<String> systemIdOf(Machine m) {
+        try {
+            return Optional.of(new io.runnerscaler.core.runner.RunnerIdentity(m.pool(), m.instanceId()).gitlabSystemId());
+        } catch (IllegalArgumentException notAnInstanceId) {
+            return Optional.empty();
+        }
+    }
+
     /** The pool's live machines launched for or running the given job; a lookup that does not read the pool. */
     default List<Machine> withJob(String pool, String jobKey) {
         return alive(pool).stream().filter(m -> m.jobId().filter(jobKey::equals).isPresent()).toList();

@@ -186,13 +186,15 @@ public final class JobEvents {
     }
 
     /**
-     * Where the planner puts a running job, asked first about the machines the job and the runner's name point to (a
-     * lookup each); only when those cannot settle it (the forge named a machine not among them, or it comes to a
+     * Where the planner puts a running job, asked first about the machines the job, GitLab's runner manager and the
+     * runner's name point to (a lookup each); only when those cannot settle it (the forge named a machine not among them, or it comes to a
      * guess) about all the pool's live machines.
      */
     private Placement place(PoolConfig pool, RunningJob job) {
         var candidates = new LinkedHashMap<String, Machine>();
         machines.withJob(pool.name(), job.jobKey()).forEach(m -> candidates.put(m.instanceId(), m));
+        job.runnerManager().flatMap(manager -> machines.withGitLabSystemId(pool.name(), manager))
+                .ifPresent(m -> candidates.put(m.instanceId(), m));
         job.runnerName().map(INSTANCE_AT_END::matcher).filter(java.util.regex.Matcher::find)
                 .flatMap(named -> machines.find(named.group(1)))
                 .filter(m -> m.pool().equals(pool.name()) && m.state().isAlive())

@@ -121,6 +121,12 @@ class JobEventsTest {
             public synchronized java.util.List<Machine> withJob(String pool, String jobKey) {
                 return super.alive(pool).stream().filter(m -> m.jobId().filter(jobKey::equals).isPresent()).toList();
             }
+
+            @Override
+            public synchronized Optional<Machine> withGitLabSystemId(String pool, String systemId) {
+                return super.alive(pool).stream().filter(m -> io.runnerscaler.core.port.MachineRecords.systemIdOf(m)
+                        .filter(systemId::equals).isPresent()).findFirst();
+            }
         };
         var executor = new PlanExecutor(world.planner, world.fleet, store, new io.runnerscaler.core.runner
                 .RunnerRegistrations(java.util.List.of(world.gitlab), io.runnerscaler.core.port.BootstrapSecrets.NONE,
@@ -133,11 +139,20 @@ class JobEventsTest {
                 .findFirst().orElseThrow().instanceId();
         reads.set(0);
 
+        events.handle(job("13", JobStatus.QUEUED));
+        String forThirteen = store.alive("docker").stream().filter(m -> m.jobId().orElse("").equals("gitlab:13"))
+                .findFirst().orElseThrow().instanceId();
+        reads.set(0);
+
         events.handle(job("7", JobStatus.RUNNING));
         events.handle(runningOn("9", forNine));
+        // GitLab names the runner manager of the machine launched for job 13 as the one that took job 12.
+        events.handle(job("12", JobStatus.RUNNING).withRunner(Optional.of("9171"), Optional.of(
+                new RunnerIdentity("docker", forThirteen).gitlabSystemId())));
         events.handle(job("7", JobStatus.SUCCEEDED));
         assertThat(reads.get()).as("the pool's machines read for placing or finishing").isZero();
         assertThat(store.find(forNine).orElseThrow().state()).isEqualTo(MachineState.BUSY);
+        assertThat(store.find(forThirteen).orElseThrow().jobId()).contains("gitlab:12");
 
         events.handle(runningOn("11", "somebody-else"));
         assertThat(reads.get()).as("a job no lookup settles: the pool is read").isEqualTo(1);

@@ -272,6 +272,28 @@ public abstract class MachineStoreContract {
         assertThat(store.transition(machine("i-0c99", MachineState.STOPPED), started)).as("never recorded").isFalse();
     }
 
+    @Test
+    void aLiveMachineIsFoundByItsGitLabSystemIdAndNoLongerOnceItEnded() {
+        MachineStore store = store();
+        store.reserve("docker", 2, 2);
+        Machine a = machine("i-0123456789abcdef0", MachineState.LAUNCHING);
+        Machine b = machine("i-0fedcba9876543210", MachineState.LAUNCHING);
+        store.put(a);
+        store.put(b);
+        store.put(a.running(T0.plusSeconds(20)));
+        String systemId = new io.runnerscaler.core.runner.RunnerIdentity("docker", a.instanceId()).gitlabSystemId();
+
+        assertThat(store.withGitLabSystemId("docker", systemId)).get().extracting(Machine::state)
+                .isEqualTo(MachineState.IDLE);
+        assertThat(store.withGitLabSystemId("other", systemId)).as("another pool's").isEmpty();
+        assertThat(store.withGitLabSystemId("docker", "s_000000000000")).isEmpty();
+        assertThat(store.find(a.instanceId())).get().extracting(Machine::state).isEqualTo(MachineState.IDLE);
+
+        store.markEnded(store.find(a.instanceId()).orElseThrow(), T0.plusSeconds(60), "IDLE_TIME_EXCEEDED");
+        assertThat(store.withGitLabSystemId("docker", systemId)).isEmpty();
+        assertThat(store.alive("docker")).extracting(Machine::instanceId).containsExactly(b.instanceId());
+    }
+
     protected static Machine machine(String id, MachineState state) {
         return new Machine(id, "docker", state, Market.ON_DEMAND, "m6i.large", 0, T0, T0, Optional.empty());
     }
