@@ -92,8 +92,9 @@ public final class Sizing {
         // One stack for the single-pool work, one with pools x machines for the reaper.
         BenchStack small = BenchStack.provision(emulator, "bench-size-" + pid, BenchStack.onePool("on-demand", 10_000, 300));
         String instance = ColdStart.seedMachine(small, root);
-        BenchStack large = BenchStack.provision(emulator, "bench-size-reaper-" + pid, manyPools(pools, machines));
-        List<PoolConfig> poolConfigs = new ConfigLoader().parse(manyPools(pools, machines)).pools();
+        String yaml = BenchStack.manyPools(pools, machines, "10m");
+        BenchStack large = BenchStack.provision(emulator, "bench-size-reaper-" + pid, yaml);
+        List<PoolConfig> poolConfigs = new ConfigLoader().parse(yaml).pools();
 
         var onSmall = new ColdStart(small, root, work, java, classpath, instance);
         var onLarge = new ColdStart(large, root, work, java, classpath, instance);
@@ -212,24 +213,6 @@ public final class Sizing {
             return 0;
         }
         return 0;
-    }
-
-    /** Pools {@code pool-0 ...}, each taking jobs labelled with its name, limit {@code machines}, IdleCount 0. */
-    static String manyPools(int pools, int machines) {
-        StringBuilder yaml = new StringBuilder("concurrent: 100000\npools:\n");
-        for (int i = 0; i < pools; i++) {
-            yaml.append("""
-                      - name: pool-%d
-                        forge: gitlab
-                        labels: [pool-%d]
-                        instanceTypes: [t3.large]
-                        launchTemplate: %s
-                        limit: %d
-                        idleCount: 0
-                        idleTime: 10m
-                    """.formatted(i, i, BenchStack.LAUNCH_TEMPLATE, machines));
-        }
-        return yaml.toString();
     }
 
     /** {@code machines} running instances per pool, launched as scale-up launches them, recorded IDLE since now. */

@@ -70,6 +70,27 @@ public final class BenchStack {
 
     public static final String POOL = "docker";
 
+    /**
+     * Pools {@code pool-0 ...}, each taking the GitLab jobs labelled with its name, limit {@code limit}, IdleCount 0,
+     * machines idle for {@code idleTime} (a duration as the config writes it) before they go.
+     */
+    public static String manyPools(int pools, int limit, String idleTime) {
+        StringBuilder yaml = new StringBuilder("concurrent: 100000\npools:\n");
+        for (int i = 0; i < pools; i++) {
+            yaml.append("""
+                      - name: pool-%d
+                        forge: gitlab
+                        labels: [pool-%d]
+                        instanceTypes: [t3.large]
+                        launchTemplate: %s
+                        limit: %d
+                        idleCount: 0
+                        idleTime: %s
+                    """.formatted(i, i, LAUNCH_TEMPLATE, limit, idleTime));
+        }
+        return yaml.toString();
+    }
+
     /** Settings of a function whose SDK calls go to {@code functionsEndpoint} (the emulator or a proxy before it). */
     public Settings settings(URI functionsEndpoint) {
         return new Settings(REGION, Optional.of(functionsEndpoint.toString()), name, configParameter(name),

@@ -108,7 +108,7 @@ public final class Burst {
         this.pools = pools;
         this.handlers = handlers;
         this.limit = (jobs + pools - 1) / pools;
-        this.stack = BenchStack.provision(emulator, name, poolsYaml(pools, limit));
+        this.stack = BenchStack.provision(emulator, name, BenchStack.manyPools(pools, limit, "1h"));
         // The functions' log lines are not kept; those saying a plan was superseded (planned again) are counted.
         PrintStream quiet = new PrintStream(new OutputStream() {
             private final StringBuilder line = new StringBuilder();
@@ -130,27 +130,6 @@ public final class Burst {
                     Duration.ofMinutes(5));
             apps.add(new App(stack.settings(emulator), clock, quiet, clients));
         }
-    }
-
-    /** {@code pools} GitLab pools, each taking the jobs tagged with its name; limit = its share of the burst. */
-    static String poolsYaml(int pools, int limit) {
-        StringBuilder b = new StringBuilder("concurrent: 100000\npools:\n");
-        for (int p = 0; p < pools; p++) {
-            b.append("""
-                      - name: pool-%d
-                        forge: gitlab
-                        labels: [pool-%d]
-                        instanceTypes: [t3.large]
-                        launchTemplate: %s
-                        tokenParameter: /runner-scaler/bench/pool-%d/runner-token
-                        market: on-demand
-                        limit: %d
-                        idleCount: 0
-                        idleTime: 3600
-                        maxGrowthRate: 0
-                    """.formatted(p, p, BenchStack.LAUNCH_TEMPLATE, p, limit));
-        }
-        return b.toString();
     }
 
     Result run() {
