@@ -3,8 +3,8 @@
 DynamoDB applies every write, conditional checks included, atomically per item; the project's capacity
 reservation (a conditional ADD on one item) relies on that. moto's threaded server has no lock around its
 DynamoDB models, so two concurrent conditional writes can both pass their condition. Serialising DynamoDB
-requests restores the guarantee the real service gives; everything else (SQS long polls included) stays
-concurrent.
+requests restores the guarantee the real service gives, and serialising EC2's (apart) the uniqueness of a launch
+template's name; everything else (SQS long polls included) stays concurrent.
 
 SQS SendMessage in moto 5.2 costs time in proportion to the messages already in the queue (see
 `count_nothing_while_sending`); the patch below makes it cost the same at any depth, as SQS does. So does a
@@ -26,15 +26,22 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 
 
 class SerialDynamoDB:
-    """WSGI middleware: one DynamoDB request at a time, as the service's per-item atomicity implies."""
+    """WSGI middleware: one DynamoDB request at a time, as the service's per-item atomicity implies; and one EC2
+    request at a time (a lock of its own), because moto's EC2 models are not thread-safe either: two concurrent
+    CreateLaunchTemplate calls of one name both succeed in moto, where EC2 refuses the second
+    (InvalidLaunchTemplateName.AlreadyExistsException)."""
 
     def __init__(self, app):
         self.app = app
         self.lock = threading.Lock()
+        self.ec2_lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
             with self.lock:
+                return list(self.app(environ, start_response))
+        if "/ec2/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+            with self.ec2_lock:
                 return list(self.app(environ, start_response))
         return self.app(environ, start_response)
 
