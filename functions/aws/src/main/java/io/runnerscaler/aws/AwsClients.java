@@ -54,7 +54,8 @@ public final class AwsClients {
         this.endpoint = endpoint;
         this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
-                .socketTimeout(Duration.ofSeconds(10))
+                // A call allowed longer than the default may wait as long for each answer.
+                .socketTimeout(callTimeout.compareTo(CALL_TIMEOUT) > 0 ? callTimeout : Duration.ofSeconds(10))
                 .build();
         this.credentials = credentials;
         this.ec2 = memo(() -> configure(Ec2Client.builder()).build());
