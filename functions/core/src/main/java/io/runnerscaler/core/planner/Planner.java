@@ -85,8 +85,12 @@ import java.util.Set;
  *       image other than the pool's current one ({@code IMAGE_OUTDATED}), and stopped machines beyond
  *       {@code stoppedCount} ({@code ABOVE_STOPPED_COUNT}), are discarded: nothing is registered on them.</li>
  * </ul>
- * Only IDLE, LAUNCHING (boot timeout), job-less DRAINING, stopped, pooled and gone machines are ever ended;
- * never BUSY.
+ * Planned from counters ({@link PoolState#counted}, scale-up's plan for a job): the same counts by state, places
+ * reserved but not yet recorded counted as launching (as they are beside a machine list, {@link PoolState#inFlight});
+ * such a plan starts and launches only, and ending machines is left to plans made from the machines (the reaper's).
+ *
+ * <p>Only IDLE, LAUNCHING (boot timeout), job-less DRAINING (drained, or retired after its last build), stopped,
+ * pooled and gone machines are ever ended; never BUSY.
  *
  * <p>A plan lists the machines it ends first, then drains, then launches (for jobs before those for the idle
  * target), then holds: the order to apply them in.
