@@ -71,8 +71,9 @@ public final class BenchStack {
     public static final String POOL = "docker";
 
     /**
-     * Pools {@code pool-0 ...}, each taking the GitLab jobs labelled with its name, limit {@code limit}, IdleCount 0,
-     * machines idle for {@code idleTime} (a duration as the config writes it) before they go.
+     * Pools {@code pool-0 ...}, each taking the GitLab jobs labelled with its name, on demand, limit {@code limit},
+     * IdleCount 0, no growth rate, machines idle for {@code idleTime} (a duration as the config writes it) before
+     * they go. Each has a runner token parameter: a GitLab pool without one registers no runner, so launches none.
      */
     public static String manyPools(int pools, int limit, String idleTime) {
         StringBuilder yaml = new StringBuilder("concurrent: 100000\npools:\n");
@@ -83,10 +84,13 @@ public final class BenchStack {
                         labels: [pool-%d]
                         instanceTypes: [t3.large]
                         launchTemplate: %s
+                        tokenParameter: /runner-scaler/bench/pool-%d/runner-token
+                        market: on-demand
                         limit: %d
                         idleCount: 0
                         idleTime: %s
-                    """.formatted(i, i, LAUNCH_TEMPLATE, limit, idleTime));
+                        maxGrowthRate: 0
+                    """.formatted(i, i, LAUNCH_TEMPLATE, i, limit, idleTime));
         }
         return yaml.toString();
     }

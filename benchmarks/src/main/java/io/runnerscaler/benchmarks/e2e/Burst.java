@@ -6,6 +6,7 @@ import io.runnerscaler.core.model.JobEvent;
 import io.runnerscaler.core.model.JobStatus;
 import io.runnerscaler.core.model.Machine;
 import io.runnerscaler.core.model.MachineState;
+import io.runnerscaler.core.runner.RunnerIdentity;
 import io.runnerscaler.core.usecase.JobEvents;
 import io.runnerscaler.lambda.App;
 import io.runnerscaler.testkit.ManualClock;
@@ -75,7 +76,7 @@ public final class Burst {
     /** What one burst measured. */
     record Result(int jobs, int limitPerPool, long pendingReads, long runningReads, long successReads,
                   int pendingEvents, int runningEvents, int successEvents, int violations, int machines,
-                  int jobsWithoutMachine, int jobsWithSeveral, List<Map<String, Long>> idlePasses,
+                  int jobsWithoutMachine, int jobsWithSeveral, int busyAfterRunning, List<Map<String, Long>> idlePasses,
                   List<Long> idlePassReads, long conflicts, long replans, long seconds) {
 
         double readsPerEvent() {
@@ -89,7 +90,7 @@ public final class Burst {
 
         boolean targetsMet() {
             return readsPerEvent() <= 10 && violations == 0 && jobsWithoutMachine == 0 && jobsWithSeveral == 0
-                    && reaperConstant();
+                    && busyAfterRunning == machines && reaperConstant();
         }
     }
 
@@ -170,18 +171,34 @@ public final class Burst {
         for (Machine m : machines) {
             apps.getFirst().machines().put(m.running(clock.instant()));
         }
+        // Each job runs on the machine launched for it, or on one its pool launched untagged (a plan launches for
+        // every job it counts, tagging its own); GitLab names the machine by its runner manager's system id, the
+        // Job Hook's runner by the description every machine of a pool shares.
+        Map<String, java.util.ArrayDeque<Machine>> untagged = new HashMap<>();
+        machines.stream().filter(m -> m.jobId().isEmpty())
+                .forEach(m -> untagged.computeIfAbsent(m.pool(), p -> new java.util.ArrayDeque<>()).add(m));
         List<JobEvent> running = new ArrayList<>();
         List<JobEvent> success = new ArrayList<>();
         for (int i = 0; i < jobs; i++) {
             String key = "gitlab:" + (8_000_000L + i);
-            Optional<String> runner = Optional.ofNullable(byJob.get(key)).map(l -> l.getFirst().instanceId());
-            running.add(event(i, JobStatus.RUNNING, runner));
-            success.add(event(i, JobStatus.SUCCEEDED, runner));
+            String pool = "pool-" + (i % pools);
+            Optional<Machine> on = Optional.ofNullable(byJob.get(key)).map(List::getFirst)
+                    .or(() -> Optional.ofNullable(untagged.get(pool)).map(java.util.ArrayDeque::poll));
+            Optional<String> manager = on.map(m -> new RunnerIdentity(m.pool(), m.instanceId()).gitlabSystemId());
+            running.add(event(i, JobStatus.RUNNING, Optional.of("bench runner")).withRunner(Optional.of("9171"),
+                    manager));
+            success.add(event(i, JobStatus.SUCCEEDED, Optional.of("bench runner")).withRunner(Optional.of("9171"),
+                    manager));
         }
         counting.reset();
         handle(running);
         long runningReads = counting.itemsRead.sum();
         progress("running", runningReads, t0);
+        int busy = 0;
+        for (int p = 0; p < pools; p++) {
+            busy += (int) apps.getFirst().machines().alive("pool-" + p).stream()
+                    .filter(m -> m.state() == MachineState.BUSY).count();
+        }
         clock.advance(Duration.ofSeconds(120));
         counting.reset();
         handle(success);
@@ -203,7 +220,7 @@ public final class Burst {
             passReads.add(counting.itemsRead.sum());
         }
         return new Result(jobs, limit, pendingReads, runningReads, successReads, pending.size(), running.size(),
-                success.size(), violations, machines.size(), without, several, passes, passReads, conflicts,
+                success.size(), violations, machines.size(), without, several, busy, passes, passReads, conflicts,
                 counting.replans.get(), (System.nanoTime() - t0) / 1_000_000_000L);
     }
 
@@ -313,7 +330,8 @@ public final class Burst {
         b.append("## Work per job at any burst (issue 16)\n\n");
         b.append(String.format(Locale.ROOT, "Bursts of %d and %d GitLab `pending` jobs over %d pools (limit = each "
                 + "pool's share), handled by %d concurrent scale-up instances (each its own `App`, as Lambda runs "
-                + "them), then each job `running` and `success` on its machine, then three reaper passes while the "
+                + "them), then each job `running` and `success` on its machine (named, as GitLab's Jobs API names it, by "
+                + "its runner manager's system id), then three reaper passes while the "
                 + "machines idle. Every DynamoDB call was counted by an SDK interceptor: items read are a Query's or "
                 + "Scan's `ScannedCount` plus the items GetItem, BatchGetItem and TransactGetItems returned. %d s in "
                 + "all.%n%n", few.jobs(), many.jobs(), pools, handlers, seconds));
@@ -330,6 +348,7 @@ public final class Burst {
         t.row("plans made again after another scale-up launched first", few.replans(), many.replans());
         t.row("jobs without a machine / with several", few.jobsWithoutMachine() + " / " + few.jobsWithSeveral(),
                 many.jobsWithoutMachine() + " / " + many.jobsWithSeveral());
+        t.row("machines marked busy by the `running` events", few.busyAfterRunning(), many.busyAfterRunning());
         t.row("pools past their limit", few.violations(), many.violations());
         t.row("transactions that met another (retried)", few.conflicts(), many.conflicts());
         t.row("reaper calls per idle pass (3 passes)", passes(few), passes(many));
@@ -345,10 +364,13 @@ public final class Burst {
                 String.format(Locale.ROOT, "%.2f x", r), Table.pass(r <= 1.2));
         targets.row("0 limit violations", few.violations() + many.violations() + "",
                 Table.pass(few.violations() + many.violations() == 0));
-        targets.row("every job one machine", (few.jobsWithoutMachine() + many.jobsWithoutMachine()) + " without, "
-                + (few.jobsWithSeveral() + many.jobsWithSeveral()) + " with several",
+        targets.row("every job one machine, and each running job's machine busy", (few.jobsWithoutMachine()
+                + many.jobsWithoutMachine()) + " without, " + (few.jobsWithSeveral() + many.jobsWithSeveral())
+                + " with several, " + (few.busyAfterRunning() + many.busyAfterRunning()) + " of "
+                + (few.machines() + many.machines()) + " busy",
                 Table.pass(few.jobsWithoutMachine() + many.jobsWithoutMachine() + few.jobsWithSeveral()
-                        + many.jobsWithSeveral() == 0));
+                        + many.jobsWithSeveral() == 0 && few.busyAfterRunning() == few.machines()
+                        && many.busyAfterRunning() == many.machines()));
         targets.row("reaper calls and reads per idle pass constant", few.reaperConstant() && many.reaperConstant()
                 ? "the same each pass" : "they changed", Table.pass(few.reaperConstant() && many.reaperConstant()));
         b.append(targets).append('\n');

@@ -65,6 +65,9 @@ public final class DynamoMachineStore implements MachineStore {
      * machine naming its instance.
      */
     public static final String SYSTEM_IDS = "#system#";
+    /** Sort key of a system id's entry, whose {@value #MACHINE} attribute names the machine. */
+    static final String ENTRY = "#machine";
+    static final String MACHINE = "machine";
     /** Suffix of a pool's ended partition; pool names cannot contain '#'. */
     public static final String ENDED = "#ended";
     private static final Duration KEEP_TERMINATED = Duration.ofDays(7);
@@ -133,8 +136,12 @@ public final class DynamoMachineStore implements MachineStore {
             countersChange(m.pool(), current, Optional.of(m), Map.of()).ifPresent(items::add);
             if (current.isEmpty()) {
                 // A first record: its GitLab system id's entry, so a running job's manager finds it by key.
-                systemIdKey(m).ifPresent(key -> items.add(TransactWriteItem.builder().put(Put.builder()
-                        .tableName(table).item(key).build()).build()));
+                systemIdKey(m).ifPresent(key -> {
+                    var entry = new HashMap<>(key);
+                    entry.put(MACHINE, s(m.instanceId()));
+                    items.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(entry).build())
+                            .build());
+                });
             }
             try {
                 if (items.size() == 1) {
@@ -247,8 +254,7 @@ public final class DynamoMachineStore implements MachineStore {
         var items = dynamo.query(QueryRequest.builder().tableName(table).indexName(BY_INSTANCE)
                 .keyConditionExpression("instanceId = :i").expressionAttributeValues(Map.of(":i", s(instanceId)))
                 .build()).items();
-        // The index may briefly show a machine both live and ended; ended is the later truth. It also holds the
-        // machine's system id entry, which is no record.
+        // The index may briefly show a machine both live and ended; ended is the later truth.
         return items.stream().filter(i -> i.containsKey("state")).map(DynamoMachineStore::machine)
                 .max(java.util.Comparator.comparing(m -> m.state() == MachineState.TERMINATED));
     }
@@ -283,21 +289,24 @@ public final class DynamoMachineStore implements MachineStore {
     }
 
     /**
-     * The live machine whose GitLab runner manager has this system id: one Query of its entry in the pool's
-     * {@value #SYSTEM_IDS} partition (written with the machine's first record, removed when it ends), then the record.
+     * The live machine whose GitLab runner manager has this system id: its entry in the pool's {@value #SYSTEM_IDS}
+     * partition (written with the machine's first record, removed when it ends), then the record: two GetItems.
      */
     @Override
     public Optional<Machine> withGitLabSystemId(String pool, String systemId) {
-        var entries = dynamo.query(QueryRequest.builder().tableName(table).consistentRead(true)
-                .keyConditionExpression("#p = :p").expressionAttributeNames(Map.of("#p", "pool"))
-                .expressionAttributeValues(Map.of(":p", s(pool + SYSTEM_IDS + systemId))).build()).items();
-        return entries.stream().map(e -> live(pool, e.get("instanceId").s())).flatMap(Optional::stream).findFirst();
+        var entry = dynamo.getItem(GetItemRequest.builder().tableName(table).consistentRead(true)
+                .key(Map.of("pool", s(pool + SYSTEM_IDS + systemId), "instanceId", s(ENTRY))).build());
+        return entry.hasItem() && entry.item().containsKey(MACHINE)
+                ? live(pool, entry.item().get(MACHINE).s()) : Optional.empty();
     }
 
-    /** A machine's entry under its GitLab system id; none for a record with no EC2 instance id. */
+    /**
+     * The key of a machine's entry under its GitLab system id; none for a record with no EC2 instance id. Its sort key
+     * is no instance id, so the {@code byInstance} index never lists it beside the machine.
+     */
     private static Optional<Map<String, AttributeValue>> systemIdKey(Machine m) {
         return MachineRecords.systemIdOf(m).map(id -> Map.of("pool", s(m.pool() + SYSTEM_IDS + id),
-                "instanceId", s(m.instanceId())));
+                "instanceId", s(ENTRY)));
     }
 
     /** Every machine record of every pool, for operators ({@code runner-scaler machines}); a Scan, never on a hot path. */
