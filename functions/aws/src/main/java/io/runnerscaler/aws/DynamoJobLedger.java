@@ -180,6 +180,12 @@ public final class DynamoJobLedger implements JobLedger {
 
     /** The counter item's update for the given changes, none if they cancel out. */
     private Optional<TransactWriteItem> counterUpdate(Map<String, AttributeValue> key, Map<JobStatus, Integer> delta) {
+        return counterUpdate(key, delta, false);
+    }
+
+    /** @param recounted also marks the counters as counted from the jobs ({@value #RECOUNTED}) */
+    private Optional<TransactWriteItem> counterUpdate(Map<String, AttributeValue> key, Map<JobStatus, Integer> delta,
+                                                      boolean recounted) {
         var adds = new java.util.ArrayList<String>();
         var names = new HashMap<String, String>();
         var values = new HashMap<String, AttributeValue>();
@@ -190,11 +196,17 @@ public final class DynamoJobLedger implements JobLedger {
                 values.put(":" + status.name(), n(d));
             }
         });
-        if (adds.isEmpty()) {
+        if (adds.isEmpty() && !recounted) {
             return Optional.empty();
         }
+        String expression = adds.isEmpty() ? "" : "ADD " + String.join(", ", adds);
+        if (recounted) {
+            names.put("#r", RECOUNTED);
+            values.put(":r", AttributeValue.fromBool(true));
+            expression = "SET #r = :r" + (expression.isEmpty() ? "" : " " + expression);
+        }
         return Optional.of(TransactWriteItem.builder().update(Update.builder().tableName(table).key(key)
-                .updateExpression("ADD " + String.join(", ", adds)).expressionAttributeNames(names)
+                .updateExpression(expression).expressionAttributeNames(names)
                 .expressionAttributeValues(values).build()).build());
     }
 
@@ -309,12 +321,20 @@ public final class DynamoJobLedger implements JobLedger {
     /** Never recounted (the attribute {@value #RECOUNTED} is set by {@link #recount}), or a counter below zero. */
     @Override
     public boolean countersUnproven(String pool) {
+        return queued(pool).unproven();
+    }
+
+    /** The queued counter and whether it is proven, from one consistent read of the pool's counter item. */
+    @Override
+    public Queued queued(String pool) {
         var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(countsKey(pool)).consistentRead(true)
                 .build());
-        if (!item.hasItem() || !item.item().containsKey(RECOUNTED)) {
-            return true;
+        if (!item.hasItem()) {
+            return new Queued(0, true);
         }
-        return COUNTED.stream().map(s -> item.item().get(s.name())).anyMatch(v -> v != null && Long.parseLong(v.n()) < 0);
+        Map<JobStatus, Integer> counts = counts(item.item());
+        boolean unproven = !item.item().containsKey(RECOUNTED) || counts.values().stream().anyMatch(n -> n < 0);
+        return new Queued(Math.max(0, counts.getOrDefault(JobStatus.QUEUED, 0)), unproven);
     }
 
     /** Set on a pool's counter item by the first {@link #recount}: its counters were counted from the jobs once. */
@@ -322,13 +342,15 @@ public final class DynamoJobLedger implements JobLedger {
 
     private Map<JobStatus, Integer> counters(Map<String, AttributeValue> key) {
         var item = dynamo.getItem(GetItemRequest.builder().tableName(table).key(key).consistentRead(true).build());
+        return item.hasItem() ? counts(item.item()) : Map.of();
+    }
+
+    private static Map<JobStatus, Integer> counts(Map<String, AttributeValue> item) {
         var counts = new java.util.EnumMap<JobStatus, Integer>(JobStatus.class);
-        if (item.hasItem()) {
-            for (JobStatus status : COUNTED) {
-                AttributeValue v = item.item().get(status.name());
-                if (v != null) {
-                    counts.put(status, Integer.parseInt(v.n()));
-                }
+        for (JobStatus status : COUNTED) {
+            AttributeValue v = item.get(status.name());
+            if (v != null) {
+                counts.put(status, Integer.parseInt(v.n()));
             }
         }
         return counts;
@@ -352,19 +374,7 @@ public final class DynamoJobLedger implements JobLedger {
             }
         }
         var items = new java.util.ArrayList<TransactWriteItem>();
-        var counterNames = new HashMap<String, String>();
-        var counterValues = new HashMap<String, AttributeValue>();
-        var adds = new java.util.ArrayList<String>();
-        corrections.forEach((status, d) -> {
-            adds.add("#" + status.name() + " :" + status.name());
-            counterNames.put("#" + status.name(), status.name());
-            counterValues.put(":" + status.name(), n(d));
-        });
-        counterNames.put("#r", RECOUNTED);
-        counterValues.put(":r", AttributeValue.fromBool(true));
-        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table).key(countsKey(pool))
-                .updateExpression("SET #r = :r" + (adds.isEmpty() ? "" : " ADD " + String.join(", ", adds)))
-                .expressionAttributeNames(counterNames).expressionAttributeValues(counterValues).build()).build());
+        items.add(counterUpdate(countsKey(pool), corrections, true).orElseThrow());
         if (corrections.containsKey(JobStatus.RUNNING)) {
             counterUpdate(countsKey(ALL_POOLS), Map.of(JobStatus.RUNNING, corrections.get(JobStatus.RUNNING)))
                     .ifPresent(items::add);

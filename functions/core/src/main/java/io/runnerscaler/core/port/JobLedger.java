@@ -80,6 +80,18 @@ public interface JobLedger {
         return false;
     }
 
+    /**
+     * The pool's queued jobs as its counter has them, and whether that counter is {@link #countersUnproven unproven}:
+     * what the reaper asks each pass, one read in DynamoDB.
+     */
+    default Queued queued(String pool) {
+        return new Queued(count(pool, JobStatus.QUEUED), countersUnproven(pool));
+    }
+
+    /** A pool's queued-jobs counter as read. */
+    record Queued(int jobs, boolean unproven) {
+    }
+
     /** The outcome of recording an event. */
     enum Transition {
         /** First time this job is seen. */

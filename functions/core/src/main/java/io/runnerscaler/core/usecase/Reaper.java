@@ -182,12 +182,13 @@ public final class Reaper {
      * suspect (a job item deleted or expired leaves it counting a job nobody runs, and each pass would launch for
      * it), and so are counters never counted from the jobs (a stack upgraded from before them) or below zero: then
      * the pool's jobs are counted from the ledger, read one by one, and the counters corrected. Otherwise this reads
-     * two items, however many jobs there are.
+     * one item, however many jobs there are.
      */
     private int queuedJobs(String pool, List<Machine> alive) {
-        int queued = ledger.count(pool, JobStatus.QUEUED);
+        JobLedger.Queued counted = ledger.queued(pool);
+        int queued = counted.jobs();
         boolean idleWaits = alive.stream().anyMatch(m -> m.state() == MachineState.IDLE);
-        if ((queued == 0 || !idleWaits) && !ledger.countersUnproven(pool)) {
+        if ((queued == 0 || !idleWaits) && !counted.unproven()) {
             return queued;
         }
         Map<JobStatus, Integer> corrections = ledger.recount(pool);
